@@ -1,0 +1,44 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Import boundaries from DESIGN.md: each SDK has exactly one adapter, and the diagnostic side cannot reach writers. */
+const sdk = {
+  kube: { group: ['@kubernetes/client-node', '@kubernetes/client-node/*'], message: 'Only src/cluster/kube-adapter.ts talks to the Kubernetes SDK: use the KubeReader port.' },
+  etcd: { group: ['etcd3', 'etcd3/*'], message: 'Only the etcd adapters (src/etcd/, src/maintenance/) import etcd3: use the EtcdReader port.' },
+  slack: { group: ['@slack/*'], message: 'Only src/slack/ imports the Slack SDKs.' },
+  queue: { group: ['bullmq', 'bullmq/*'], message: 'Only src/queue/ imports bullmq.' },
+  maintenance: { group: ['**/maintenance/**'], message: 'Diagnostics never reach the write-capable maintenance code.' },
+  slackCode: { group: ['**/slack/**'], message: 'Checks and playbooks know nothing of Slack.' },
+  queueCode: { group: ['**/queue/**'], message: 'Checks and playbooks know nothing of the queue.' },
+  clusterCode: { group: ['**/cluster/**', '**/etcd/**'], message: 'The bot only enqueues; it never talks to the cluster.' },
+};
+const restrict = (...patterns) => ['error', { patterns }];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue) } },
+  { files: ['src/cluster/kube-adapter.ts'], rules: { 'no-restricted-imports': restrict(sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance) } },
+  { files: ['src/etcd/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue, sdk.maintenance) } },
+  { files: ['src/sandbox/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue) } },
+  { files: ['src/maintenance/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue) } },
+  { files: ['src/slack/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.queue, sdk.clusterCode) } },
+  { files: ['src/queue/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack) } },
+  {
+    files: ['src/checks/**/*.ts', 'src/playbooks/**/*.ts', 'src/findings/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance, sdk.slackCode, sdk.queueCode) },
+  },
+  { files: ['src/alerts/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.clusterCode, sdk.maintenance) } },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'bin/**', '*.js'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  { files: ['scripts/**', 'bin/**', '*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+);

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Makes a fresh clone runnable: npm dependencies, then redis-server and etcd from Debian's packages when missing.
+// Run by `npm test`, `npm run demo` and `npm run bench` before anything else, so nobody installs by hand.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const say = (message) => process.stderr.write(`[bootstrap] ${message}\n`);
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function npmDependencies() {
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  say('installing npm dependencies (npm ci)');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function debianPackages() {
+  const missing = [];
+  if (!onPath('redis-server')) missing.push('redis-server');
+  if (!onPath('etcd') && !existsSync('/usr/bin/etcd')) missing.push('etcd-server');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    say(`missing ${missing.join(', ')}: install them with "sudo apt-get install -y ${missing.join(' ')}" and run again`);
+    process.exit(1);
+  }
+  say(`installing ${missing.join(', ')} from Debian's packages`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const opts = { stdio: ['ignore', 'inherit', 'inherit'], env };
+  execFileSync('apt-get', ['update', '-qq'], opts);
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], opts);
+}
+
+npmDependencies();
+debianPackages();

@@ -1,0 +1,153 @@
+/**
+ * The parts of Kubernetes objects that Quorum reads. Structural subsets of the real API shapes, so that the
+ * checks never depend on the SDK's classes; the adapter validates lists against these at the edge.
+ */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  resourceVersion?: string;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+export interface NodeCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+}
+
+export interface Node {
+  metadata: ObjectMeta;
+  spec?: { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string };
+  status?: {
+    conditions?: NodeCondition[];
+    allocatable?: Record<string, string>;
+    capacity?: Record<string, string>;
+    nodeInfo?: { kubeletVersion?: string };
+  };
+}
+
+export interface ContainerState {
+  running?: { startedAt?: string };
+  waiting?: { reason?: string; message?: string };
+  terminated?: {
+    exitCode?: number;
+    reason?: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
+export interface PodCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+export interface Container {
+  name: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  ports?: Array<{ containerPort: number; hostPort?: number; protocol?: string }>;
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec?: {
+    nodeName?: string;
+    schedulerName?: string;
+    priorityClassName?: string;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Toleration[];
+    containers?: Container[];
+    initContainers?: Container[];
+    schedulingGates?: Array<{ name: string }>;
+  };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    conditions?: PodCondition[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+    startTime?: string;
+  };
+}
+
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  fieldPath?: string;
+}
+
+/** core/v1 Event. Scheduler events may carry only `eventTime` / `series.lastObservedTime` (REFERENCE.md). */
+export interface Event {
+  metadata: ObjectMeta;
+  involvedObject: ObjectReference;
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  series?: { count?: number; lastObservedTime?: string } | null;
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+}
+
+export interface Lease {
+  metadata: ObjectMeta;
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+export interface Namespace {
+  metadata: ObjectMeta;
+  status?: { phase?: string };
+}
+
+/** The newest time an event was observed, reading all three places clients put it. */
+export function eventLastSeen(event: Event): string | undefined {
+  const candidates = [event.series?.lastObservedTime, event.lastTimestamp, event.eventTime, event.firstTimestamp];
+  let newest: string | undefined;
+  for (const candidate of candidates) {
+    if (candidate && (!newest || Date.parse(candidate) > Date.parse(newest))) newest = candidate;
+  }
+  return newest ?? event.metadata.creationTimestamp;
+}

@@ -1,0 +1,155 @@
+/**
+ * Every error Quorum raises on purpose. Each has a stable `code` (for logs, JSON output and tests) and a message
+ * that tells the person reading it what to do next. Anything else is wrapped by {@link asQuorumError} at the edge.
+ */
+export const ErrorCode = {
+  Config: 'quorum_config_error',
+  Usage: 'quorum_usage_error',
+  UnknownPlaybook: 'quorum_unknown_playbook',
+  InvalidPlaybook: 'quorum_invalid_playbook',
+  Kubeconfig: 'quorum_kubeconfig_error',
+  ReadOnlyViolation: 'quorum_read_only_violation',
+  KubeRequest: 'quorum_kube_request_error',
+  KubeTimeout: 'quorum_kube_timeout',
+  EtcdUnreachable: 'quorum_etcd_unreachable',
+  EtcdRequest: 'quorum_etcd_request_error',
+  CheckTimeout: 'quorum_check_timeout',
+  ServiceStart: 'quorum_service_start_error',
+  Scenario: 'quorum_scenario_error',
+  Internal: 'quorum_internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class QuorumError extends Error {
+  readonly code: ErrorCode;
+  /** True when trying again later may succeed (timeouts, 5xx, 429); false for mistakes that need a person. */
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Bad configuration: a file or environment variable that fails validation. */
+export class ConfigError extends QuorumError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.Config, message, { cause });
+  }
+}
+
+/** Bad command-line arguments. */
+export class UsageError extends QuorumError {
+  constructor(message: string) {
+    super(ErrorCode.Usage, message);
+  }
+}
+
+export class UnknownPlaybookError extends QuorumError {
+  constructor(
+    readonly requested: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      ErrorCode.UnknownPlaybook,
+      `Unknown playbook "${requested}". Available playbooks: ${known.join(', ')}. Run "quorum playbooks" for details.`,
+    );
+  }
+}
+
+export class InvalidPlaybookError extends QuorumError {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(ErrorCode.InvalidPlaybook, `Playbook file ${file} is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export class KubeconfigError extends QuorumError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.Kubeconfig, message, { cause });
+  }
+}
+
+/** A non-read request was attempted through the diagnostics' Kubernetes access: it never left the process. */
+export class ReadOnlyViolationError extends QuorumError {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(
+      ErrorCode.ReadOnlyViolation,
+      `Refused ${method} ${path}: Quorum's diagnostics are read-only and only send GET requests. This is a bug in the caller.`,
+    );
+  }
+}
+
+export class KubeRequestError extends QuorumError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options: { cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(ErrorCode.KubeRequest, message, options);
+  }
+}
+
+export class KubeTimeoutError extends QuorumError {
+  constructor(path: string, timeoutMs: number) {
+    super(
+      ErrorCode.KubeTimeout,
+      `The API server did not answer GET ${path} within ${timeoutMs} ms: it may be overloaded or unreachable.`,
+      { retryable: true },
+    );
+  }
+}
+
+export class EtcdUnreachableError extends QuorumError {
+  constructor(endpoints: readonly string[], reason: string, cause?: unknown) {
+    super(
+      ErrorCode.EtcdUnreachable,
+      `Cannot reach etcd at ${endpoints.join(', ')}: ${reason}. Check --etcd-endpoints and the client certificates (--etcd-cacert, --etcd-cert, --etcd-key).`,
+      { cause, retryable: true },
+    );
+  }
+}
+
+export class EtcdRequestError extends QuorumError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.EtcdRequest, message, { cause, retryable: true });
+  }
+}
+
+export class CheckTimeoutError extends QuorumError {
+  constructor(checkId: string, timeoutMs: number) {
+    super(ErrorCode.CheckTimeout, `${checkId} did not finish within ${timeoutMs} ms`, { retryable: true });
+  }
+}
+
+export class ServiceStartError extends QuorumError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.ServiceStart, message, { cause });
+  }
+}
+
+export class ScenarioError extends QuorumError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.Scenario, message, { cause });
+  }
+}
+
+/** Wraps anything thrown at a boundary so callers only ever see a {@link QuorumError}. */
+export function asQuorumError(error: unknown): QuorumError {
+  if (error instanceof QuorumError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new QuorumError(ErrorCode.Internal, message, { cause: error });
+}
+
+/** A short, single-line reason for a finding or a log line. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}

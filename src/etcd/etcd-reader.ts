@@ -1,0 +1,70 @@
+/**
+ * Read-only view of an etcd cluster, as the diagnostics see it. There is deliberately no write, delete, compact,
+ * defragment or alarm-disarm here, and no method returns a key's value: only keys, counts and status.
+ * Member IDs are hex strings as etcdctl prints them; sizes are bytes.
+ */
+export interface EtcdMember {
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}
+
+export interface EtcdMemberStatus {
+  endpoint: string;
+  memberId: string;
+  leaderId: string;
+  isLeader: boolean;
+  version: string;
+  dbSizeBytes: number;
+  /** Absent before etcd 3.4. */
+  dbSizeInUseBytes?: number;
+  /** Only from etcd 3.6. */
+  dbSizeQuotaBytes?: number;
+  raftIndex: number;
+  raftTerm: number;
+  raftAppliedIndex?: number;
+  /** The store revision this member reports (decimal string: it can exceed 2^53). */
+  revision: string;
+  isLearner: boolean;
+  /** Errors the member itself reports, e.g. "etcdserver: no leader" or an active alarm. */
+  errors: string[];
+}
+
+export type EtcdAlarmType = 'NOSPACE' | 'CORRUPT';
+
+export interface EtcdAlarm {
+  memberId: string;
+  alarm: EtcdAlarmType;
+}
+
+export interface EtcdEndpointHealth {
+  endpoint: string;
+  healthy: boolean;
+  tookMs: number;
+  error?: string;
+}
+
+/** How many keys live under one `/registry/<resource>` prefix. */
+export interface PrefixCount {
+  prefix: string;
+  keys: number;
+}
+
+export interface EtcdReader {
+  /** The endpoints Quorum was given. */
+  readonly endpoints: readonly string[];
+
+  members(): Promise<EtcdMember[]>;
+  /** Status of the member behind exactly this endpoint (one client per member, never a shuffled pool). */
+  status(endpoint: string): Promise<EtcdMemberStatus>;
+  /** A linearizable, count-only read through this endpoint: healthy when the member can reach quorum. */
+  health(endpoint: string): Promise<EtcdEndpointHealth>;
+  alarms(): Promise<EtcdAlarm[]>;
+  /** The quota from etcd's own metric `etcd_server_quota_backend_bytes`, when the endpoint serves `/metrics`. */
+  quotaBytes(endpoint: string): Promise<number | undefined>;
+  /** Keys under `root` grouped by resource prefix, most keys first; keys-only and count-only reads. */
+  prefixCounts(root: string, options?: { limit?: number }): Promise<PrefixCount[]>;
+  close(): Promise<void>;
+}
