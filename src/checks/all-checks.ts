@@ -1,0 +1,29 @@
+import { apiserverHealthCheck } from './apiserver-health.js';
+import type { CheckDefinition } from './check.js';
+import { componentEventsCheck } from './component-events.js';
+import { controlPlanePodsCheck } from './control-plane-pods.js';
+import { etcdAlarmsCheck } from './etcd-alarms.js';
+import { etcdKeyspaceCheck } from './etcd-keyspace.js';
+import { etcdMemberHealthCheck } from './etcd-member-health.js';
+import { etcdRevisionGrowthCheck } from './etcd-revision-growth.js';
+import { etcdSpaceCheck } from './etcd-space.js';
+import { leaderLeasesCheck } from './leader-leases.js';
+import { nodeConditionsCheck } from './node-conditions.js';
+import { CheckRegistry } from './registry.js';
+
+/** Every check Quorum implements; playbooks pick from these by id. */
+export function createCheckRegistry(): CheckRegistry {
+  const checks: CheckDefinition[] = [
+    apiserverHealthCheck,
+    leaderLeasesCheck,
+    controlPlanePodsCheck,
+    componentEventsCheck,
+    nodeConditionsCheck,
+    etcdMemberHealthCheck,
+    etcdAlarmsCheck,
+    etcdSpaceCheck,
+    etcdRevisionGrowthCheck,
+    etcdKeyspaceCheck,
+  ] as CheckDefinition[];
+  return new CheckRegistry(checks);
+}

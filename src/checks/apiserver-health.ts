@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Finding } from '../findings/finding.js';
+import { defineCheck } from './check.js';
+import { parseHealthReport, type HealthCheckLine } from './health-report.js';
+
+/** What a failing apiserver health check usually means, in the chapter's terms. */
+function adviceFor(failing: readonly HealthCheckLine[]): string {
+  const names = failing.map((check) => check.name);
+  if (names.some((name) => name === 'etcd' || name.startsWith('etcd'))) {
+    return 'The API server cannot reach a healthy etcd: run the etcd-db-growth playbook and check every etcd member (quorum, leader, NOSPACE alarm, disk latency).';
+  }
+  if (names.some((name) => name.startsWith('poststarthook/'))) {
+    return 'A post-start hook has not completed: read the kube-apiserver logs on the control-plane node for the failing hook; it often waits on etcd or on the aggregation layer.';
+  }
+  if (names.includes('shutdown')) return 'The API server is shutting down: check why it was restarted.';
+  return 'Read the kube-apiserver logs for the failing checks (crictl logs on the control-plane node, or kubectl -n kube-system logs).';
+}
+
+const Args = z.object({
+  endpoints: z.array(z.enum(['livez', 'readyz'])).default(['livez', 'readyz']),
+});
+
+/** apiserver `/livez?verbose` and `/readyz?verbose`, one finding per endpoint. */
+export const apiserverHealthCheck = defineCheck({
+  id: 'apiserver.health',
+  description: 'API server liveness and readiness (/livez, /readyz)',
+  needs: ['kube'],
+  args: Args,
+  async run({ kube }, args) {
+    return Promise.all(
+      args.endpoints.map(async (endpoint): Promise<Finding> => {
+        const began = performance.now();
+        const response = await kube.raw(`/${endpoint}?verbose`);
+        const tookMs = Math.round(performance.now() - began);
+        if (response.status === 401 || response.status === 403) {
+          throw new Error(
+            `/${endpoint} answered HTTP ${response.status}: the credentials may not read it (RBAC: nonResourceURLs ["/${endpoint}"] verb get)`,
+          );
+        }
+        const report = parseHealthReport(response.body);
+        const failing = report.checks.filter((check) => !check.ok);
+        const passed = response.status === 200 && failing.length === 0 && report.passed !== false;
+        const evidence = [
+          { label: 'HTTP status', value: String(response.status) },
+          { label: 'checks', value: `${report.checks.length - failing.length}/${report.checks.length} ok` },
+          { label: 'round trip', value: `${tookMs} ms` },
+          ...failing.map((check) => ({ label: `[-] ${check.name}`, value: check.reason ?? 'failed' })),
+        ];
+        if (passed) {
+          return {
+            check: 'apiserver.health',
+            severity: 'ok',
+            title: `API server /${endpoint}: all ${report.checks.length} checks pass`,
+            summary: `/${endpoint} passed in ${tookMs} ms.`,
+            evidence,
+          };
+        }
+        const names = failing.map((check) => check.name);
+        return {
+          check: 'apiserver.health',
+          severity: 'critical',
+          title:
+            names.length > 0
+              ? `API server /${endpoint} failing: ${names.join(', ')}`
+              : `API server /${endpoint} failing (HTTP ${response.status})`,
+          summary:
+            endpoint === 'readyz'
+              ? 'The API server reports itself not ready: load balancers may take it out of rotation and clients see errors.'
+              : 'The API server reports itself not live: the kubelet will restart it.',
+          evidence: [...evidence, { label: 'report', value: response.body.trim().split('\n').slice(-12).join('\n') }],
+          recommendation: adviceFor(failing),
+          data: { endpoint, status: response.status, failing: names },
+        };
+      }),
+    );
+  },
+});

@@ -1,0 +1,92 @@
+import type { EtcdAlarm } from '../etcd/etcd-reader.js';
+import type { DefragMember, Proposal } from '../findings/finding.js';
+import { formatBytes } from '../findings/format.js';
+import type { ClusterView, MemberView } from './etcd-cluster-view.js';
+
+export interface PlanThresholds {
+  /** Defragment a member whose db size exceeds this share of the quota. */
+  defragQuotaRatio: number;
+  /** …or whose reclaimable space (db size − in use) is at least this many bytes. */
+  minReclaimBytes: number;
+  /** Disarm NOSPACE only if every member's in-use size is below this share of the quota. */
+  disarmBelowRatio: number;
+}
+
+function reclaimable(member: MemberView): number {
+  const status = member.status;
+  if (!status || status.dbSizeInUseBytes === undefined) return 0;
+  return Math.max(0, status.dbSizeBytes - status.dbSizeInUseBytes);
+}
+
+/**
+ * The NOSPACE recovery plan from the etcd maintenance guide, as proposals: compact to the current revision, then
+ * defragment (followers first, leader last; every member when NOSPACE is raised), then disarm NOSPACE. Each step is
+ * proposed only when it helps; nothing here runs anything.
+ */
+export function planSpaceMaintenance(
+  view: ClusterView,
+  alarms: readonly EtcdAlarm[],
+  quotaBytes: number,
+  thresholds: PlanThresholds,
+): Proposal[] {
+  const reachable = view.members.filter((member) => member.status && !member.isLearner);
+  if (reachable.length === 0) return [];
+  const nospace = alarms.filter((alarm) => alarm.alarm === 'NOSPACE');
+  const proposals: Proposal[] = [];
+  const revision = (view.leader ?? reachable[0])?.status?.revision;
+  const inUseHigh = reachable.some(
+    (member) =>
+      (member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0) >= quotaBytes * thresholds.defragQuotaRatio,
+  );
+  if (revision && (nospace.length > 0 || inUseHigh)) {
+    proposals.push({
+      action: 'etcd.compact',
+      summary: `Compact the keyspace to revision ${revision} (the current one), dropping superseded history so defragmentation can free it.`,
+      revision,
+    });
+  }
+  const worth = reachable.filter(
+    (member) =>
+      nospace.length > 0 ||
+      (member.status?.dbSizeBytes ?? 0) >= quotaBytes * thresholds.defragQuotaRatio ||
+      reclaimable(member) >= thresholds.minReclaimBytes,
+  );
+  const ordered = [
+    ...worth.filter((member) => !member.status?.isLeader).sort((a, b) => a.name.localeCompare(b.name)),
+    ...worth.filter((member) => member.status?.isLeader),
+  ];
+  const members: DefragMember[] = ordered.map((member) => ({
+    id: member.status?.memberId ?? member.id ?? '',
+    name: member.name,
+    endpoint: member.endpoint,
+    role: member.status?.isLeader ? 'leader' : 'follower',
+    dbSizeBytes: member.status?.dbSizeBytes ?? 0,
+    dbSizeInUseBytes: member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0,
+    expectedReclaimBytes: reclaimable(member),
+  }));
+  if (members.length > 0) {
+    const expectedReclaimBytes = members.reduce((sum, member) => sum + member.expectedReclaimBytes, 0);
+    const skipped = view.members.length - members.length;
+    proposals.push({
+      action: 'etcd.defrag',
+      summary: `Defragment ${members.map((member) => member.name).join(' → ')} one at a time (leader last, health check between), reclaiming about ${formatBytes(expectedReclaimBytes)}${
+        skipped > 0 ? `; ${skipped} member(s) not in the plan (unreachable, learner or not worth it)` : ''
+      }.`,
+      members,
+      expectedReclaimBytes,
+    });
+  }
+  const inUseFits = reachable.every(
+    (member) =>
+      (member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0) < quotaBytes * thresholds.disarmBelowRatio,
+  );
+  if (nospace.length > 0 && inUseFits) {
+    proposals.push({
+      action: 'etcd.disarm',
+      summary: 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.',
+      alarms: nospace.map((alarm) => ({ memberId: alarm.memberId, alarm: 'NOSPACE' as const })),
+      condition: `every member's db size is below ${Math.round(thresholds.disarmBelowRatio * 100)}% of the ${formatBytes(quotaBytes)} quota after defragmentation`,
+    });
+  }
+  return proposals;
+}

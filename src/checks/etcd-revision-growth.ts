@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { EtcdMemberStatus } from '../etcd/etcd-reader.js';
+import type { Finding } from '../findings/finding.js';
+import { formatBytes, formatDuration } from '../findings/format.js';
+import { defineCheck } from './check.js';
+import { readClusterView, resolveQuota } from './etcd-cluster-view.js';
+
+const Args = z.object({
+  /** How long to watch the revision (s). */
+  windowSeconds: z.number().positive().max(300).default(10),
+  /** Revisions per second above which writes are unusually heavy. */
+  warnRevisionsPerSecond: z.number().positive().default(500),
+});
+
+async function leaderStatus(etcd: NonNullable<Parameters<typeof readClusterView>[0]>): Promise<EtcdMemberStatus> {
+  const view = await readClusterView(etcd);
+  const status = (view.leader ?? view.members.find((member) => member.status))?.status;
+  if (!status) throw new Error('no etcd member answered a status request');
+  return status;
+}
+
+/** Revision growth over a short window: how fast the cluster writes, and when the quota runs out at that pace. */
+export const etcdRevisionGrowthCheck = defineCheck({
+  id: 'etcd.revision-growth',
+  description: 'etcd revision growth',
+  needs: ['etcd'],
+  args: Args,
+  async run({ etcd, etcdQuotaBytes, signal, sleep }, args) {
+    if (!etcd) return [];
+    const first = await leaderStatus(etcd);
+    const began = performance.now();
+    await sleep(args.windowSeconds * 1000, signal);
+    const second = await leaderStatus(etcd);
+    const seconds = (performance.now() - began) / 1000;
+    const revisions = Number(BigInt(second.revision) - BigInt(first.revision));
+    const perSecond = revisions / seconds;
+    const grownBytes = second.dbSizeBytes - first.dbSizeBytes;
+    const evidence = [
+      { label: 'window', value: `${seconds.toFixed(1)} s` },
+      { label: 'revision', value: `${first.revision} → ${second.revision} (+${revisions})` },
+      { label: 'rate', value: `${perSecond.toFixed(1)} revisions/s` },
+      { label: 'db size', value: `${formatBytes(first.dbSizeBytes)} → ${formatBytes(second.dbSizeBytes)}` },
+    ];
+    const view = await readClusterView(etcd);
+    const quota = await resolveQuota(etcd, view, etcdQuotaBytes);
+    let eta: string | undefined;
+    if (grownBytes > 0) {
+      const remaining = quota.bytes - second.dbSizeBytes;
+      eta =
+        remaining <= 0
+          ? 'already at the quota'
+          : `${formatDuration((remaining / (grownBytes / seconds)) * 1000)} at this pace`;
+      evidence.push({ label: 'quota reached', value: eta });
+    }
+    const data = { windowSeconds: seconds, revisions, revisionsPerSecond: perSecond, dbGrowthBytes: grownBytes };
+    if (perSecond >= args.warnRevisionsPerSecond) {
+      return [
+        {
+          check: 'etcd.revision-growth',
+          severity: 'warning',
+          title: `etcd write rate high: ${Math.round(perSecond)} revisions/s`,
+          summary: `The keyspace changed ${revisions} times in ${seconds.toFixed(1)} s${eta ? `; quota ${eta}` : ''}.`,
+          evidence,
+          recommendation:
+            'Find the writer: the /registry prefixes finding shows what holds the most keys, and apiserver_request_total by resource and verb shows who writes. Usual suspects are events from a crash-looping workload, a controller updating status in a loop, and leases of many clients.',
+          data,
+        },
+      ] satisfies Finding[];
+    }
+    return [
+      {
+        check: 'etcd.revision-growth',
+        severity: 'info',
+        title: `etcd writes ${perSecond.toFixed(1)} revisions/s`,
+        summary: `Measured over ${seconds.toFixed(1)} s${eta ? `; quota ${eta}` : ''}.`,
+        evidence,
+        data,
+      },
+    ] satisfies Finding[];
+  },
+});

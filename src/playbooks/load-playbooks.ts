@@ -1,0 +1,79 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InvalidPlaybookError, UnknownPlaybookError } from '../core/errors.js';
+import type { CheckRegistry } from '../checks/registry.js';
+import { PlaybookSchema, type Playbook } from './playbook-schema.js';
+import { resolveArgs } from './resolve-args.js';
+
+/** `checks[2].args.threshold`: the path style kubectl and the Kubernetes client use in their messages. */
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<PropertyKey> = []): string[] {
+  return issues.map((issue) => {
+    const path = formatIssuePath([...prefix, ...issue.path]);
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
+
+/** Parses and validates one playbook file, including every check's arguments against the check's own schema. */
+export function parsePlaybook(file: string, text: string, registry: CheckRegistry): Playbook {
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new InvalidPlaybookError(
+      file,
+      document.errors.map((error) => `YAML: ${error.message.split('\n')[0]}`),
+    );
+  }
+  const parsed = PlaybookSchema.safeParse(document.toJS());
+  if (!parsed.success) throw new InvalidPlaybookError(file, describeIssues(parsed.error.issues));
+
+  const playbook = parsed.data;
+  const problems: string[] = [];
+  const expectedId = basename(file).replace(/\.ya?ml$/, '');
+  if (playbook.id !== expectedId) problems.push(`id: "${playbook.id}" must match the file name "${expectedId}"`);
+  const parameterNames = new Set(playbook.parameters.map((parameter) => parameter.name));
+  playbook.checks.forEach((entry, index) => {
+    const definition = registry.get(entry.check);
+    if (!definition) {
+      problems.push(
+        `checks[${index}].check: unknown check "${entry.check}"; known checks: ${registry.ids().join(', ')}`,
+      );
+      return;
+    }
+    const defaults = Object.fromEntries(playbook.parameters.map((p) => [p.name, p.default]));
+    const resolved = resolveArgs(entry.args, defaults, parameterNames);
+    if (!resolved.ok) {
+      problems.push(`checks[${index}].args: ${resolved.error}`);
+      return;
+    }
+    const args = definition.args.safeParse(resolved.value);
+    if (!args.success) problems.push(...describeIssues(args.error.issues, ['checks', index, 'args']));
+  });
+  if (problems.length > 0) throw new InvalidPlaybookError(file, problems);
+  return playbook;
+}
+
+/** Every `*.yaml` playbook in `directory`, validated; the first invalid file stops the load with its problems. */
+export async function loadPlaybooks(directory: string, registry: CheckRegistry): Promise<Map<string, Playbook>> {
+  const files = (await readdir(directory)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  const playbooks = new Map<string, Playbook>();
+  for (const name of files) {
+    const file = join(directory, name);
+    const playbook = parsePlaybook(file, await readFile(file, 'utf8'), registry);
+    playbooks.set(playbook.id, playbook);
+  }
+  return playbooks;
+}
+
+export function findPlaybook(playbooks: ReadonlyMap<string, Playbook>, id: string): Playbook {
+  const playbook = playbooks.get(id);
+  if (!playbook) throw new UnknownPlaybookError(id, [...playbooks.keys()]);
+  return playbook;
+}
