@@ -3,17 +3,10 @@ import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InvalidPlaybookError, UnknownPlaybookError } from '../core/errors.js';
+import { formatIssuePath } from '../core/issue-path.js';
 import type { CheckRegistry } from '../checks/registry.js';
 import { PlaybookSchema, type Playbook } from './playbook-schema.js';
 import { resolveArgs } from './resolve-args.js';
-
-/** `checks[2].args.threshold`: the path style kubectl and the Kubernetes client use in their messages. */
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
-  }, '');
-}
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<PropertyKey> = []): string[] {
   return issues.map((issue) => {
