@@ -1,0 +1,111 @@
+import type { KubeReader, ListOptions, RawResponse } from '../../src/cluster/kube-reader.js';
+import type { Event, Lease, Namespace, Node, Pod } from '../../src/cluster/kube-types.js';
+import type { EtcdAlarm, EtcdEndpointHealth, EtcdMember, EtcdMemberStatus, EtcdReader, PrefixCount } from '../../src/etcd/etcd-reader.js';
+
+/** A plain in-memory KubeReader for unit tests of checks; the simulator covers the wire format. */
+export class FakeKubeReader implements KubeReader {
+  readonly clusterName = 'fake';
+  readonly server = 'https://fake.invalid';
+  nodeList: Node[] = [];
+  podList: Pod[] = [];
+  eventList: Event[] = [];
+  leaseList: Lease[] = [];
+  logs = new Map<string, string>();
+  rawResponses = new Map<string, RawResponse | Error>();
+
+  async *nodes(): AsyncIterable<Node> {
+    yield* this.nodeList;
+  }
+  async *pods(options: ListOptions = {}): AsyncIterable<Pod> {
+    yield* this.podList.filter((pod) => !options.namespace || pod.metadata.namespace === options.namespace);
+  }
+  async *events(options: ListOptions = {}): AsyncIterable<Event> {
+    yield* this.eventList.filter((event) => !options.namespace || event.metadata.namespace === options.namespace);
+  }
+  async *namespaces(): AsyncIterable<Namespace> {}
+  async *leases(): AsyncIterable<Lease> {
+    yield* this.leaseList;
+  }
+  async lease(namespace: string, name: string): Promise<Lease | undefined> {
+    return this.leaseList.find((lease) => lease.metadata.namespace === namespace && lease.metadata.name === name);
+  }
+  async podLog(namespace: string, name: string): Promise<string> {
+    const log = this.logs.get(`${namespace}/${name}`);
+    if (log === undefined) throw new Error(`no log for ${namespace}/${name}`);
+    return log;
+  }
+  async raw(path: string): Promise<RawResponse> {
+    const response = this.rawResponses.get(path);
+    if (!response) return { status: 404, body: 'not found' };
+    if (response instanceof Error) throw response;
+    return response;
+  }
+}
+
+export function memberStatus(overrides: Partial<EtcdMemberStatus> & Pick<EtcdMemberStatus, 'endpoint' | 'memberId'>): EtcdMemberStatus {
+  return {
+    leaderId: 'a1',
+    isLeader: overrides.memberId === (overrides.leaderId ?? 'a1'),
+    version: '3.4.23',
+    dbSizeBytes: 20 * 1024 * 1024,
+    dbSizeInUseBytes: 10 * 1024 * 1024,
+    raftIndex: 1000,
+    raftTerm: 2,
+    revision: '5000',
+    isLearner: false,
+    errors: [],
+    ...overrides,
+  };
+}
+
+/** A fake etcd cluster: members, statuses (an Error for a member that is down), alarms, prefixes. */
+export class FakeEtcdReader implements EtcdReader {
+  readonly endpoints: string[];
+  memberList: EtcdMember[];
+  statuses = new Map<string, EtcdMemberStatus | Error>();
+  alarmList: EtcdAlarm[] = [];
+  prefixes: PrefixCount[] = [];
+  quota?: number;
+  statusCalls = 0;
+
+  constructor(memberCount = 3) {
+    this.memberList = Array.from({ length: memberCount }, (_, index) => ({
+      id: `a${index + 1}`,
+      name: `etcd-${index + 1}`,
+      peerURLs: [`http://10.0.0.${index + 1}:2380`],
+      clientURLs: [`http://10.0.0.${index + 1}:2379`],
+      isLearner: false,
+    }));
+    this.endpoints = this.memberList.map((member) => member.clientURLs[0] as string);
+    for (const member of this.memberList) {
+      this.statuses.set(member.clientURLs[0] as string, memberStatus({ endpoint: member.clientURLs[0] as string, memberId: member.id }));
+    }
+  }
+
+  async members(): Promise<EtcdMember[]> {
+    return this.memberList;
+  }
+  async status(endpoint: string): Promise<EtcdMemberStatus> {
+    this.statusCalls += 1;
+    const status = this.statuses.get(endpoint);
+    if (!status) throw new Error(`unknown endpoint ${endpoint}`);
+    if (status instanceof Error) throw status;
+    return status;
+  }
+  async health(endpoint: string): Promise<EtcdEndpointHealth> {
+    const status = this.statuses.get(endpoint);
+    return status instanceof Error || !status
+      ? { endpoint, healthy: false, tookMs: 1, error: status?.message ?? 'unknown' }
+      : { endpoint, healthy: true, tookMs: 1 };
+  }
+  async alarms(): Promise<EtcdAlarm[]> {
+    return this.alarmList;
+  }
+  async quotaBytes(): Promise<number | undefined> {
+    return this.quota;
+  }
+  async prefixCounts(): Promise<PrefixCount[]> {
+    return this.prefixes;
+  }
+  async close(): Promise<void> {}
+}
