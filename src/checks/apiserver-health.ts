@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { RawResponse } from '../cluster/kube-reader.js';
+import { describeError } from '../core/errors.js';
 import type { Finding } from '../findings/finding.js';
 import { defineCheck } from './check.js';
 import { parseHealthReport, type HealthCheckLine } from './health-report.js';
@@ -16,6 +18,20 @@ function adviceFor(failing: readonly HealthCheckLine[]): string {
   return 'Read the kube-apiserver logs for the failing checks (crictl logs on the control-plane node, or kubectl -n kube-system logs).';
 }
 
+/** Cannot even ask: for the checklist that is the finding itself, not a check that failed to run. */
+function unreachable(server: string, endpoint: string, error: unknown): Finding {
+  return {
+    check: 'apiserver.health',
+    severity: 'critical',
+    title: `API server unreachable: /${endpoint} did not answer`,
+    summary: describeError(error),
+    evidence: [{ label: 'server', value: server }],
+    recommendation:
+      'Check the kube-apiserver static pods on the control-plane nodes (crictl ps -a | grep kube-apiserver, its logs), the load balancer in front of them, and whether etcd has quorum (etcd member health below).',
+    data: { endpoint, unreachable: true },
+  };
+}
+
 const Args = z.object({
   endpoints: z.array(z.enum(['livez', 'readyz'])).default(['livez', 'readyz']),
 });
@@ -30,7 +46,12 @@ export const apiserverHealthCheck = defineCheck({
     return Promise.all(
       args.endpoints.map(async (endpoint): Promise<Finding> => {
         const began = performance.now();
-        const response = await kube.raw(`/${endpoint}?verbose`);
+        let response: RawResponse;
+        try {
+          response = await kube.raw(`/${endpoint}?verbose`);
+        } catch (error) {
+          return unreachable(kube.server, endpoint, error);
+        }
         const tookMs = Math.round(performance.now() - began);
         if (response.status === 401 || response.status === 403) {
           throw new Error(

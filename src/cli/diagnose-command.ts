@@ -1,0 +1,52 @@
+import { loadConfig } from '../config/load-config.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+import { worstSeverity } from '../findings/finding.js';
+import { renderReport, type ReportFormat } from '../render/index.js';
+import { exitCodeFor, type ExitCode } from './exit-codes.js';
+import { progressPrinter } from './progress.js';
+
+export interface DiagnoseCommandOptions {
+  kubeconfig?: string;
+  context?: string;
+  inCluster?: boolean;
+  etcdEndpoints?: string;
+  etcdCacert?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  etcdQuotaBytes?: number;
+  param: string[];
+  checkTimeout?: number;
+  config?: string;
+  playbooksDir?: string;
+  color: boolean;
+  quiet?: boolean;
+  format: ReportFormat;
+}
+
+/** `quorum diagnose <playbook>`: findings on stdout, progress on stderr, the worst severity as the exit code. */
+export async function diagnoseCommand(playbookId: string, options: DiagnoseCommandOptions): Promise<ExitCode> {
+  const config = loadConfig({
+    env: process.env,
+    ...(options.config ? { file: options.config } : {}),
+    overrides: {
+      kube: { kubeconfig: options.kubeconfig, context: options.context, inCluster: options.inCluster },
+      etcd: {
+        endpoints: options.etcdEndpoints?.split(',').map((endpoint) => endpoint.trim()).filter(Boolean),
+        caFile: options.etcdCacert,
+        certFile: options.etcdCert,
+        keyFile: options.etcdKey,
+        quotaBytes: options.etcdQuotaBytes,
+      },
+      diagnose: options.checkTimeout ? { checkTimeoutMs: options.checkTimeout * 1000 } : undefined,
+      playbooksDir: options.playbooksDir,
+    },
+  });
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  const report = await diagnose(config, playbookId, {
+    params: options.param,
+    ...(options.quiet ? {} : { onProgress: progressPrinter(write) }),
+  });
+  const color = options.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  process.stdout.write(`${renderReport(report, options.format, { color })}\n`);
+  return exitCodeFor(worstSeverity(report.findings));
+}

@@ -1,0 +1,87 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { QuorumError, asQuorumError } from '../core/errors.js';
+import { ExitCode } from './exit-codes.js';
+import { diagnoseCommand } from './diagnose-command.js';
+import { playbooksCommand } from './playbooks-command.js';
+import { demoCommand } from './demo-command.js';
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError('expected a positive whole number.');
+  return value;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const FORMATS = ['text', 'markdown', 'json', 'blocks'] as const;
+
+export function buildProgram(): Command {
+  const program = new Command('quorum')
+    .description('Diagnose the Kubernetes control plane: API server, etcd, scheduler and controller manager.')
+    .showHelpAfterError('(run "quorum --help" for usage)')
+    .exitOverride();
+
+  program
+    .command('playbooks')
+    .description('list the diagnostic playbooks')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--playbooks-dir <dir>', 'read playbooks from this directory')
+    .action(async (options: { format: 'text' | 'json'; playbooksDir?: string }) => {
+      process.exitCode = await playbooksCommand(options);
+    });
+
+  program
+    .command('diagnose')
+    .description('run a playbook against a cluster and print its findings, most severe first')
+    .argument('<playbook>', 'playbook id (see "quorum playbooks")')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('--in-cluster', 'use the pod service account instead of a kubeconfig')
+    .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. https://10.0.0.1:2379')
+    .option('--etcd-cacert <file>', 'etcd CA certificate (kubeadm: /etc/kubernetes/pki/etcd/ca.crt)')
+    .option('--etcd-cert <file>', 'etcd client certificate (kubeadm: /etc/kubernetes/pki/apiserver-etcd-client.crt)')
+    .option('--etcd-key <file>', 'etcd client key (kubeadm: /etc/kubernetes/pki/apiserver-etcd-client.key)')
+    .option('--etcd-quota-bytes <n>', "etcd's --quota-backend-bytes, when etcd cannot report it", positiveInteger)
+    .option('--param <name=value>', 'set a playbook parameter (repeatable)', collect, [])
+    .option('--check-timeout <seconds>', 'deadline per check', positiveInteger)
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .option('--playbooks-dir <dir>', 'read playbooks from this directory')
+    .option('--no-color', 'plain text even on a terminal')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .action(async (playbook: string, options: Parameters<typeof diagnoseCommand>[1]) => {
+      process.exitCode = await diagnoseCommand(playbook, options);
+    });
+
+  program
+    .command('demo')
+    .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
+    .option('--no-color', 'plain text even on a terminal')
+    .action(async (options: { color: boolean }) => {
+      process.exitCode = await demoCommand(options);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; every failure of Quorum itself ends with a message saying what to fix and exit code 3. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.QuorumFailed;
+      return;
+    }
+    const quorumError = asQuorumError(error);
+    process.stderr.write(`quorum: ${quorumError.message}\n`);
+    if (!(error instanceof QuorumError) && error instanceof Error && error.stack) {
+      process.stderr.write(`${error.stack}\n`);
+    }
+    process.exitCode = ExitCode.QuorumFailed;
+  }
+}
+
+await main(process.argv);
