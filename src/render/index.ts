@@ -1,0 +1,31 @@
+/**
+ * Renderers: a {@link DiagnosisReport} as terminal text, Markdown, JSON or Slack Block Kit. They know nothing of
+ * where the output goes, and redact every finding before showing it.
+ */
+import type { DiagnosisReport } from '../findings/finding.js';
+import { renderJson } from './render-json.js';
+import { renderMarkdown } from './render-markdown.js';
+import { renderText, type TextRenderOptions } from './render-text.js';
+
+export const REPORT_FORMATS = ['text', 'markdown', 'json'] as const;
+/** The output formats of {@link renderReport}. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Options of {@link renderReport}; each renderer reads the ones that concern it. */
+export type RenderOptions = TextRenderOptions;
+
+/** Renders a report in one of the formats, as a string without a trailing newline. */
+export function renderReport(report: DiagnosisReport, format: ReportFormat, options: RenderOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, options);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'json':
+      return renderJson(report);
+  }
+}
+
+export { renderJson, toJsonReport, type JsonFinding, type JsonReport } from './render-json.js';
+export { renderMarkdown } from './render-markdown.js';
+export { renderText, type TextRenderOptions } from './render-text.js';

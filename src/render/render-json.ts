@@ -1,0 +1,62 @@
+import type { DiagnosisReport, Evidence, Finding, Proposal } from '../findings/finding.js';
+import { shownFindings, summarizeReport } from './report-summary.js';
+
+/** One finding in the JSON output: keys in this order; `data` and `proposals` only when the finding has them. */
+export interface JsonFinding {
+  check: string;
+  severity: Finding['severity'];
+  title: string;
+  summary: string;
+  evidence: Evidence[];
+  /** `null` when the finding recommends nothing (passing findings). */
+  recommendation: string | null;
+  data?: Record<string, unknown>;
+  proposals?: Proposal[];
+}
+
+/** The JSON output: the required keys first, in this order, then `playbookTitle` and `worstSeverity`. */
+export interface JsonReport {
+  playbook: string;
+  cluster: string;
+  startedAt: string;
+  finishedAt: string;
+  findings: JsonFinding[];
+  playbookTitle: string;
+  worstSeverity: Finding['severity'];
+}
+
+function jsonFinding(finding: Finding): JsonFinding {
+  const out: JsonFinding = {
+    check: finding.check,
+    severity: finding.severity,
+    title: finding.title,
+    summary: finding.summary,
+    evidence: finding.evidence.map(({ label, value }) => ({ label, value })),
+    recommendation: finding.recommendation ?? null,
+  };
+  if (finding.data !== undefined) out.data = finding.data;
+  if (finding.proposals !== undefined) out.proposals = finding.proposals;
+  return out;
+}
+
+/** The report as a plain object with a fixed key order (what {@link renderJson} prints), findings redacted. */
+export function toJsonReport(report: DiagnosisReport): JsonReport {
+  return {
+    playbook: report.playbook,
+    cluster: report.cluster,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    findings: shownFindings(report).map(jsonFinding),
+    playbookTitle: report.playbookTitle,
+    worstSeverity: summarizeReport(report).worst,
+  };
+}
+
+/**
+ * The report as pretty-printed JSON (2 spaces, no trailing newline): `playbook`, `cluster`, `startedAt`,
+ * `finishedAt`, `findings` (each `check`, `severity`, `title`, `summary`, `evidence`, `recommendation`, then `data`
+ * and `proposals` when present), then `playbookTitle` and `worstSeverity`. The same report gives the same bytes.
+ */
+export function renderJson(report: DiagnosisReport): string {
+  return JSON.stringify(toJsonReport(report), null, 2);
+}

@@ -1,0 +1,45 @@
+import { SEVERITIES, worstSeverity, type DiagnosisReport, type Finding, type Severity } from '../findings/finding.js';
+import { formatDuration } from '../findings/format.js';
+import { redactFinding } from '../findings/redact.js';
+
+/** What every renderer's header says about a report. */
+export interface ReportSummary {
+  worst: Severity;
+  counts: Record<Severity, number>;
+  /** "2 critical, 1 warning, 3 ok" (severities with no finding are left out); "no findings" when empty. */
+  countsText: string;
+  /** "12s", "3m 20s"; "?" when a timestamp does not parse. */
+  duration: string;
+}
+
+/** Counts, worst severity and duration of a report. */
+export function summarizeReport(report: DiagnosisReport): ReportSummary {
+  const counts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+  for (const finding of report.findings) counts[finding.severity] += 1;
+  const parts = SEVERITIES.filter((severity) => counts[severity] > 0).map(
+    (severity) => `${counts[severity]} ${severity}`,
+  );
+  const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+  return {
+    worst: worstSeverity(report.findings),
+    counts,
+    countsText: parts.length > 0 ? parts.join(', ') : 'no findings',
+    duration: Number.isFinite(durationMs) ? formatDuration(durationMs) : '?',
+  };
+}
+
+/**
+ * The findings as renderers must show them: redacted (defence in depth, whatever the checks did) and in the
+ * runner's order, which is most severe first.
+ */
+export function shownFindings(report: DiagnosisReport): Finding[] {
+  return report.findings.map(redactFinding);
+}
+
+/** The finding's problems (anything not ok) and its passes, each in report order. */
+export function splitPassed(findings: readonly Finding[]): { problems: Finding[]; passed: Finding[] } {
+  return {
+    problems: findings.filter((finding) => finding.severity !== 'ok'),
+    passed: findings.filter((finding) => finding.severity === 'ok'),
+  };
+}
