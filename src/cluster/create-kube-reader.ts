@@ -1,0 +1,133 @@
+import { ConfigError } from '../core/errors.js';
+import { resourcePath } from './api-paths.js';
+import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
+import type { KubeReader, ListOptions } from './kube-reader.js';
+import { statusError } from './kube-request-errors.js';
+import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
+import { listObjects, parseJson } from './list-pager.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
+import { createReadOnlyTransport, type ReadOnlyTransport } from './read-only-transport.js';
+
+export interface KubeReaderOptions extends KubeconfigSource {
+  /** The name findings use for the cluster. @defaultValue the context's cluster name in the kubeconfig */
+  clusterName?: string;
+  /** Deadline of each request, in ms. @defaultValue 10000 */
+  requestTimeoutMs?: number;
+  /** Objects per list page (`limit`), in objects. @defaultValue 500 */
+  pageSize?: number;
+  /** Request-rate and concurrency cap for this cluster. @defaultValue 20 requests/s, burst 40, 8 concurrent */
+  rateLimit?: RateLimitOptions;
+  /** Largest response accepted, in bytes. @defaultValue 67108864 (64 MiB) */
+  maxResponseBytes?: number;
+}
+
+/** A {@link KubeReader} that owns connections: call `close()` when done with the cluster. */
+export interface ClosableKubeReader extends KubeReader {
+  close(): void;
+}
+
+/** Reader-level settings once the transport exists. */
+export interface ReaderSettings {
+  clusterName: string;
+  server: string;
+  /** @defaultValue 500 */
+  pageSize?: number;
+}
+
+/**
+ * Connects to one cluster read-only. Kubeconfig problems fail here, synchronously; network problems fail on the
+ * first request.
+ *
+ * @throws KubeconfigError when the kubeconfig cannot be used; ConfigError for out-of-range options.
+ */
+export function createKubeReader(options: KubeReaderOptions = {}): ClosableKubeReader {
+  const { requestTimeoutMs = 10_000, pageSize = 500, rateLimit = {}, maxResponseBytes } = options;
+  if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    throw new ConfigError(`requestTimeoutMs must be a positive number of ms (got ${requestTimeoutMs})`);
+  }
+  const limiter = new RateLimiter(rateLimit);
+  const connection = connectCluster(options, limiter.maxConcurrent);
+  const transport = createReadOnlyTransport({ connection, limiter, requestTimeoutMs, maxResponseBytes });
+  return createKubeReaderFromTransport(transport, {
+    clusterName: options.clusterName ?? connection.clusterName,
+    server: connection.server,
+    pageSize,
+  });
+}
+
+/** The reader's API over an existing transport (tests use it over a plain-HTTP connection). */
+export function createKubeReaderFromTransport(transport: ReadOnlyTransport, settings: ReaderSettings): ClosableKubeReader {
+  const { clusterName, server, pageSize = 500 } = settings;
+  if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
+    throw new ConfigError(`pageSize must be a whole number of objects, at least 1 (got ${pageSize})`);
+  }
+  const core = { version: 'v1' } as const;
+  const coordination = { group: 'coordination.k8s.io', version: 'v1' } as const;
+
+  return {
+    clusterName,
+    server,
+    nodes: (list = {}) =>
+      listObjects(transport, { location: { ...core, resource: 'nodes' }, params: selectors(list), pageSize, schema: NodeSchema }),
+    pods: (list = {}) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'pods', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: PodSchema,
+      }),
+    events: (list = {}) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'events', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: EventSchema,
+      }),
+    namespaces: () => listObjects(transport, { location: { ...core, resource: 'namespaces' }, pageSize, schema: NamespaceSchema }),
+    leases: (list = {}) =>
+      listObjects(transport, {
+        location: { ...coordination, resource: 'leases', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: LeaseSchema,
+      }),
+
+    async lease(namespace, name) {
+      const path = resourcePath({ ...coordination, resource: 'leases', namespace, name });
+      const response = await transport.send('GET', path);
+      if (response.status === 404) return undefined;
+      if (response.status < 200 || response.status > 299) {
+        throw statusError(response.status, response.body, 'GET', path, transport.description);
+      }
+      return validate(LeaseSchema, parseJson(response, path, transport.description), `GET ${path}`);
+    },
+
+    async podLog(namespace, name, log = {}) {
+      const params = new URLSearchParams();
+      if (log.container !== undefined) params.set('container', log.container);
+      if (log.previous) params.set('previous', 'true');
+      if (log.tailLines !== undefined) params.set('tailLines', String(log.tailLines));
+      if (log.limitBytes !== undefined) params.set('limitBytes', String(log.limitBytes));
+      const path = resourcePath({ ...core, resource: 'pods', namespace, name, subresource: 'log' }, params);
+      const response = await transport.send('GET', path, { accept: 'text/plain, */*' });
+      if (response.status < 200 || response.status > 299) {
+        throw statusError(response.status, response.body, 'GET', path, transport.description);
+      }
+      return response.body;
+    },
+
+    async raw(path, rawOptions = {}) {
+      const { status, body, contentType } = await transport.send('GET', path, { accept: rawOptions.accept ?? '*/*' });
+      return contentType === undefined ? { status, body } : { status, body, contentType };
+    },
+
+    close: () => transport.close(),
+  };
+}
+
+function selectors(list: ListOptions): URLSearchParams {
+  const params = new URLSearchParams();
+  if (list.fieldSelector) params.set('fieldSelector', list.fieldSelector);
+  if (list.labelSelector) params.set('labelSelector', list.labelSelector);
+  return params;
+}

@@ -1,0 +1,145 @@
+import http from 'node:http';
+import https from 'node:https';
+import { KubeRequestError, KubeTimeoutError, QuorumError } from '../core/errors.js';
+import type { ClusterConnection } from './kube-adapter.js';
+import { connectionError } from './kube-request-errors.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { assertReadOnly, type ReadMethod } from './read-only-guard.js';
+
+/** What the transport needs of a cluster connection (tests may pass a plain-HTTP one). */
+export type TransportConnection = Pick<ClusterConnection, 'contextName' | 'server' | 'requestOptions' | 'close'>;
+
+export interface ReadOnlyTransportOptions {
+  connection: TransportConnection;
+  /** Shared by every request of one reader. */
+  limiter: RateLimiter;
+  /** Deadline of one request, from asking for credentials to the last byte of the body, in ms. @defaultValue 10000 */
+  requestTimeoutMs?: number;
+  /** Largest response body accepted, in bytes. @defaultValue 67108864 (64 MiB) */
+  maxResponseBytes?: number;
+  /** Longest `Retry-After` of a 429 that is waited out for the single retry, in ms. @defaultValue 2000 */
+  maxRetryAfterMs?: number;
+}
+
+export interface TransportResponse {
+  status: number;
+  body: string;
+  contentType?: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** Sends GET and HEAD requests to one API server, and nothing else. */
+export interface ReadOnlyTransport {
+  /** Where requests go, for messages: `context "prod" (https://10.0.0.1:6443)`. */
+  readonly description: string;
+  /**
+   * Sends one read request. Any other method, or a streaming subresource, is refused with
+   * `ReadOnlyViolationError` before the limiter, the credentials or a socket are touched. Resolves whatever the
+   * HTTP status (a 429 is retried once when its `Retry-After` is short); rejects with `KubeTimeoutError` past the
+   * deadline and `KubeRequestError` when no answer came.
+   *
+   * @param pathAndQuery - server-relative, already percent-encoded, e.g. `/api/v1/nodes?limit=500`.
+   */
+  send(method: string, pathAndQuery: string, options?: { accept?: string }): Promise<TransportResponse>;
+  /** Closes kept-alive connections. */
+  close(): void;
+}
+
+const USER_AGENT = 'quorum/0.1 (read-only diagnostics)';
+
+export function createReadOnlyTransport(options: ReadOnlyTransportOptions): ReadOnlyTransport {
+  const { connection, limiter, requestTimeoutMs = 10_000, maxResponseBytes = 64 * 1024 * 1024, maxRetryAfterMs = 2_000 } = options;
+  const server = new URL(connection.server);
+  const basePath = server.pathname.replace(/\/+$/, '');
+  const description = `context "${connection.contextName}" (${connection.server})`;
+
+  async function once(method: ReadMethod, pathAndQuery: string, accept: string): Promise<TransportResponse> {
+    const release = await limiter.acquire();
+    try {
+      return await exchange(method, pathAndQuery, accept);
+    } finally {
+      release();
+    }
+  }
+
+  function exchange(method: ReadMethod, pathAndQuery: string, accept: string): Promise<TransportResponse> {
+    return new Promise((resolve, reject) => {
+      let request: http.ClientRequest | undefined;
+      let settled = false;
+      const settle = (error: Error | undefined, response?: TransportResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) {
+          request?.destroy();
+          reject(error);
+        } else if (response) resolve(response);
+      };
+      // unref: while a request is pending its socket (or the exec plugin's child) keeps Node running anyway.
+      const timer = setTimeout(() => settle(new KubeTimeoutError(pathAndQuery, requestTimeoutMs)), requestTimeoutMs).unref();
+      const fail = (error: unknown): void =>
+        settle(error instanceof QuorumError ? error : connectionError(error, method, pathAndQuery, description));
+
+      connection.requestOptions().then(({ headers, agent }) => {
+        if (settled) return;
+        const send = server.protocol === 'https:' ? https.request : http.request;
+        request = send(
+          {
+            protocol: server.protocol,
+            hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: server.port || undefined,
+            path: basePath + pathAndQuery,
+            method,
+            agent,
+            headers: { ...headers, Accept: accept, 'User-Agent': USER_AGENT },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            response.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > maxResponseBytes) {
+                settle(new KubeRequestError(`${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on.`, response.statusCode));
+              } else chunks.push(chunk);
+            });
+            response.on('error', fail);
+            response.on('end', () =>
+              settle(undefined, {
+                status: response.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                contentType: response.headers['content-type'],
+                headers: response.headers,
+              }),
+            );
+          },
+        );
+        request.on('error', fail);
+        request.end();
+      }, fail);
+    });
+  }
+
+  return {
+    description,
+    async send(method, pathAndQuery, sendOptions = {}) {
+      // First, before anything can reach the network.
+      const readMethod = assertReadOnly(method, pathAndQuery);
+      const accept = sendOptions.accept ?? 'application/json';
+      const response = await once(readMethod, pathAndQuery, accept);
+      const waitMs = response.status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined;
+      if (waitMs === undefined || waitMs > maxRetryAfterMs) return response;
+      // A short, bounded wait that the caller awaits: left ref'd so Node cannot exit with the request pending.
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      return once(readMethod, pathAndQuery, accept);
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** `Retry-After` in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
