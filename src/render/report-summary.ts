@@ -36,10 +36,15 @@ export function shownFindings(report: DiagnosisReport): Finding[] {
   return report.findings.map(redactFinding);
 }
 
-/** The finding's problems (anything not ok) and its passes, each in report order. */
+/** A passing finding that can be listed in one line: ok, and proposing nothing (a proposal always needs showing). */
+export function isCollapsible(finding: Finding): boolean {
+  return finding.severity === 'ok' && !finding.proposals?.length;
+}
+
+/** The problems (anything shown in full) and the passes (listed compactly), each in report order. */
 export function splitPassed(findings: readonly Finding[]): { problems: Finding[]; passed: Finding[] } {
   return {
-    problems: findings.filter((finding) => finding.severity !== 'ok'),
-    passed: findings.filter((finding) => finding.severity === 'ok'),
+    problems: findings.filter((finding) => !isCollapsible(finding)),
+    passed: findings.filter(isCollapsible),
   };
 }
