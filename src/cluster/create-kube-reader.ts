@@ -45,6 +45,7 @@ export function createKubeReader(options: KubeReaderOptions = {}): ClosableKubeR
   if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
     throw new ConfigError(`requestTimeoutMs must be a positive number of ms (got ${requestTimeoutMs})`);
   }
+  checkPageSize(pageSize);
   const limiter = new RateLimiter(rateLimit);
   const connection = connectCluster(options, limiter.maxConcurrent);
   const transport = createReadOnlyTransport({ connection, limiter, requestTimeoutMs, maxResponseBytes });
@@ -58,9 +59,7 @@ export function createKubeReader(options: KubeReaderOptions = {}): ClosableKubeR
 /** The reader's API over an existing transport (tests use it over a plain-HTTP connection). */
 export function createKubeReaderFromTransport(transport: ReadOnlyTransport, settings: ReaderSettings): ClosableKubeReader {
   const { clusterName, server, pageSize = 500 } = settings;
-  if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
-    throw new ConfigError(`pageSize must be a whole number of objects, at least 1 (got ${pageSize})`);
-  }
+  checkPageSize(pageSize);
   const core = { version: 'v1' } as const;
   const coordination = { group: 'coordination.k8s.io', version: 'v1' } as const;
 
@@ -99,7 +98,7 @@ export function createKubeReaderFromTransport(transport: ReadOnlyTransport, sett
       if (response.status < 200 || response.status > 299) {
         throw statusError(response.status, response.body, 'GET', path, transport.description);
       }
-      return validate(LeaseSchema, parseJson(response, path, transport.description), `GET ${path}`);
+      return validate(LeaseSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
     },
 
     async podLog(namespace, name, log = {}) {
@@ -123,6 +122,12 @@ export function createKubeReaderFromTransport(transport: ReadOnlyTransport, sett
 
     close: () => transport.close(),
   };
+}
+
+function checkPageSize(pageSize: number): void {
+  if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
+    throw new ConfigError(`pageSize must be a whole number of objects, at least 1 (got ${pageSize})`);
+  }
 }
 
 function selectors(list: ListOptions): URLSearchParams {

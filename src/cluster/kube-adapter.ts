@@ -83,11 +83,6 @@ export function connectCluster(source: KubeconfigSource, maxSockets: number): Cl
   if (server.protocol !== 'https:' && server.protocol !== 'http:') {
     throw new KubeconfigError(`clusters "${cluster.name}" in ${where}: server "${cluster.server}" must start with https:// or http://.`);
   }
-  if (source.inCluster && server.hostname === 'undefined') {
-    throw new KubeconfigError(
-      'In-cluster configuration needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, which Kubernetes sets in pods: run inside a pod or pass a kubeconfig.',
-    );
-  }
   const user = kc.getCurrentUser();
   const secure = server.protocol === 'https:';
   if (secure && !user) {
@@ -138,6 +133,12 @@ export function connectCluster(source: KubeconfigSource, maxSockets: number): Cl
 function load(kc: KubeConfig, source: KubeconfigSource): string {
   if (source.inCluster) {
     kc.loadFromCluster();
+    // The SDK does not check the environment: without it the server reads "https://undefined:undefined".
+    if (kc.getCurrentCluster()?.server.includes('undefined')) {
+      throw new KubeconfigError(
+        'In-cluster configuration needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, which Kubernetes sets in pods: run inside a pod or pass a kubeconfig.',
+      );
+    }
     return 'the in-cluster service account configuration';
   }
   const where = source.kubeconfigPath ? `kubeconfig ${source.kubeconfigPath}` : 'the default kubeconfig ($KUBECONFIG or ~/.kube/config)';

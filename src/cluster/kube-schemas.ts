@@ -165,16 +165,17 @@ export type ListEnvelope = z.output<typeof ListEnvelopeSchema>;
 /**
  * Validates one value at the edge.
  *
- * @param what - names the value in the message, e.g. `items[3] of GET /api/v1/pods?limit=500`.
+ * @param field - where the value sits in the answer, e.g. `items[3]`; empty for the whole body.
+ * @param source - the request, e.g. `GET /api/v1/pods?limit=500`.
  * @throws KubeRequestError (not retryable) naming the first offending field.
  */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function validate<T>(schema: z.ZodType<T>, value: unknown, field: string, source: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const at = issue && issue.path.length > 0 ? `.${issue.path.map(String).join('.')}` : '';
+  const at = [field, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
   throw new KubeRequestError(
-    `Unexpected response: ${what}${at}: ${issue?.message ?? 'invalid'}. The API server (or a proxy in front of it) sent something that is not a Kubernetes object.`,
+    `Unexpected answer to ${source}: ${at || 'the body'}: ${issue?.message ?? 'invalid'}. The API server (or a proxy in front of it) sent something that is not the expected Kubernetes object.`,
     undefined,
     { cause: result.error },
   );

@@ -55,9 +55,9 @@ export async function* listObjects<T>(transport: ReadOnlyTransport, request: Lis
     }
 
     expiredInARow = 0;
-    const page = validate(ListEnvelopeSchema, parseJson(response, path, transport.description), `the list from GET ${path}`);
+    const page = validate(ListEnvelopeSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
     for (const [index, item] of page.items.entries()) {
-      yield validate(request.schema, item, `items[${index}] of GET ${path}`);
+      yield validate(request.schema, item, `items[${index}]`, `GET ${path}`);
     }
     token = page.metadata?.continue || undefined;
     if (token === undefined) return;
