@@ -30,7 +30,7 @@ export function trimExcerpt(lines: readonly string[], maxLines: number): string[
 /**
  * An excerpt that fits `maxChars` (as measured by `measure`, e.g. escaped length) and `maxLines`: its newest lines
  * (the end of a log tail) and, if room remains, its first ones, with "… N more lines" standing for the rest.
- * When even the last line does not fit, it is returned alone, for the caller to cut with its own marker.
+ * When even the last line does not fit, it is returned with the marker only, for the caller to cut with its own.
  */
 export function fitExcerpt(
   lines: readonly string[],
@@ -49,7 +49,10 @@ export function fitExcerpt(
     tail.unshift(line);
     used += measure(line) + 1;
   }
-  if (tail.length === 0) return lines.slice(-1);
+  if (tail.length === 0) {
+    const hidden = lines.length - 1;
+    return hidden > 0 ? [`… ${hidden} more line${hidden === 1 ? '' : 's'}`, ...lines.slice(-1)] : lines.slice(-1);
+  }
   const head: string[] = [];
   const headEnd = lines.length - tail.length;
   for (let index = 0; index < Math.min(3, headEnd) && head.length + tail.length < maxLines - 1; index += 1) {

@@ -172,7 +172,10 @@ export function renderBlocks(report: DiagnosisReport, options: BlocksRenderOptio
 
 /** The full report as a Markdown file a Slack adapter can upload next to the message (`files.uploadV2`). */
 export function renderBlocksAttachment(report: DiagnosisReport): { filename: string; content: string } {
-  const stamp = report.finishedAt.replace(/[^0-9TZ]/g, '').slice(0, 16);
+  const finished = Date.parse(report.finishedAt);
+  const iso = Number.isFinite(finished) ? new Date(finished).toISOString() : '';
+  // 2026-11-24T03:12:12.400Z → 20261124T031212Z
+  const stamp = iso ? `${iso.slice(0, 19).replace(/[-:]/g, '')}Z` : 'undated';
   const slug = `${report.playbook}-${report.cluster}`
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')

@@ -97,9 +97,13 @@ function writeEvidence(out: TextWriter, evidence: readonly Evidence[], maxExcerp
       continue;
     }
     const first = `${INDENT}${label.padEnd(column)} `;
-    // A label column past half the width would leave values a sliver: continue under the label instead.
-    const rest = visibleLength(first) > out.width / 2 ? `${INDENT}  ` : ' '.repeat(visibleLength(first));
-    out.words(item.value || '(empty)', first, rest);
+    if (visibleLength(first) > out.width / 2) {
+      // A label past half the width would leave its value a sliver: the value goes under it instead.
+      out.words(label, INDENT, `${INDENT}  `);
+      out.words(item.value || '(empty)', `${INDENT}  `, `${INDENT}  `);
+    } else {
+      out.words(item.value || '(empty)', first, ' '.repeat(visibleLength(first)));
+    }
   }
 }
 

@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { renderJson } from '../../src/render/render-json.js';
+import { degradedReport, PLANTED_SECRET } from './fixtures.js';
+
+describe('renderJson', () => {
+  const json = renderJson(degradedReport());
+  const parsed = JSON.parse(json) as Record<string, unknown> & { findings: Array<Record<string, unknown>> };
+
+  it('has the required keys in order, then playbookTitle and worstSeverity', () => {
+    expect(Object.keys(parsed)).toEqual([
+      'playbook',
+      'cluster',
+      'startedAt',
+      'finishedAt',
+      'findings',
+      'playbookTitle',
+      'worstSeverity',
+    ]);
+    expect(parsed.worstSeverity).toBe('critical');
+  });
+
+  it('has each finding with keys in order, data and proposals only when present', () => {
+    const [nospace, lease] = parsed.findings;
+    expect(Object.keys(nospace ?? {})).toEqual([
+      'check',
+      'severity',
+      'title',
+      'summary',
+      'evidence',
+      'recommendation',
+      'data',
+      'proposals',
+    ]);
+    expect(Object.keys(lease ?? {})).toEqual([
+      'check',
+      'severity',
+      'title',
+      'summary',
+      'evidence',
+      'recommendation',
+      'data',
+    ]);
+    const passed = parsed.findings.at(-1);
+    expect(passed?.recommendation).toBeNull();
+    expect(passed).not.toHaveProperty('data');
+  });
+
+  it('keeps the ranked order and the full evidence', () => {
+    expect(parsed.findings.map((finding) => finding.severity)).toEqual([
+      'critical',
+      'critical',
+      'critical',
+      'warning',
+      'info',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(json).toContain('(attempt 14)');
+  });
+
+  it('is pretty-printed and stable', () => {
+    expect(json).toMatch(/^\{\n {2}"playbook": "control-plane-health",\n/);
+    expect(renderJson(degradedReport())).toBe(json);
+    expect(json.endsWith('}')).toBe(true);
+  });
+
+  it('is redacted', () => {
+    expect(json).not.toContain(PLANTED_SECRET);
+  });
+});
