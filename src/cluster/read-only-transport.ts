@@ -56,7 +56,18 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
   async function once(method: ReadMethod, pathAndQuery: string, accept: string): Promise<TransportResponse> {
     const release = await limiter.acquire();
     try {
-      return await exchange(method, pathAndQuery, accept);
+      try {
+        return await exchange(method, pathAndQuery, accept);
+      } catch (error) {
+        // A kept-alive socket the server closed while idle fails on reuse before any answer: the one retry Node's
+        // documentation recommends, safe for a GET.
+        if (!(error instanceof StaleSocketError)) throw error;
+      }
+      try {
+        return await exchange(method, pathAndQuery, accept);
+      } catch (error) {
+        throw error instanceof StaleSocketError ? error.reported : error;
+      }
     } finally {
       release();
     }
@@ -66,6 +77,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     return new Promise((resolve, reject) => {
       let request: http.ClientRequest | undefined;
       let settled = false;
+      let responded = false;
       const settle = (error: Error | undefined, response?: TransportResponse): void => {
         if (settled) return;
         settled = true;
@@ -77,8 +89,11 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       };
       // unref: while a request is pending its socket (or the exec plugin's child) keeps Node running anyway.
       const timer = setTimeout(() => settle(new KubeTimeoutError(pathAndQuery, requestTimeoutMs)), requestTimeoutMs).unref();
-      const fail = (error: unknown): void =>
-        settle(error instanceof QuorumError ? error : connectionError(error, method, pathAndQuery, description));
+      const fail = (error: unknown): void => {
+        if (request?.reusedSocket && (error as { code?: unknown }).code === 'ECONNRESET' && !responded) {
+          settle(new StaleSocketError(connectionError(error, method, pathAndQuery, description)));
+        } else settle(error instanceof QuorumError ? error : connectionError(error, method, pathAndQuery, description));
+      };
 
       connection.requestOptions().then(({ headers, agent }) => {
         if (settled) return;
@@ -94,6 +109,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
             headers: { ...headers, Accept: accept, 'User-Agent': USER_AGENT },
           },
           (response) => {
+            responded = true;
             const chunks: Buffer[] = [];
             let size = 0;
             response.on('data', (chunk: Buffer) => {
@@ -134,6 +150,13 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     },
     close: () => connection.close(),
   };
+}
+
+/** Marks a failure on a reused keep-alive socket; `once()` retries it on a fresh one and unwraps it otherwise. */
+class StaleSocketError extends Error {
+  constructor(readonly reported: KubeRequestError) {
+    super(reported.message);
+  }
 }
 
 /** `Retry-After` in ms: delay-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -202,4 +202,68 @@ describe('credentials and TLS from the kubeconfig', () => {
       reader.close();
     }
   });
+
+  it('presents the client certificate from the kubeconfig (paths relative to the file)', async () => {
+    const mutual = await startFixtureServer(pki, () => ({ body: 'ok' }), { requireClientCertificate: true });
+    const kubeconfigPath = file(
+      'client-cert.yaml',
+      JSON.stringify({
+        'current-context': 'admin',
+        clusters: [{ name: 'kubeadm', cluster: { server: mutual.url, 'certificate-authority': 'ca.crt' } }],
+        users: [{ name: 'kubernetes-admin', user: { 'client-certificate': 'client.crt', 'client-key': 'client.key' } }],
+        contexts: [{ name: 'admin', context: { cluster: 'kubeadm', user: 'kubernetes-admin' } }],
+      }),
+    );
+    const reader = createKubeReader({ kubeconfigPath });
+    try {
+      expect((await reader.raw('/livez')).status).toBe(200);
+      expect(mutual.requests.at(-1)?.clientCertificate).toBe('quorum-diagnostics');
+      expect(mutual.requests.at(-1)?.headers.authorization).toBeUndefined();
+    } finally {
+      reader.close();
+      await mutual.close();
+    }
+  });
+
+  it.each([
+    {
+      name: 'uses the token an exec credential plugin prints',
+      script: 'console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "exec-token", expirationTimestamp: "2099-01-01T00:00:00Z" } }))',
+      outcome: { authorization: 'Bearer exec-token' },
+    },
+    {
+      name: 'explains a failing exec credential plugin',
+      script: 'console.error("token expired, run login"); process.exit(1)',
+      outcome: { error: /Could not apply the credentials of context "exec".*token expired, run login/ },
+    },
+  ])('$name', async ({ script, outcome }) => {
+    const kubeconfigPath = file(
+      'exec.yaml',
+      JSON.stringify({
+        'current-context': 'exec',
+        clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority': pki.caPath } }],
+        users: [
+          {
+            name: 'plugin',
+            user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', script], interactiveMode: 'Never' } },
+          },
+        ],
+        contexts: [{ name: 'exec', context: { cluster: 'c', user: 'plugin' } }],
+      }),
+    );
+    const reader = createKubeReader({ kubeconfigPath });
+    try {
+      if ('authorization' in outcome) {
+        expect((await reader.raw('/livez')).status).toBe(200);
+        expect(server.requests.at(-1)?.headers.authorization).toBe(outcome.authorization);
+      } else {
+        const before = server.connections;
+        await expect(reader.raw('/livez')).rejects.toThrow(KubeconfigError);
+        await expect(reader.raw('/livez')).rejects.toThrow(outcome.error);
+        expect(server.connections).toBe(before);
+      }
+    } finally {
+      reader.close();
+    }
+  });
 });

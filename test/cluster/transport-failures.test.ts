@@ -86,6 +86,18 @@ describe('read-only transport: failures', () => {
     expect(sentTo('/api/v1/busy-long')).toHaveLength(1);
   });
 
+  it('retries once on a fresh connection when a kept-alive one was dropped', async () => {
+    let calls = 0;
+    server.handle(() => (++calls === 2 ? 'reset' : { body: 'ok' }));
+    const keepAlive = transportWith({});
+    const before = server.connections;
+    expect((await keepAlive.send('GET', '/livez?first')).status).toBe(200);
+    // The second request reuses the first connection, which the server drops without an answer.
+    expect((await keepAlive.send('GET', '/livez?second')).status).toBe(200);
+    expect(sentTo('/livez?second')).toHaveLength(2);
+    expect(server.connections - before).toBe(2);
+  });
+
   it('refuses to read a body past maxResponseBytes', async () => {
     server.handle(() => ({ body: 'x'.repeat(200_000) }));
     const small = transportWith({ maxResponseBytes: 1_000 });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { TestPki } from './test-pki.js';
 
 /** One request as the fixture received it. */
@@ -8,16 +9,18 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** The common name of the TLS client certificate, when the client sent one. */
+  clientCertificate?: string;
 }
 
-/** What the fixture answers; `'hang'` never answers. */
+/** What the fixture answers; `'hang'` never answers, `'reset'` drops the connection without answering. */
 export interface FixtureAnswer {
   status?: number;
   headers?: Record<string, string>;
   /** A string is sent as text/plain, anything else as JSON. */
   body?: unknown;
 }
-export type FixtureReply = FixtureAnswer | 'hang';
+export type FixtureReply = FixtureAnswer | 'hang' | 'reset';
 export type FixtureHandler = (request: RecordedRequest) => FixtureReply;
 
 /** A tiny API-server stand-in that records every request and counts every TCP connection. */
@@ -33,23 +36,35 @@ export interface FixtureServer {
 }
 
 /** Serves HTTPS with the PKI's server certificate, or plain HTTP without one. */
-export async function startFixtureServer(pki: TestPki | undefined, handler: FixtureHandler = () => ({ status: 404 })): Promise<FixtureServer> {
+export async function startFixtureServer(
+  pki: TestPki | undefined,
+  handler: FixtureHandler = () => ({ status: 404 }),
+  options: { requireClientCertificate?: boolean } = {},
+): Promise<FixtureServer> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
   let current = handler;
   const listener: http.RequestListener = (req, res) => {
-    const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    const peer = 'getPeerCertificate' in req.socket ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
+    const clientCertificate = typeof peer?.subject?.CN === 'string' ? peer.subject.CN : undefined;
+    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, clientCertificate };
     requests.push(recorded);
     req.resume();
     const reply = current(recorded);
     if (reply === 'hang') return;
+    if (reply === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     const body = typeof reply.body === 'string' || reply.body === undefined ? (reply.body ?? '') : JSON.stringify(reply.body);
     const contentType = typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     res.writeHead(reply.status ?? 200, { 'Content-Type': contentType, ...reply.headers });
     res.end(body);
   };
-  const server = pki ? https.createServer({ cert: pki.serverCertPem, key: pki.serverKeyPem }, listener) : http.createServer(listener);
+  const tls = { cert: pki?.serverCertPem, key: pki?.serverKeyPem };
+  const mutual = options.requireClientCertificate ? { ca: pki?.caPem, requestCert: true, rejectUnauthorized: true } : {};
+  const server = pki ? https.createServer({ ...tls, ...mutual }, listener) : http.createServer(listener);
   server.on('connection', (socket: Socket) => {
     connections += 1;
     sockets.add(socket);

@@ -10,6 +10,9 @@ export interface TestPki {
   caPem: string;
   serverCertPem: string;
   serverKeyPem: string;
+  /** A client certificate (CN=quorum-diagnostics) and key that the CA signed. */
+  clientCertPath: string;
+  clientKeyPath: string;
   /** A second, unrelated CA: the server's certificate does not verify against it. */
   otherCaPath: string;
   remove(): void;
@@ -35,8 +38,15 @@ export function createTestPki(): TestPki {
     'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
   openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
     '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext');
+  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/O=quorum:diagnostics/CN=quorum-diagnostics');
+  writeFileSync(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  openssl(dir, 'x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-out', 'client.crt', '-days', '1', '-extfile', 'client.ext');
   return {
     dir,
+    clientCertPath: join(dir, 'client.crt'),
+    clientKeyPath: join(dir, 'client.key'),
     caPath: join(dir, 'ca.crt'),
     caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     serverCertPem: readFileSync(join(dir, 'server.crt'), 'utf8'),
