@@ -43,16 +43,26 @@ export function wrapWords(text: string, width: number, firstPrefix = '', restPre
 }
 
 /**
- * Breaks one line of an excerpt (a log line) at `width` columns without reflowing it: spacing is kept, and
- * continuation lines start with `restPrefix` so they read as the same log line.
+ * Breaks one line of an excerpt (a log line) to `width` columns without reflowing it: spacing inside is kept,
+ * breaks fall on a space when one is in the second half of the line (else mid-word), and continuation lines
+ * start with `restPrefix` so they read as the same log line.
  */
 export function wrapHard(line: string, width: number, firstPrefix: string, restPrefix: string): string[] {
-  const firstRoom = Math.max(8, width - visibleLength(firstPrefix));
-  const restRoom = Math.max(8, width - visibleLength(restPrefix));
-  const chars = [...line.trimEnd()];
-  const out = [`${firstPrefix}${chars.slice(0, firstRoom).join('')}`];
-  for (let start = firstRoom; start < chars.length; start += restRoom) {
-    out.push(`${restPrefix}${chars.slice(start, start + restRoom).join('')}`);
+  let rest = [...line.trimEnd()];
+  const out: string[] = [];
+  let prefix = firstPrefix;
+  while (rest.length > 0 || out.length === 0) {
+    const room = Math.max(8, width - visibleLength(prefix));
+    let cut = rest.length <= room ? rest.length : room;
+    if (cut < rest.length) {
+      const space = rest.lastIndexOf(' ', room);
+      if (space >= room / 2) cut = space;
+    }
+    out.push(`${prefix}${rest.slice(0, cut).join('')}`.trimEnd());
+    rest = rest.slice(cut);
+    // The space a break fell on is not carried to the next line.
+    if (rest[0] === ' ' && out.length > 0) rest = rest.slice(1);
+    prefix = restPrefix;
   }
   return out;
 }

@@ -69,7 +69,14 @@ describe('wrapWords and wrapHard', () => {
     expect(wrapWords('x'.repeat(50), 20, '', '').map((line) => line.length)).toEqual([20, 20, 10]);
   });
 
-  it('breaks a log line without reflowing it', () => {
+  it('breaks a log line at a space when it can', () => {
+    expect(wrapHard('E0612 kubelet.go:2412] failed to sync pod', 24, '| ', '|   ')).toEqual([
+      '| E0612 kubelet.go:2412]',
+      '|   failed to sync pod',
+    ]);
+  });
+
+  it('breaks a log line without spaces mid-word', () => {
     // 30 characters: 18 fit after '| ', the other 12 after '|   '.
     expect(wrapHard('abcdefghij'.repeat(3), 20, '| ', '|   ')).toEqual(['| abcdefghijabcdefgh', '|   ijabcdefghij']);
   });
