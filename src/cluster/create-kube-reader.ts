@@ -57,7 +57,10 @@ export function createKubeReader(options: KubeReaderOptions = {}): ClosableKubeR
 }
 
 /** The reader's API over an existing transport (tests use it over a plain-HTTP connection). */
-export function createKubeReaderFromTransport(transport: ReadOnlyTransport, settings: ReaderSettings): ClosableKubeReader {
+export function createKubeReaderFromTransport(
+  transport: ReadOnlyTransport,
+  settings: ReaderSettings,
+): ClosableKubeReader {
   const { clusterName, server, pageSize = 500 } = settings;
   checkPageSize(pageSize);
   const core = { version: 'v1' } as const;
@@ -67,7 +70,12 @@ export function createKubeReaderFromTransport(transport: ReadOnlyTransport, sett
     clusterName,
     server,
     nodes: (list = {}) =>
-      listObjects(transport, { location: { ...core, resource: 'nodes' }, params: selectors(list), pageSize, schema: NodeSchema }),
+      listObjects(transport, {
+        location: { ...core, resource: 'nodes' },
+        params: selectors(list),
+        pageSize,
+        schema: NodeSchema,
+      }),
     pods: (list = {}) =>
       listObjects(transport, {
         location: { ...core, resource: 'pods', namespace: list.namespace || undefined },
@@ -82,7 +90,8 @@ export function createKubeReaderFromTransport(transport: ReadOnlyTransport, sett
         pageSize,
         schema: EventSchema,
       }),
-    namespaces: () => listObjects(transport, { location: { ...core, resource: 'namespaces' }, pageSize, schema: NamespaceSchema }),
+    namespaces: () =>
+      listObjects(transport, { location: { ...core, resource: 'namespaces' }, pageSize, schema: NamespaceSchema }),
     leases: (list = {}) =>
       listObjects(transport, {
         location: { ...coordination, resource: 'leases', namespace: list.namespace || undefined },

@@ -65,23 +65,33 @@ export function connectCluster(source: KubeconfigSource, maxSockets: number): Cl
     kc.setCurrentContext(source.context);
   }
   const contextName = kc.getCurrentContext();
-  if (!contextName) throw new KubeconfigError(`${where} has no current-context. Choose a context: ${availableContexts(kc)}`);
+  if (!contextName)
+    throw new KubeconfigError(`${where} has no current-context. Choose a context: ${availableContexts(kc)}`);
   const context = kc.getContextObject(contextName);
   if (!context) {
-    throw new KubeconfigError(`The current-context "${contextName}" of ${where} is not defined. ${availableContexts(kc)}`);
+    throw new KubeconfigError(
+      `The current-context "${contextName}" of ${where} is not defined. ${availableContexts(kc)}`,
+    );
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
-    throw new KubeconfigError(`Context "${contextName}" in ${where} names cluster "${context.cluster}", which is not under clusters.`);
+    throw new KubeconfigError(
+      `Context "${contextName}" in ${where} names cluster "${context.cluster}", which is not under clusters.`,
+    );
   }
   let server: URL;
   try {
     server = new URL(cluster.server);
   } catch (error) {
-    throw new KubeconfigError(`clusters "${cluster.name}" in ${where}: server "${cluster.server}" is not a URL.`, error);
+    throw new KubeconfigError(
+      `clusters "${cluster.name}" in ${where}: server "${cluster.server}" is not a URL.`,
+      error,
+    );
   }
   if (server.protocol !== 'https:' && server.protocol !== 'http:') {
-    throw new KubeconfigError(`clusters "${cluster.name}" in ${where}: server "${cluster.server}" must start with https:// or http://.`);
+    throw new KubeconfigError(
+      `clusters "${cluster.name}" in ${where}: server "${cluster.server}" must start with https:// or http://.`,
+    );
   }
   const user = kc.getCurrentUser();
   const secure = server.protocol === 'https:';
@@ -122,7 +132,10 @@ export function connectCluster(source: KubeconfigSource, maxSockets: number): Cl
       if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
       // With a proxy-url the SDK builds a proxy agent; without one, its agent is a fresh non-keep-alive agent per
       // call, which would cost a TLS handshake per request: use a pooled agent with the same TLS settings instead.
-      const agent = agents.tls(options, cluster.proxyUrl && options.agent instanceof http.Agent ? options.agent : undefined);
+      const agent = agents.tls(
+        options,
+        cluster.proxyUrl && options.agent instanceof http.Agent ? options.agent : undefined,
+      );
       return { headers, agent };
     },
     close: () => agents.close(),
@@ -141,7 +154,9 @@ function load(kc: KubeConfig, source: KubeconfigSource): string {
     }
     return 'the in-cluster service account configuration';
   }
-  const where = source.kubeconfigPath ? `kubeconfig ${source.kubeconfigPath}` : 'the default kubeconfig ($KUBECONFIG or ~/.kube/config)';
+  const where = source.kubeconfigPath
+    ? `kubeconfig ${source.kubeconfigPath}`
+    : 'the default kubeconfig ($KUBECONFIG or ~/.kube/config)';
   try {
     if (source.kubeconfigPath) {
       const stats = statSync(source.kubeconfigPath, { throwIfNoEntry: false });
@@ -152,7 +167,9 @@ function load(kc: KubeConfig, source: KubeconfigSource): string {
       kc.loadFromDefault();
       // With no file and no service account, the SDK silently falls back to http://localhost:8080.
       if (kc.getCurrentContext() === 'loaded-context' && kc.getClusters()[0]?.server === 'http://localhost:8080') {
-        throw new KubeconfigError('No kubeconfig found: set KUBECONFIG, create ~/.kube/config, pass a kubeconfig path or run in-cluster.');
+        throw new KubeconfigError(
+          'No kubeconfig found: set KUBECONFIG, create ~/.kube/config, pass a kubeconfig path or run in-cluster.',
+        );
       }
     }
   } catch (error) {
@@ -206,7 +223,10 @@ class AgentPool {
     const settings = { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername };
     // Buffers serialise as their bytes, so the fingerprint changes exactly when the TLS material does.
     const fingerprint = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
-    return this.remember(fingerprint, () => proxyAgent ?? new https.Agent({ keepAlive: true, maxSockets: this.maxSockets, ...settings }));
+    return this.remember(
+      fingerprint,
+      () => proxyAgent ?? new https.Agent({ keepAlive: true, maxSockets: this.maxSockets, ...settings }),
+    );
   }
 
   close(): void {

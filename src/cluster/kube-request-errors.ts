@@ -39,7 +39,13 @@ export function statusMessage(body: string): string {
  *
  * @param where - which cluster was asked, e.g. `context "prod" (https://10.0.0.1:6443)`.
  */
-export function statusError(status: number, body: string, method: string, path: string, where: string): KubeRequestError {
+export function statusError(
+  status: number,
+  body: string,
+  method: string,
+  path: string,
+  where: string,
+): KubeRequestError {
   const said = statusMessage(body);
   const asked = `${method} ${path} on ${where}`;
   const detail = said ? `: ${said}` : '';

@@ -11,7 +11,8 @@ import type { Event, Lease, Namespace, Node, Pod } from './kube-types.js';
 /** Optional, with `null` read as absent. */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 /** Always present in real API output; a missing value reads as `fallback` rather than failing the whole page. */
-const or = <T extends z.ZodType>(schema: T, fallback: z.output<T>) => schema.nullish().transform((value) => value ?? fallback);
+const or = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
+  schema.nullish().transform((value) => value ?? fallback);
 
 const text = z.string();
 const stringMap = z.record(z.string(), z.string());
@@ -173,7 +174,10 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, field: string,
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const at = [field, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  const at = [field, ...(issue?.path ?? []).map(String)]
+    .filter(Boolean)
+    .join('.')
+    .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
   throw new KubeRequestError(
     `Unexpected answer to ${source}: ${at || 'the body'}: ${issue?.message ?? 'invalid'}. The API server (or a proxy in front of it) sent something that is not the expected Kubernetes object.`,
     undefined,

@@ -26,7 +26,10 @@ export interface ListRequest<T> {
  * - otherwise it restarts once from the beginning, so the caller may see some items twice. Remembering the UIDs
  *   already seen would hold the whole list in memory, which is what paging is for avoiding; a second 410 throws.
  */
-export async function* listObjects<T>(transport: ReadOnlyTransport, request: ListRequest<T>): AsyncGenerator<T, void, undefined> {
+export async function* listObjects<T>(
+  transport: ReadOnlyTransport,
+  request: ListRequest<T>,
+): AsyncGenerator<T, void, undefined> {
   let token: string | undefined;
   let restarted = false;
   // Bounds the 410 handling, so a server that answers 410 to every token cannot keep the pager spinning.

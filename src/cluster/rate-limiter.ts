@@ -59,7 +59,10 @@ export class RateLimiter {
     if (!(Number.isFinite(requestsPerSecond) && requestsPerSecond > 0)) {
       throw new ConfigError(`rateLimit.requestsPerSecond must be a positive number (got ${requestsPerSecond})`);
     }
-    for (const [name, value] of [['burst', burst], ['maxConcurrent', maxConcurrent]] as const) {
+    for (const [name, value] of [
+      ['burst', burst],
+      ['maxConcurrent', maxConcurrent],
+    ] as const) {
       if (!(Number.isInteger(value) && value >= 1)) {
         throw new ConfigError(`rateLimit.${name} must be a whole number of at least 1 (got ${value})`);
       }

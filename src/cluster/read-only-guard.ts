@@ -46,7 +46,8 @@ function refusePath(pathAndQuery: string): string | undefined {
       return 'the path is not valid percent-encoding';
     }
     // Go's router sees the decoded path: `%2F` or `..` could otherwise smuggle a different route past this check.
-    if (segment === '.' || segment === '..' || segment.includes('/')) return 'the path holds . or .. segments or an encoded /';
+    if (segment === '.' || segment === '..' || segment.includes('/'))
+      return 'the path holds . or .. segments or an encoded /';
     segments.push(segment.toLowerCase());
   }
   const subresource = subresourceOf(segments);

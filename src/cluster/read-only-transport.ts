@@ -48,7 +48,13 @@ export interface ReadOnlyTransport {
 const USER_AGENT = 'quorum/0.1 (read-only diagnostics)';
 
 export function createReadOnlyTransport(options: ReadOnlyTransportOptions): ReadOnlyTransport {
-  const { connection, limiter, requestTimeoutMs = 10_000, maxResponseBytes = 64 * 1024 * 1024, maxRetryAfterMs = 2_000 } = options;
+  const {
+    connection,
+    limiter,
+    requestTimeoutMs = 10_000,
+    maxResponseBytes = 64 * 1024 * 1024,
+    maxRetryAfterMs = 2_000,
+  } = options;
   const server = new URL(connection.server);
   const basePath = server.pathname.replace(/\/+$/, '');
   const description = `context "${connection.contextName}" (${connection.server})`;
@@ -88,7 +94,10 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
         } else if (response) resolve(response);
       };
       // unref: while a request is pending its socket (or the exec plugin's child) keeps Node running anyway.
-      const timer = setTimeout(() => settle(new KubeTimeoutError(pathAndQuery, requestTimeoutMs)), requestTimeoutMs).unref();
+      const timer = setTimeout(
+        () => settle(new KubeTimeoutError(pathAndQuery, requestTimeoutMs)),
+        requestTimeoutMs,
+      ).unref();
       const fail = (error: unknown): void => {
         if (request?.reusedSocket && (error as { code?: unknown }).code === 'ECONNRESET' && !responded) {
           settle(new StaleSocketError(connectionError(error, method, pathAndQuery, description)));
@@ -115,7 +124,12 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
             response.on('data', (chunk: Buffer) => {
               size += chunk.length;
               if (size > maxResponseBytes) {
-                settle(new KubeRequestError(`${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on.`, response.statusCode));
+                settle(
+                  new KubeRequestError(
+                    `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on.`,
+                    response.statusCode,
+                  ),
+                );
               } else chunks.push(chunk);
             });
             response.on('error', fail);

@@ -33,14 +33,31 @@ const twoContexts = (server = 'https://127.0.0.1:6443') =>
 
 describe('unusable kubeconfigs fail with a KubeconfigError that names the file and the fix', () => {
   it.each([
-    { name: 'a missing file', setup: () => join(pki.dir, 'no-such-kubeconfig'), message: /kubeconfig .*no-such-kubeconfig does not exist/ },
-    { name: 'a directory', setup: () => (mkdirSync(join(pki.dir, 'a-dir'), { recursive: true }), join(pki.dir, 'a-dir')), message: /a-dir is not a file/ },
-    { name: 'broken YAML', setup: () => file('broken.yaml', 'clusters: [\n  - name: x\n  oops: : :'), message: /broken.yaml is not valid YAML/ },
+    {
+      name: 'a missing file',
+      setup: () => join(pki.dir, 'no-such-kubeconfig'),
+      message: /kubeconfig .*no-such-kubeconfig does not exist/,
+    },
+    {
+      name: 'a directory',
+      setup: () => (mkdirSync(join(pki.dir, 'a-dir'), { recursive: true }), join(pki.dir, 'a-dir')),
+      message: /a-dir is not a file/,
+    },
+    {
+      name: 'broken YAML',
+      setup: () => file('broken.yaml', 'clusters: [\n  - name: x\n  oops: : :'),
+      message: /broken.yaml is not valid YAML/,
+    },
     { name: 'an empty file', setup: () => file('empty.yaml', ''), message: /empty.yaml is empty or not a kubeconfig/ },
-    { name: 'a YAML scalar', setup: () => file('scalar.yaml', 'just some words'), message: /scalar.yaml defines no contexts/ },
+    {
+      name: 'a YAML scalar',
+      setup: () => file('scalar.yaml', 'just some words'),
+      message: /scalar.yaml defines no contexts/,
+    },
     {
       name: 'a cluster without server',
-      setup: () => file('no-server.yaml', JSON.stringify({ clusters: [{ name: 'a', cluster: {} }], contexts: [], users: [] })),
+      setup: () =>
+        file('no-server.yaml', JSON.stringify({ clusters: [{ name: 'a', cluster: {} }], contexts: [], users: [] })),
       message: /no-server.yaml: clusters\[0\].cluster.server is missing/,
     },
     {
@@ -50,7 +67,8 @@ describe('unusable kubeconfigs fail with a KubeconfigError that names the file a
     },
     {
       name: 'a context naming a missing cluster',
-      setup: () => file('dangling.yaml', twoContexts().replace('"cluster":"a","user":"u"}},{', '"cluster":"zzz","user":"u"}},{')),
+      setup: () =>
+        file('dangling.yaml', twoContexts().replace('"cluster":"a","user":"u"}},{', '"cluster":"zzz","user":"u"}},{')),
       message: /Context "alpha" in kubeconfig .*dangling.yaml names cluster "zzz", which is not under clusters/,
     },
     {
@@ -60,7 +78,13 @@ describe('unusable kubeconfigs fail with a KubeconfigError that names the file a
     },
     {
       name: 'a CA file that is not there',
-      setup: () => writeKubeconfig(pki.dir, [{ name: 'x', server: 'https://127.0.0.1:1', caPath: '/nonexistent/ca.crt', token: 't' }], 'x', 'no-ca.yaml'),
+      setup: () =>
+        writeKubeconfig(
+          pki.dir,
+          [{ name: 'x', server: 'https://127.0.0.1:1', caPath: '/nonexistent/ca.crt', token: 't' }],
+          'x',
+          'no-ca.yaml',
+        ),
       message: /certificate-authority \/nonexistent\/ca.crt \(from kubeconfig .*no-ca.yaml\) cannot be read/,
     },
   ])('$name', ({ setup, message }) => {
@@ -117,7 +141,9 @@ describe('unusable kubeconfigs fail with a KubeconfigError that names the file a
     it('explains in-cluster configuration outside a pod', () => {
       delete process.env.KUBERNETES_SERVICE_HOST;
       delete process.env.KUBERNETES_SERVICE_PORT;
-      expect(() => createKubeReader({ inCluster: true })).toThrow(/KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT/);
+      expect(() => createKubeReader({ inCluster: true })).toThrow(
+        /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT/,
+      );
     });
   });
 });
@@ -136,11 +162,20 @@ describe('credentials and TLS from the kubeconfig', () => {
   });
 
   it('sends the bearer token over TLS verified against the kubeconfig CA, reusing one connection', async () => {
-    const kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'tls', server: server.url, caPath: pki.caPath, token: 'sekret-token' }], 'tls', 'tls.yaml');
+    const kubeconfigPath = writeKubeconfig(
+      pki.dir,
+      [{ name: 'tls', server: server.url, caPath: pki.caPath, token: 'sekret-token' }],
+      'tls',
+      'tls.yaml',
+    );
     const reader = createKubeReader({ kubeconfigPath });
     try {
       const before = server.connections;
-      expect(await reader.raw('/readyz?verbose')).toMatchObject({ status: 200, body: 'ok', contentType: 'text/plain; charset=utf-8' });
+      expect(await reader.raw('/readyz?verbose')).toMatchObject({
+        status: 200,
+        body: 'ok',
+        contentType: 'text/plain; charset=utf-8',
+      });
       expect(await reader.raw('/livez?verbose')).toMatchObject({ status: 200 });
       expect(server.requests.slice(-2).map((request) => request.headers.authorization)).toEqual([
         'Bearer sekret-token',
@@ -158,7 +193,12 @@ describe('credentials and TLS from the kubeconfig', () => {
       'inline-ca.yaml',
       JSON.stringify({
         'current-context': 'inline',
-        clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') } }],
+        clusters: [
+          {
+            name: 'c',
+            cluster: { server: server.url, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') },
+          },
+        ],
         users: [{ name: 'u', user: { token: 'inline-token' } }],
         contexts: [{ name: 'inline', context: { cluster: 'c', user: 'u' } }],
       }),
@@ -173,13 +213,21 @@ describe('credentials and TLS from the kubeconfig', () => {
   });
 
   it('refuses a server whose certificate the kubeconfig CA did not sign, before sending the token', async () => {
-    const kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'wrong-ca', server: server.url, caPath: pki.otherCaPath, token: 'never-sent' }], 'wrong-ca', 'wrong-ca.yaml');
+    const kubeconfigPath = writeKubeconfig(
+      pki.dir,
+      [{ name: 'wrong-ca', server: server.url, caPath: pki.otherCaPath, token: 'never-sent' }],
+      'wrong-ca',
+      'wrong-ca.yaml',
+    );
     const reader = createKubeReader({ kubeconfigPath });
     const before = server.requests.length;
     try {
       const failure = await reader.raw('/livez').catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(KubeRequestError);
-      expect(failure).toMatchObject({ retryable: false, message: expect.stringMatching(/Cannot verify the TLS certificate.*certificate-authority/) });
+      expect(failure).toMatchObject({
+        retryable: false,
+        message: expect.stringMatching(/Cannot verify the TLS certificate.*certificate-authority/),
+      });
       expect(server.requests.length).toBe(before);
     } finally {
       reader.close();
@@ -187,7 +235,12 @@ describe('credentials and TLS from the kubeconfig', () => {
   });
 
   it('sends no credentials over plain HTTP, as kubectl does', async () => {
-    const kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'plain', server: plain.url, token: 'not-in-clear-text' }], 'plain', 'plain.yaml');
+    const kubeconfigPath = writeKubeconfig(
+      pki.dir,
+      [{ name: 'plain', server: plain.url, token: 'not-in-clear-text' }],
+      'plain',
+      'plain.yaml',
+    );
     const connection = connectCluster({ kubeconfigPath }, 1);
     try {
       expect((await connection.requestOptions()).headers).toEqual({});
@@ -228,7 +281,8 @@ describe('credentials and TLS from the kubeconfig', () => {
   it.each([
     {
       name: 'uses the token an exec credential plugin prints',
-      script: 'console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "exec-token", expirationTimestamp: "2099-01-01T00:00:00Z" } }))',
+      script:
+        'console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "exec-token", expirationTimestamp: "2099-01-01T00:00:00Z" } }))',
       outcome: { authorization: 'Bearer exec-token' },
     },
     {
@@ -245,7 +299,14 @@ describe('credentials and TLS from the kubeconfig', () => {
         users: [
           {
             name: 'plugin',
-            user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', script], interactiveMode: 'Never' } },
+            user: {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: process.execPath,
+                args: ['-e', script],
+                interactiveMode: 'Never',
+              },
+            },
           },
         ],
         contexts: [{ name: 'exec', context: { cluster: 'c', user: 'plugin' } }],

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeRequestError, KubeTimeoutError } from '../../src/core/errors.js';
 import { type ClosableKubeReader, createKubeReader } from '../../src/cluster/create-kube-reader.js';
-import { list, type FixtureHandler, type RecordedRequest, startFixtureServer, status, type FixtureServer } from './support/fixture-server.js';
+import {
+  list,
+  type FixtureHandler,
+  type RecordedRequest,
+  startFixtureServer,
+  status,
+  type FixtureServer,
+} from './support/fixture-server.js';
 import { writeKubeconfig } from './support/kubeconfig.js';
 import { createTestPki, type TestPki } from './support/test-pki.js';
 
@@ -16,7 +23,10 @@ function pagedPods(pages: string[][]): FixtureHandler {
     const token = query(request).get('continue');
     const index = token ? Number(token.replace('page-', '')) - 1 : 0;
     const names = pages[index] ?? [];
-    return list(names.map((name) => pod(name)), index + 1 < pages.length ? `page-${index + 2}` : undefined);
+    return list(
+      names.map((name) => pod(name)),
+      index + 1 < pages.length ? `page-${index + 2}` : undefined,
+    );
   };
 }
 
@@ -40,7 +50,9 @@ describe('KubeReader over a fixture API server', () => {
   beforeAll(async () => {
     pki = createTestPki();
     server = await startFixtureServer(pki);
-    kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'fixture', server: server.url, caPath: pki.caPath, token: 't' }]);
+    kubeconfigPath = writeKubeconfig(pki.dir, [
+      { name: 'fixture', server: server.url, caPath: pki.caPath, token: 't' },
+    ]);
     reader = createKubeReader({ kubeconfigPath, pageSize: 2 });
   });
 
@@ -68,8 +80,10 @@ describe('KubeReader over a fixture API server', () => {
     const seen: Array<[string, number]> = [];
     for await (const item of reader.pods()) seen.push([item.metadata.name, since().length]);
     expect(seen).toEqual([
-      ['a', 1], ['b', 1],
-      ['c', 2], ['d', 2],
+      ['a', 1],
+      ['b', 1],
+      ['c', 2],
+      ['d', 2],
       ['e', 3],
     ]);
     expect(since().map((request) => [query(request).get('limit'), query(request).get('continue')])).toEqual([
@@ -80,7 +94,12 @@ describe('KubeReader over a fixture API server', () => {
   });
 
   it('stops listing when the consumer stops', async () => {
-    server.handle(pagedPods([['a', 'b'], ['c', 'd']]));
+    server.handle(
+      pagedPods([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    );
     const since = mark();
     for await (const item of reader.pods()) if (item.metadata.name === 'b') break;
     expect(since()).toHaveLength(1);
@@ -98,11 +117,25 @@ describe('KubeReader over a fixture API server', () => {
   it.each([
     {
       name: 'pods in a namespace with both selectors',
-      run: (r: ClosableKubeReader) => r.pods({ namespace: 'kube-system', fieldSelector: 'status.phase=Pending', labelSelector: 'component in (etcd,kube-apiserver)' }),
+      run: (r: ClosableKubeReader) =>
+        r.pods({
+          namespace: 'kube-system',
+          fieldSelector: 'status.phase=Pending',
+          labelSelector: 'component in (etcd,kube-apiserver)',
+        }),
       path: '/api/v1/namespaces/kube-system/pods',
-      params: { fieldSelector: 'status.phase=Pending', labelSelector: 'component in (etcd,kube-apiserver)', limit: '2' },
+      params: {
+        fieldSelector: 'status.phase=Pending',
+        labelSelector: 'component in (etcd,kube-apiserver)',
+        limit: '2',
+      },
     },
-    { name: 'pods cluster-wide', run: (r: ClosableKubeReader) => r.pods(), path: '/api/v1/pods', params: { limit: '2' } },
+    {
+      name: 'pods cluster-wide',
+      run: (r: ClosableKubeReader) => r.pods(),
+      path: '/api/v1/pods',
+      params: { limit: '2' },
+    },
     {
       name: 'nodes by label',
       run: (r: ClosableKubeReader) => r.nodes({ labelSelector: 'node-role.kubernetes.io/control-plane' }),
@@ -111,11 +144,17 @@ describe('KubeReader over a fixture API server', () => {
     },
     {
       name: 'events by field',
-      run: (r: ClosableKubeReader) => r.events({ namespace: 'team a&b', fieldSelector: 'involvedObject.kind=Pod,reason=FailedScheduling' }),
+      run: (r: ClosableKubeReader) =>
+        r.events({ namespace: 'team a&b', fieldSelector: 'involvedObject.kind=Pod,reason=FailedScheduling' }),
       path: '/api/v1/namespaces/team%20a%26b/events',
       params: { fieldSelector: 'involvedObject.kind=Pod,reason=FailedScheduling', limit: '2' },
     },
-    { name: 'namespaces', run: (r: ClosableKubeReader) => r.namespaces(), path: '/api/v1/namespaces', params: { limit: '2' } },
+    {
+      name: 'namespaces',
+      run: (r: ClosableKubeReader) => r.namespaces(),
+      path: '/api/v1/namespaces',
+      params: { limit: '2' },
+    },
     {
       name: 'leases in kube-system',
       run: (r: ClosableKubeReader) => r.leases({ namespace: 'kube-system' }),
@@ -149,7 +188,8 @@ describe('KubeReader over a fixture API server', () => {
     server.handle((request) => {
       const token = query(request).get('continue');
       if (!token) return list([pod('a'), pod('b')], 'stale');
-      if (token === 'stale') return status(410, 'inconsistent continue', { reason: 'Expired', metadata: { continue: 'at-latest' } });
+      if (token === 'stale')
+        return status(410, 'inconsistent continue', { reason: 'Expired', metadata: { continue: 'at-latest' } });
       return list([pod('c')]);
     });
     const names = (await collect(reader.pods())).map((item) => item.metadata.name);
@@ -157,7 +197,9 @@ describe('KubeReader over a fixture API server', () => {
   });
 
   it('gives up when the continue token expires again after the restart', async () => {
-    server.handle((request) => (query(request).get('continue') ? status(410, 'too old') : list([pod('a'), pod('b')], 'stale')));
+    server.handle((request) =>
+      query(request).get('continue') ? status(410, 'too old') : list([pod('a'), pod('b')], 'stale'),
+    );
     const since = mark();
     const names: string[] = [];
     await expect(
@@ -188,28 +230,45 @@ describe('KubeReader over a fixture API server', () => {
       expect.objectContaining({
         metadata: expect.objectContaining({ name: 'ok', creationTimestamp: undefined, managedFields: [{}] }),
         spec: expect.objectContaining({ somethingNew: { nested: true } }),
-        status: expect.objectContaining({ containerStatuses: [expect.objectContaining({ name: 'etcd', ready: false, restartCount: 0 })] }),
+        status: expect.objectContaining({
+          containerStatuses: [expect.objectContaining({ name: 'etcd', ready: false, restartCount: 0 })],
+        }),
       }),
     ]);
     expect(failure).toBeInstanceOf(KubeRequestError);
-    expect((failure as Error).message).toMatch(/Unexpected answer to GET \/api\/v1\/pods\?limit=2: items\[1\]\.metadata\.name: /);
+    expect((failure as Error).message).toMatch(
+      /Unexpected answer to GET \/api\/v1\/pods\?limit=2: items\[1\]\.metadata\.name: /,
+    );
   });
 
   it('rejects an answer that is not a Kubernetes list', async () => {
     server.handle(() => ({ body: '<html>login page</html>' }));
     await expect(collect(reader.nodes())).rejects.toThrow(/not JSON: <html>login page/);
     server.handle(() => ({ body: { items: 'nope' } }));
-    await expect(collect(reader.nodes())).rejects.toThrow(/Unexpected answer to GET \/api\/v1\/nodes\?limit=2: items: /);
+    await expect(collect(reader.nodes())).rejects.toThrow(
+      /Unexpected answer to GET \/api\/v1\/nodes\?limit=2: items: /,
+    );
   });
 
   it('turns a 403 on a list into the RBAC the diagnostics need', async () => {
-    server.handle(() => status(403, 'nodes is forbidden: User "system:serviceaccount:quorum:diag" cannot list resource "nodes"'));
-    await expect(collect(reader.nodes())).rejects.toThrow(/cannot list resource "nodes".*need RBAC get, list and watch on nodes, pods, pods\/log, events, namespaces and leases/);
+    server.handle(() =>
+      status(403, 'nodes is forbidden: User "system:serviceaccount:quorum:diag" cannot list resource "nodes"'),
+    );
+    await expect(collect(reader.nodes())).rejects.toThrow(
+      /cannot list resource "nodes".*need RBAC get, list and watch on nodes, pods, pods\/log, events, namespaces and leases/,
+    );
   });
 
   it('reads a lease, and returns undefined for a missing one', async () => {
-    const lease = { metadata: { name: 'kube-scheduler', namespace: 'kube-system' }, spec: { holderIdentity: 'cp-1_abc', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z' } };
-    server.handle((request) => (request.url.endsWith('/kube-scheduler') ? { body: lease } : status(404, 'leases.coordination.k8s.io "x" not found')));
+    const lease = {
+      metadata: { name: 'kube-scheduler', namespace: 'kube-system' },
+      spec: { holderIdentity: 'cp-1_abc', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z' },
+    };
+    server.handle((request) =>
+      request.url.endsWith('/kube-scheduler')
+        ? { body: lease }
+        : status(404, 'leases.coordination.k8s.io "x" not found'),
+    );
     const since = mark();
     expect(await reader.lease('kube-system', 'kube-scheduler')).toEqual(lease);
     expect(await reader.lease('kube-system', 'odd:name?x')).toBeUndefined();
@@ -224,15 +283,27 @@ describe('KubeReader over a fixture API server', () => {
   it('reads a container log with its parameters', async () => {
     server.handle(() => ({ body: 'E0101 panic: boom\n' }));
     const since = mark();
-    const log = await reader.podLog('kube-system', 'etcd-cp-1', { container: 'etcd', previous: true, tailLines: 50, limitBytes: 2048 });
+    const log = await reader.podLog('kube-system', 'etcd-cp-1', {
+      container: 'etcd',
+      previous: true,
+      tailLines: 50,
+      limitBytes: 2048,
+    });
     expect(log).toBe('E0101 panic: boom\n');
     const [request] = since();
     expect(request?.url.split('?')[0]).toBe('/api/v1/namespaces/kube-system/pods/etcd-cp-1/log');
-    expect(Object.fromEntries(query(request as RecordedRequest))).toEqual({ container: 'etcd', previous: 'true', tailLines: '50', limitBytes: '2048' });
+    expect(Object.fromEntries(query(request as RecordedRequest))).toEqual({
+      container: 'etcd',
+      previous: 'true',
+      tailLines: '50',
+      limitBytes: '2048',
+    });
     expect(request?.headers.accept).toMatch(/^text\/plain/);
 
     server.handle(() => status(400, 'previous terminated container "etcd" in pod "etcd-cp-1" not found'));
-    await expect(reader.podLog('kube-system', 'etcd-cp-1', { previous: true })).rejects.toThrow(/HTTP 400: previous terminated container/);
+    await expect(reader.podLog('kube-system', 'etcd-cp-1', { previous: true })).rejects.toThrow(
+      /HTTP 400: previous terminated container/,
+    );
   });
 
   it('returns raw answers whatever their status', async () => {
@@ -242,7 +313,10 @@ describe('KubeReader over a fixture API server', () => {
       body: '[-]etcd failed: reason withheld\nreadyz check failed\n',
       contentType: 'text/plain; charset=utf-8',
     });
-    expect(server.requests.at(-1)).toMatchObject({ url: '/readyz?verbose', headers: expect.objectContaining({ accept: 'text/plain' }) });
+    expect(server.requests.at(-1)).toMatchObject({
+      url: '/readyz?verbose',
+      headers: expect.objectContaining({ accept: 'text/plain' }),
+    });
   });
 
   it('still throws on a timeout in raw()', async () => {

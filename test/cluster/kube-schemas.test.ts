@@ -11,21 +11,49 @@ describe('edge validation of Kubernetes objects', () => {
       value: { metadata: { name: 'p' }, status: { containerStatuses: [{ ready: true }] } },
       at: 'items[0].status.containerStatuses[0].name',
     },
-    { name: 'a taint without effect', schema: NodeSchema, value: { metadata: { name: 'n' }, spec: { taints: [{ key: 'k' }] } }, at: 'items[0].spec.taints[0].effect' },
-    { name: 'a lease duration as text', schema: LeaseSchema, value: { metadata: { name: 'l' }, spec: { leaseDurationSeconds: '15' } }, at: 'items[0].spec.leaseDurationSeconds' },
-    { name: 'labels that are not strings', schema: NodeSchema, value: { metadata: { name: 'n', labels: { a: 1 } } }, at: 'items[0].metadata.labels.a' },
+    {
+      name: 'a taint without effect',
+      schema: NodeSchema,
+      value: { metadata: { name: 'n' }, spec: { taints: [{ key: 'k' }] } },
+      at: 'items[0].spec.taints[0].effect',
+    },
+    {
+      name: 'a lease duration as text',
+      schema: LeaseSchema,
+      value: { metadata: { name: 'l' }, spec: { leaseDurationSeconds: '15' } },
+      at: 'items[0].spec.leaseDurationSeconds',
+    },
+    {
+      name: 'labels that are not strings',
+      schema: NodeSchema,
+      value: { metadata: { name: 'n', labels: { a: 1 } } },
+      at: 'items[0].metadata.labels.a',
+    },
   ])('names the field of $name', ({ schema, value, at }) => {
     expect(() => validate(schema as typeof PodSchema, value, 'items[0]', 'GET /x')).toThrow(KubeRequestError);
-    expect(() => validate(schema as typeof PodSchema, value, 'items[0]', 'GET /x')).toThrow(`Unexpected answer to GET /x: ${at}: `);
+    expect(() => validate(schema as typeof PodSchema, value, 'items[0]', 'GET /x')).toThrow(
+      `Unexpected answer to GET /x: ${at}: `,
+    );
   });
 
   it('reads scheduler events with null timestamps and no involvedObject', () => {
     const event = validate(
       EventSchema,
-      { metadata: { name: 'e' }, reason: 'FailedScheduling', lastTimestamp: null, eventTime: '2026-01-01T00:00:00.000000Z', series: null },
+      {
+        metadata: { name: 'e' },
+        reason: 'FailedScheduling',
+        lastTimestamp: null,
+        eventTime: '2026-01-01T00:00:00.000000Z',
+        series: null,
+      },
       '',
       'GET /api/v1/events',
     );
-    expect(event).toMatchObject({ involvedObject: {}, lastTimestamp: null, series: null, eventTime: '2026-01-01T00:00:00.000000Z' });
+    expect(event).toMatchObject({
+      involvedObject: {},
+      lastTimestamp: null,
+      series: null,
+      eventTime: '2026-01-01T00:00:00.000000Z',
+    });
   });
 });

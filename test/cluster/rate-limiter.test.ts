@@ -122,7 +122,9 @@ describe('rate limit shared by all requests of one reader (real time)', () => {
   beforeAll(async () => {
     pki = createTestPki();
     server = await startFixtureServer(pki, () => ({ body: 'ok' }));
-    kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'limited', server: server.url, caPath: pki.caPath, token: 't' }]);
+    kubeconfigPath = writeKubeconfig(pki.dir, [
+      { name: 'limited', server: server.url, caPath: pki.caPath, token: 't' },
+    ]);
   });
 
   afterAll(async () => {
@@ -131,7 +133,10 @@ describe('rate limit shared by all requests of one reader (real time)', () => {
   });
 
   it('spreads 20 requests at 10 rps with burst 5 over at least ~1.5 s', async () => {
-    const reader = createKubeReader({ kubeconfigPath, rateLimit: { requestsPerSecond: 10, burst: 5, maxConcurrent: 4 } });
+    const reader = createKubeReader({
+      kubeconfigPath,
+      rateLimit: { requestsPerSecond: 10, burst: 5, maxConcurrent: 4 },
+    });
     try {
       const started = performance.now();
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => reader.raw(`/livez?n=${i}`)));

@@ -9,11 +9,31 @@ import { writeKubeconfig } from './support/kubeconfig.js';
 import { createTestPki, type TestPki } from './support/test-pki.js';
 
 const WRITE_METHODS = [
-  'POST', 'PUT', 'PATCH', 'DELETE',
-  'post', 'put', 'patch', 'delete',
-  'Post', 'pAtCh', 'Delete',
-  'get', 'Get', 'head', ' GET', 'GET ', 'GET\r\n', 'GET\u0000', 'GET /x HTTP/1.1\r\nX-Evil: 1',
-  'CONNECT', 'OPTIONS', 'TRACE', 'PROPFIND', 'MKCOL', '',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'Post',
+  'pAtCh',
+  'Delete',
+  'get',
+  'Get',
+  'head',
+  ' GET',
+  'GET ',
+  'GET\r\n',
+  'GET\u0000',
+  'GET /x HTTP/1.1\r\nX-Evil: 1',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PROPFIND',
+  'MKCOL',
+  '',
 ];
 
 const STREAM_OR_ESCAPE_PATHS = [
@@ -49,7 +69,9 @@ describe('read-only transport: refused requests never leave the process', () => 
   beforeAll(async () => {
     pki = createTestPki();
     server = await startFixtureServer(pki, () => list([]));
-    const kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'guarded', server: server.url, caPath: pki.caPath, token: 't0ken' }]);
+    const kubeconfigPath = writeKubeconfig(pki.dir, [
+      { name: 'guarded', server: server.url, caPath: pki.caPath, token: 't0ken' },
+    ]);
     const connection = connectCluster({ kubeconfigPath }, 2);
     // Count any attempt to fetch credentials: a refusal must come before them, too.
     requestOptions.mockImplementation(() => connection.requestOptions() as Promise<never>);
@@ -68,7 +90,9 @@ describe('read-only transport: refused requests never leave the process', () => 
   });
 
   it.each(WRITE_METHODS)('refuses method %j with ReadOnlyViolationError and sends nothing', async (method) => {
-    await expect(transport.send(method, '/api/v1/namespaces/kube-system/pods')).rejects.toBeInstanceOf(ReadOnlyViolationError);
+    await expect(transport.send(method, '/api/v1/namespaces/kube-system/pods')).rejects.toBeInstanceOf(
+      ReadOnlyViolationError,
+    );
     expect(requestOptions).not.toHaveBeenCalled();
     expect(server.requests).toHaveLength(0);
     expect(server.connections).toBe(0);
@@ -104,8 +128,13 @@ describe('read-only transport: reads go through', () => {
   beforeAll(async () => {
     pki = createTestPki();
     server = await startFixtureServer(pki, () => list([]));
-    const kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'reads', server: server.url, caPath: pki.caPath, token: 't0ken' }]);
-    transport = createReadOnlyTransport({ connection: connectCluster({ kubeconfigPath }, 2), limiter: new RateLimiter() });
+    const kubeconfigPath = writeKubeconfig(pki.dir, [
+      { name: 'reads', server: server.url, caPath: pki.caPath, token: 't0ken' },
+    ]);
+    transport = createReadOnlyTransport({
+      connection: connectCluster({ kubeconfigPath }, 2),
+      limiter: new RateLimiter(),
+    });
   });
 
   afterAll(async () => {

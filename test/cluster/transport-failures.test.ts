@@ -3,7 +3,11 @@ import { KubeRequestError, KubeTimeoutError } from '../../src/core/errors.js';
 import { connectCluster } from '../../src/cluster/kube-adapter.js';
 import { statusError } from '../../src/cluster/kube-request-errors.js';
 import { RateLimiter } from '../../src/cluster/rate-limiter.js';
-import { createReadOnlyTransport, retryAfterMs, type ReadOnlyTransport } from '../../src/cluster/read-only-transport.js';
+import {
+  createReadOnlyTransport,
+  retryAfterMs,
+  type ReadOnlyTransport,
+} from '../../src/cluster/read-only-transport.js';
 import { startFixtureServer, status, waitFor, type FixtureServer } from './support/fixture-server.js';
 import { writeKubeconfig } from './support/kubeconfig.js';
 import { createTestPki, type TestPki } from './support/test-pki.js';
@@ -15,8 +19,16 @@ describe('read-only transport: failures', () => {
   let transport: ReadOnlyTransport;
   const opened: ReadOnlyTransport[] = [];
 
-  function transportWith(options: { requestTimeoutMs?: number; maxResponseBytes?: number; maxRetryAfterMs?: number }): ReadOnlyTransport {
-    const created = createReadOnlyTransport({ connection: connectCluster({ kubeconfigPath }, 4), limiter: new RateLimiter(), ...options });
+  function transportWith(options: {
+    requestTimeoutMs?: number;
+    maxResponseBytes?: number;
+    maxRetryAfterMs?: number;
+  }): ReadOnlyTransport {
+    const created = createReadOnlyTransport({
+      connection: connectCluster({ kubeconfigPath }, 4),
+      limiter: new RateLimiter(),
+      ...options,
+    });
     opened.push(created);
     return created;
   }
@@ -24,7 +36,9 @@ describe('read-only transport: failures', () => {
   beforeAll(async () => {
     pki = createTestPki();
     server = await startFixtureServer(pki);
-    kubeconfigPath = writeKubeconfig(pki.dir, [{ name: 'failing', server: server.url, caPath: pki.caPath, token: 't0ken' }]);
+    kubeconfigPath = writeKubeconfig(pki.dir, [
+      { name: 'failing', server: server.url, caPath: pki.caPath, token: 't0ken' },
+    ]);
     transport = transportWith({ requestTimeoutMs: 2_000 });
   });
 
@@ -53,9 +67,19 @@ describe('read-only transport: failures', () => {
 
   it.each([
     { code: 401, message: 'Unauthorized', expected: /401 Unauthorized.*expired or revoked/, retryable: false },
-    { code: 403, message: 'pods is forbidden: User "quorum" cannot list resource "pods"', expected: /cannot list resource "pods".*pods\/log.*leases.*\/livez, \/readyz and \/metrics/, retryable: false },
+    {
+      code: 403,
+      message: 'pods is forbidden: User "quorum" cannot list resource "pods"',
+      expected: /cannot list resource "pods".*pods\/log.*leases.*\/livez, \/readyz and \/metrics/,
+      retryable: false,
+    },
     { code: 404, message: 'nodes "nope" not found', expected: /HTTP 404: nodes "nope" not found/, retryable: false },
-    { code: 500, message: 'etcdserver: request timed out', expected: /HTTP 500: etcdserver: request timed out/, retryable: true },
+    {
+      code: 500,
+      message: 'etcdserver: request timed out',
+      expected: /HTTP 500: etcdserver: request timed out/,
+      retryable: true,
+    },
     { code: 503, message: 'service unavailable', expected: /HTTP 503/, retryable: true },
   ])('maps HTTP $code to a KubeRequestError that says what to do', async ({ code, message, expected, retryable }) => {
     server.handle(() => status(code, message));
@@ -70,18 +94,28 @@ describe('read-only transport: failures', () => {
 
   it('retries a 429 once after a short Retry-After', async () => {
     let calls = 0;
-    server.handle(() => (++calls === 1 ? { ...status(429, 'too many requests'), headers: { 'Retry-After': '0' } } : { body: { ok: true } }));
+    server.handle(() =>
+      ++calls === 1 ? { ...status(429, 'too many requests'), headers: { 'Retry-After': '0' } } : { body: { ok: true } },
+    );
     const response = await transport.send('GET', '/api/v1/busy-once');
     expect(response.status).toBe(200);
     expect(sentTo('/api/v1/busy-once')).toHaveLength(2);
   });
 
   it('retries a 429 only once, and not at all when Retry-After is long', async () => {
-    server.handle(() => ({ status: 429, headers: { 'Retry-After': '0' }, body: { kind: 'Status', message: 'still busy' } }));
+    server.handle(() => ({
+      status: 429,
+      headers: { 'Retry-After': '0' },
+      body: { kind: 'Status', message: 'still busy' },
+    }));
     expect((await transport.send('GET', '/api/v1/busy-always')).status).toBe(429);
     expect(sentTo('/api/v1/busy-always')).toHaveLength(2);
 
-    server.handle(() => ({ status: 429, headers: { 'Retry-After': '120' }, body: { kind: 'Status', message: 'come back later' } }));
+    server.handle(() => ({
+      status: 429,
+      headers: { 'Retry-After': '120' },
+      body: { kind: 'Status', message: 'come back later' },
+    }));
     expect((await transport.send('GET', '/api/v1/busy-long')).status).toBe(429);
     expect(sentTo('/api/v1/busy-long')).toHaveLength(1);
   });
@@ -109,7 +143,10 @@ describe('read-only transport: failures', () => {
     const url = gone.url;
     await gone.close();
     const path = writeKubeconfig(pki.dir, [{ name: 'gone', server: url }], 'gone', 'gone-kubeconfig');
-    const dead = createReadOnlyTransport({ connection: connectCluster({ kubeconfigPath: path }, 1), limiter: new RateLimiter() });
+    const dead = createReadOnlyTransport({
+      connection: connectCluster({ kubeconfigPath: path }, 1),
+      limiter: new RateLimiter(),
+    });
     opened.push(dead);
     await expect(dead.send('GET', '/livez')).rejects.toMatchObject({
       constructor: KubeRequestError,

@@ -48,7 +48,12 @@ export async function startFixtureServer(
   const listener: http.RequestListener = (req, res) => {
     const peer = 'getPeerCertificate' in req.socket ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
     const clientCertificate = typeof peer?.subject?.CN === 'string' ? peer.subject.CN : undefined;
-    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, clientCertificate };
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      clientCertificate,
+    };
     requests.push(recorded);
     req.resume();
     const reply = current(recorded);
@@ -57,13 +62,16 @@ export async function startFixtureServer(
       req.socket.destroy();
       return;
     }
-    const body = typeof reply.body === 'string' || reply.body === undefined ? (reply.body ?? '') : JSON.stringify(reply.body);
+    const body =
+      typeof reply.body === 'string' || reply.body === undefined ? (reply.body ?? '') : JSON.stringify(reply.body);
     const contentType = typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
     res.writeHead(reply.status ?? 200, { 'Content-Type': contentType, ...reply.headers });
     res.end(body);
   };
   const tls = { cert: pki?.serverCertPem, key: pki?.serverKeyPem };
-  const mutual = options.requireClientCertificate ? { ca: pki?.caPem, requestCert: true, rejectUnauthorized: true } : {};
+  const mutual = options.requireClientCertificate
+    ? { ca: pki?.caPem, requestCert: true, rejectUnauthorized: true }
+    : {};
   const server = pki ? https.createServer({ ...tls, ...mutual }, listener) : http.createServer(listener);
   server.on('connection', (socket: Socket) => {
     connections += 1;
@@ -96,7 +104,9 @@ export async function startFixtureServer(
 
 /** A Kubernetes list envelope. */
 export function list(items: unknown[], continueToken?: string): FixtureAnswer {
-  return { body: { kind: 'List', apiVersion: 'v1', metadata: continueToken ? { continue: continueToken } : {}, items } };
+  return {
+    body: { kind: 'List', apiVersion: 'v1', metadata: continueToken ? { continue: continueToken } : {}, items },
+  };
 }
 
 /** A Kubernetes Status error. */

@@ -10,7 +10,12 @@ export interface TestContext {
 }
 
 /** Writes a kubeconfig (JSON is YAML) with one cluster and one user per context; returns its path. */
-export function writeKubeconfig(dir: string, contexts: TestContext[], currentContext = contexts[0]?.name, file = 'kubeconfig'): string {
+export function writeKubeconfig(
+  dir: string,
+  contexts: TestContext[],
+  currentContext = contexts[0]?.name,
+  file = 'kubeconfig',
+): string {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -23,7 +28,10 @@ export function writeKubeconfig(dir: string, contexts: TestContext[], currentCon
         ...(context.skipTlsVerify ? { 'insecure-skip-tls-verify': true } : {}),
       },
     })),
-    users: contexts.map((context) => ({ name: `${context.name}-user`, user: context.token ? { token: context.token } : {} })),
+    users: contexts.map((context) => ({
+      name: `${context.name}-user`,
+      user: context.token ? { token: context.token } : {},
+    })),
     contexts: contexts.map((context) => ({
       name: context.name,
       context: { cluster: `${context.name}-cluster`, user: `${context.name}-user` },
