@@ -3,7 +3,6 @@ import { QuorumError, asQuorumError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { diagnoseCommand } from './diagnose-command.js';
 import { playbooksCommand } from './playbooks-command.js';
-import { demoCommand } from './demo-command.js';
 
 function positiveInteger(text: string): number {
   const value = Number(text);
@@ -60,6 +59,8 @@ export function buildProgram(): Command {
     .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
     .option('--no-color', 'plain text even on a terminal')
     .action(async (options: { color: boolean }) => {
+      // Loaded on demand: the sandbox (simulator, local servers) is no part of a production diagnosis.
+      const { demoCommand } = await import('./demo-command.js');
       process.exitCode = await demoCommand(options);
     });
 

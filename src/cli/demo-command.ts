@@ -1,0 +1,13 @@
+import { renderReport } from '../render/index.js';
+import { runDemo } from '../sandbox/demo.js';
+import { ExitCode } from './exit-codes.js';
+
+/** `quorum demo`: the sandbox incident, diagnosed end to end. Exit 0 when the demo itself ran. */
+export async function demoCommand(options: { color: boolean }): Promise<ExitCode> {
+  const color = options.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  await runDemo({
+    write: (text) => process.stdout.write(text),
+    render: (report) => renderReport(report, 'text', { color }),
+  });
+  return ExitCode.Ok;
+}

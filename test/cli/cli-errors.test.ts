@@ -1,0 +1,86 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { findFreePort } from '../../src/sandbox/services/index.js';
+import { runCli } from './run-cli.js';
+
+describe('quorum CLI', () => {
+  let directory: string;
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'quorum-cli-'));
+    kubeconfig = join(directory, 'kubeconfig');
+    const port = await findFreePort();
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{ name: c, cluster: { server: "http://127.0.0.1:' + port + '" } }]',
+        'users: [{ name: u, user: {} }]',
+        'contexts: [{ name: ctx, context: { cluster: c, user: u } }]',
+        'current-context: ctx',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('lists playbooks as JSON with id, title and alerts', async () => {
+    const result = await runCli(['playbooks', '--format', 'json']);
+    expect(result.code).toBe(0);
+    const playbooks = JSON.parse(result.stdout) as Array<{ id: string; title: string; alerts: string[] }>;
+    expect(playbooks.map((playbook) => playbook.id)).toEqual(expect.arrayContaining(['control-plane-health', 'etcd-db-growth']));
+    for (const playbook of playbooks) {
+      expect(playbook.title).toEqual(expect.any(String));
+      expect(playbook.alerts.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('names the available playbooks for an unknown one, with exit code 3', async () => {
+    const result = await runCli(['diagnose', 'etcd', '--kubeconfig', kubeconfig]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Unknown playbook "etcd"');
+    expect(result.stderr).toContain('control-plane-health, etcd-db-growth');
+  });
+
+  it('says which kubeconfig it cannot read, with exit code 3', async () => {
+    const missing = join(directory, 'nope', 'config');
+    const result = await runCli(['diagnose', 'control-plane-health', '--kubeconfig', missing]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(missing);
+  });
+
+  it('stops with exit code 3 when no etcd endpoint answers', async () => {
+    const port = await findFreePort();
+    const result = await runCli(['diagnose', 'etcd-db-growth', '--kubeconfig', kubeconfig, '--etcd-endpoints', `http://127.0.0.1:${port}`]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`Cannot reach etcd at http://127.0.0.1:${port}`);
+    expect(result.stderr).toContain('--etcd-endpoints');
+  });
+
+  it('names the file and the path of an invalid playbook, with exit code 3', async () => {
+    const playbooks = join(directory, 'playbooks');
+    await rm(playbooks, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(playbooks));
+    await writeFile(join(playbooks, 'broken.yaml'), 'id: broken\ntitle: Broken\ndescription: d\nchecks:\n  - check: etcd.space\n    args:\n      warnRatio: high\n');
+    const result = await runCli(['diagnose', 'broken', '--kubeconfig', kubeconfig, '--playbooks-dir', playbooks]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(join(playbooks, 'broken.yaml'));
+    expect(result.stderr).toContain('checks[0].args.warnRatio');
+  });
+
+  it.each([
+    { args: ['diagnose', 'etcd-db-growth', '--etcd-quota-bytes', 'lots'], says: 'expected a positive whole number' },
+    { args: ['diagnose', 'etcd-db-growth', '--format', 'yaml'], says: 'Allowed choices are text, markdown, json, blocks' },
+    { args: ['diagnose'], says: "missing required argument 'playbook'" },
+    { args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=soon'], says: '--param windowSeconds must be a number' },
+  ])('rejects bad arguments ($says) with exit code 3', async ({ args, says }) => {
+    const result = await runCli(args.includes('--param') ? [...args, '--kubeconfig', kubeconfig] : args);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(says);
+  });
+});
