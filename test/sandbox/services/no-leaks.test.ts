@@ -1,6 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,8 +17,12 @@ interface Held {
 }
 
 /** Runs the fixture in its own Node process and waits for the JSON line naming what it started. */
-async function holdServicesInChild(): Promise<{ child: ReturnType<typeof spawn>; held: Held }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function holdServicesInChild(tmp: string): Promise<{ child: ReturnType<typeof spawn>; held: Held }> {
+  // A private TMPDIR: the sweep in other test files (every start sweeps) must not race this one.
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TMPDIR: tmp },
+  });
   const lines = createInterface({ input: child.stdout! });
   const [line] = (await Promise.race([
     once(lines, 'line'),
@@ -35,8 +42,16 @@ async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<boo
 }
 
 describe('servers outlive no one', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'no-leaks-'));
+  });
+  afterEach(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
   it('kills the servers and removes their directories when the owner gets SIGTERM', async () => {
-    const { child, held } = await holdServicesInChild();
+    const { child, held } = await holdServicesInChild(tmp);
     expect(held.pids.every(isProcessAlive)).toBe(true);
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -45,13 +60,13 @@ describe('servers outlive no one', () => {
   });
 
   it('kills the servers when the owner dies by SIGKILL, and the next start sweeps its directories', async () => {
-    const { child, held } = await holdServicesInChild();
+    const { child, held } = await holdServicesInChild(tmp);
     child.kill('SIGKILL');
     await once(child, 'exit');
     // No JavaScript runs after SIGKILL: the kernel's parent-death signal (setpriv --pdeathsig) does the killing.
     expect(await eventually(() => !held.pids.some(isProcessAlive))).toBe(true);
     expect(held.dirs.some(isRemoved)).toBe(false);
-    sweepStaleTempDirs();
+    expect(sweepStaleTempDirs(tmp)).toHaveLength(2);
     expect(held.dirs.every(isRemoved)).toBe(true);
   });
 });

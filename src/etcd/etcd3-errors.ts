@@ -1,0 +1,75 @@
+import {
+  ClientClosedError,
+  EtcdPermissionDeniedError,
+  GRPCDeadlineExceededError,
+  GRPCUnauthenticatedError,
+  GRPCUnavailableError,
+} from 'etcd3';
+import { EtcdRequestError, EtcdUnreachableError, type QuorumError } from '../core/errors.js';
+
+export interface EtcdFailure {
+  /** False when we never got an answer from the member: worth trying another endpoint. */
+  answered: boolean;
+  /** One line for a person: what happened, in words, with gRPC's own text at the end. */
+  reason: string;
+}
+
+/**
+ * What the server or the transport said, without gRPC's "<code> <NAME>: " and, for failed connections, only the
+ * socket error out of "No connection established. Last error: Error: connect ECONNREFUSED …. Resolution note: …".
+ */
+function detail(error: Error): string {
+  const said = error.message.replace(/^\d+ [A-Z_]+: /, '').trim();
+  const socket = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/s.exec(said)?.[1];
+  return socket?.trim() || said;
+}
+
+/**
+ * Classifies what etcd3 (or gRPC under it) threw for a call to one member.
+ *
+ * @param timeoutMs - the call's deadline, in ms, for the message.
+ */
+export function classifyEtcdFailure(error: unknown, timeoutMs: number): EtcdFailure {
+  if (!(error instanceof Error)) return { answered: false, reason: String(error) };
+  const said = detail(error);
+  if (error instanceof GRPCDeadlineExceededError) {
+    return {
+      answered: false,
+      reason: `no answer within ${timeoutMs} ms (the member may be down, partitioned, overloaded or without quorum)`,
+    };
+  }
+  if (error instanceof GRPCUnavailableError) {
+    // "etcdserver: no leader" and friends come from the member itself; transport failures do not.
+    if (said.startsWith('etcdserver:')) return { answered: true, reason: said };
+    const tls = /ssl|tls|certificate|handshake|wrong version number/i.test(said);
+    return {
+      answered: false,
+      reason: tls
+        ? `TLS handshake failed (${said}): check the CA, the client certificate and that the endpoint uses https`
+        : /ECONNREFUSED/.test(said)
+          ? `connection refused (${said}): is etcd running and listening there?`
+          : `connection failed (${said})`,
+    };
+  }
+  if (error instanceof EtcdPermissionDeniedError || error instanceof GRPCUnauthenticatedError) {
+    return {
+      answered: true,
+      reason: `permission denied (${said}): the client certificate's etcd user lacks read access`,
+    };
+  }
+  if (error instanceof ClientClosedError) return { answered: false, reason: 'the etcd reader was already closed' };
+  return { answered: true, reason: said || error.name };
+}
+
+/**
+ * The Quorum error for a failed call: {@link EtcdUnreachableError} when the member never answered (the message
+ * says to check endpoints and certificates), {@link EtcdRequestError} when it answered with an error.
+ *
+ * @param what - the request in words, e.g. "status" or "the alarm list".
+ */
+export function toEtcdError(endpoint: string, what: string, error: unknown, timeoutMs: number): QuorumError {
+  const { answered, reason } = classifyEtcdFailure(error, timeoutMs);
+  return answered
+    ? new EtcdRequestError(`etcd at ${endpoint} refused ${what}: ${reason}`, error)
+    : new EtcdUnreachableError([endpoint], `${what} failed: ${reason}`, error);
+}

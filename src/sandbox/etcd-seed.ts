@@ -1,0 +1,268 @@
+/**
+ * Writes for the sandbox, the demo and tests only: fills a private etcd with Kubernetes-shaped keys, or drives it into
+ * a NOSPACE incident. Never point this at a real cluster; the diagnostics use the read-only EtcdReader instead.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { noop } from 'cockatiel';
+import { Etcd3, GRPCResourceExhastedError, type IRequestOp } from 'etcd3';
+import { ServiceStartError } from '../core/errors.js';
+
+/** How many objects of each kind to write; counts are totals spread over the namespaces. */
+export interface SeedSpec {
+  /** @defaultValue ['default', 'kube-system', 'team-a'] */
+  namespaces?: readonly string[];
+  /** @defaultValue 30 */
+  pods?: number;
+  /** @defaultValue 120 */
+  events?: number;
+  /** @defaultValue 20 */
+  secrets?: number;
+  /** @defaultValue 15 */
+  configmaps?: number;
+  /** @defaultValue 10 */
+  leases?: number;
+  /** CustomResourceDefinitions (`/registry/apiextensions.k8s.io/customresourcedefinitions/…`). @defaultValue 3 */
+  crds?: number;
+  /** Objects of the custom resource `widgets.example.com` (`/registry/example.com/widgets/…`). @defaultValue 12 */
+  widgets?: number;
+}
+
+/** What {@link seedRegistry} wrote: keys per resource prefix, as `EtcdReader.prefixCounts` should report them. */
+export interface SeedResult {
+  keys: number;
+  byPrefix: Record<string, number>;
+}
+
+/**
+ * Put into every seeded Secret's value. Values are never read by the diagnostics: a test can look for this marker
+ * in everything a reader received.
+ */
+export const SECRET_MARKER = 'quorum-test-secret-value-never-read';
+
+/** etcd's default `--max-txn-ops`. */
+const TXN_OPS = 128;
+
+function writer(endpoints: readonly string[]): Etcd3 {
+  // No retries, no circuit breaker: a NOSPACE rejection must surface at once (see REFERENCE.md).
+  return new Etcd3({ hosts: [...endpoints], faultHandling: { host: () => noop, global: noop } });
+}
+
+/** A small stand-in for what kube-apiserver stores (it writes protobuf behind the `k8s\0` magic). */
+function objectValue(kind: string, name: string, namespace?: string, extra: Record<string, unknown> = {}): Buffer {
+  const metadata = { name, ...(namespace ? { namespace } : {}), uid: randomBytes(8).toString('hex') };
+  return Buffer.from(`k8s\0${JSON.stringify({ kind, apiVersion: 'v1', metadata, ...extra })}`);
+}
+
+function seedKeys(spec: SeedSpec): Array<[string, Buffer]> {
+  const {
+    namespaces = ['default', 'kube-system', 'team-a'],
+    pods = 30,
+    events = 120,
+    secrets = 20,
+    configmaps = 15,
+    leases = 10,
+    crds = 3,
+    widgets = 12,
+  } = spec;
+  const ns = (index: number): string => namespaces[index % namespaces.length] as string;
+  const entries: Array<[string, Buffer]> = [];
+  const namespaced = (count: number, resource: string, kind: string, name: (i: number) => string, extra = {}) => {
+    for (let i = 0; i < count; i++) {
+      entries.push([`/registry/${resource}/${ns(i)}/${name(i)}`, objectValue(kind, name(i), ns(i), extra)]);
+    }
+  };
+  for (const namespace of namespaces)
+    entries.push([`/registry/namespaces/${namespace}`, objectValue('Namespace', namespace)]);
+  namespaced(pods, 'pods', 'Pod', (i) => `web-${i}-${randomBytes(3).toString('hex')}`);
+  namespaced(events, 'events', 'Event', (i) => `web-${i % 7}.${randomBytes(8).toString('hex')}`);
+  namespaced(secrets, 'secrets', 'Secret', (i) => `sh.helm.release.v1.web.v${i + 1}`, {
+    data: { release: SECRET_MARKER },
+  });
+  namespaced(configmaps, 'configmaps', 'ConfigMap', (i) => `settings-${i}`);
+  namespaced(leases, 'leases', 'Lease', (i) => `node-${i}`);
+  for (let i = 0; i < crds; i++) {
+    const name = `widgets${i === 0 ? '' : i}.example.com`;
+    entries.push([
+      `/registry/apiextensions.k8s.io/customresourcedefinitions/${name}`,
+      objectValue('CustomResourceDefinition', name),
+    ]);
+  }
+  namespaced(widgets, 'example.com/widgets', 'Widget', (i) => `widget-${i}`);
+  return entries;
+}
+
+/** The resource prefix a seeded key counts under: `/registry/<resource>/` or `/registry/<group>/<resource>/`. */
+function prefixOf(key: string): string {
+  const [first = '', second = ''] = key.slice('/registry/'.length).split('/');
+  return first.includes('.') ? `/registry/${first}/${second}/` : `/registry/${first}/`;
+}
+
+/**
+ * Writes Kubernetes-shaped keys with small values (`/registry/pods/<ns>/<name>`, events, secrets, configmaps,
+ * leases, namespaces, CRDs and objects of one custom resource), in transactions of up to 128 puts.
+ */
+export async function seedRegistry(endpoints: readonly string[], spec: SeedSpec = {}): Promise<SeedResult> {
+  const entries = seedKeys(spec);
+  const client = writer(endpoints);
+  try {
+    for (let start = 0; start < entries.length; start += TXN_OPS) {
+      const success: IRequestOp[] = entries
+        .slice(start, start + TXN_OPS)
+        .map(([key, value]) => ({ request_put: { key: Buffer.from(key), value } }));
+      await client.kv.txn({ compare: [], success, failure: [] }, { deadline: Date.now() + 10_000 });
+    }
+  } finally {
+    client.close();
+  }
+  const byPrefix: Record<string, number> = {};
+  for (const [key] of entries) byPrefix[prefixOf(key)] = (byPrefix[prefixOf(key)] ?? 0) + 1;
+  return { keys: entries.length, byPrefix };
+}
+
+export interface FillToNospaceOptions {
+  /** Size of each value written, in bytes; below etcd's 1.5 MiB request limit. @defaultValue 1048576 (1 MiB) */
+  valueBytes?: number;
+  /** How many keys are overwritten in turn. @defaultValue 4 */
+  keys?: number;
+  /** Where the filler keys live; outside `/registry/` so they never show in prefix counts. @defaultValue '/quorum-sandbox/fill/' */
+  keyPrefix?: string;
+  /**
+   * After NOSPACE, delete the filler keys and compact (but do not defragment), so the file stays at the quota while
+   * almost nothing in it is in use: the usual state of a real NOSPACE incident. With `false` the history stays and
+   * in-use equals the file size. @defaultValue true
+   */
+  compact?: boolean;
+  /** Give up after this long, in ms. @defaultValue 30000 */
+  timeoutMs?: number;
+}
+
+export interface FillReport {
+  puts: number;
+  bytesWritten: number;
+  tookMs: number;
+  /** The revision compacted to, when `compact` is on. */
+  compactedRevision?: string;
+}
+
+/** True once every member reports less than half of its file in use. */
+async function fragmented(endpoints: readonly string[], deadline: number): Promise<boolean> {
+  const statuses = await Promise.all(
+    endpoints.map(async (endpoint) => {
+      const member = writer([endpoint]);
+      try {
+        return await member.maintenance.status({ deadline });
+      } finally {
+        member.close();
+      }
+    }),
+  );
+  return statuses.every((status) => Number(status.dbSizeInUse) < Number(status.dbSize) / 2);
+}
+
+/**
+ * bbolt keeps the pages a transaction frees "pending" until a later write transaction begins, and etcd commits its
+ * batch every 100 ms: right after compaction dbSizeInUse still equals dbSize (measured here: 25 MB of 28 MB in use;
+ * 24 KiB after one more delete and a commit). Deletes are allowed under NOSPACE: delete a marker key, wait for the
+ * commit, and repeat with the next marker until every member shows the freed space.
+ */
+async function releaseFreedPages(
+  client: Etcd3,
+  endpoints: readonly string[],
+  markers: readonly Buffer[],
+  deadline: number,
+): Promise<void> {
+  for (const marker of markers) {
+    await client.kv.deleteRange({ key: marker }, { deadline });
+    for (const until = Math.min(deadline, Date.now() + 1_000); Date.now() < until; await sleep(50)) {
+      if (await fragmented(endpoints, deadline)) return;
+    }
+  }
+  throw new ServiceStartError(
+    `compacted etcd at ${endpoints.join(', ')}, but dbSizeInUse did not drop below half of dbSize`,
+  );
+}
+
+function isNospace(error: unknown): boolean {
+  return error instanceof GRPCResourceExhastedError || String(error).includes('database space exceeded');
+}
+
+/**
+ * Drives an etcd started with a small `--quota-backend-bytes` (16–32 MiB) into NOSPACE: overwrites a few keys with
+ * large values until writes fail with `etcdserver: mvcc: database space exceeded`, and resolves once the NOSPACE
+ * alarm is listed. About 0.3 s for a 16 MiB quota here. With `compact` (default), then deletes the filler keys,
+ * compacts to the current revision, and deletes a marker key (allowed under NOSPACE) so that bbolt releases the freed
+ * pages, until every member's status shows dbSizeInUse ≪ dbSize. The alarm stays, as in a real incident.
+ *
+ * @throws ServiceStartError when etcd never runs out of space (no small quota) or the alarm does not appear.
+ */
+export async function fillToNospace(
+  endpoints: readonly string[],
+  options: FillToNospaceOptions = {},
+): Promise<FillReport> {
+  const {
+    valueBytes = 1024 * 1024,
+    keys = 4,
+    keyPrefix = '/quorum-sandbox/fill/',
+    compact = true,
+    timeoutMs = 30_000,
+  } = options;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const call = (): { deadline: number } => ({ deadline });
+  const client = writer(endpoints);
+  const value = Buffer.alloc(valueBytes, 'q');
+  const markers = [0, 1, 2, 3].map((i) => Buffer.from(`${keyPrefix}marker-${i}`));
+  const fillKey = (i: number): Buffer => Buffer.from(`${keyPrefix}bloat-${i % keys}`);
+  let puts = 0;
+  try {
+    const success: IRequestOp[] = markers.map((key) => ({ request_put: { key, value: Buffer.from('1') } }));
+    await client.kv.txn({ compare: [], success, failure: [] }, call());
+    const roomToSpare = (cause?: unknown) =>
+      new ServiceStartError(
+        `etcd at ${endpoints.join(', ')} took ${puts} puts of ${valueBytes} bytes without running out of space in ` +
+          `${timeoutMs} ms: start it with a small quota, e.g. startEtcd({ quotaBytes: 16 * 1024 * 1024 }).`,
+        cause,
+      );
+    for (;;) {
+      if (Date.now() >= deadline) throw roomToSpare();
+      try {
+        await client.kv.put({ key: fillKey(puts), value }, call());
+        puts++;
+      } catch (error) {
+        if (isNospace(error)) break;
+        throw Date.now() >= deadline ? roomToSpare(error) : error;
+      }
+    }
+    const nospaceListed = async (): Promise<boolean> =>
+      (await client.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' }, call())).alarms.some(
+        (entry) => entry.alarm === 'Nospace',
+      );
+    while (!(await nospaceListed())) {
+      if (Date.now() > deadline)
+        throw new ServiceStartError('writes failed with NOSPACE but the NOSPACE alarm never appeared');
+      await sleep(20);
+    }
+    let compactedRevision: string | undefined;
+    if (compact) {
+      // Deletes are allowed under NOSPACE; compaction frees the old revisions' pages without shrinking the file.
+      // '.' sorts right after '-': [bloat-, bloat.) holds every bloat-N key and nothing else.
+      await client.kv.deleteRange(
+        { key: Buffer.from(`${keyPrefix}bloat-`), range_end: Buffer.from(`${keyPrefix}bloat.`) },
+        call(),
+      );
+      const { header } = await client.kv.range({ key: markers[0], count_only: true }, call());
+      await client.kv.compact({ revision: header.revision, physical: true }, call());
+      compactedRevision = header.revision;
+      await releaseFreedPages(client, endpoints, markers, deadline);
+    }
+    return {
+      puts,
+      bytesWritten: puts * valueBytes,
+      tookMs: Date.now() - started,
+      ...(compactedRevision ? { compactedRevision } : {}),
+    };
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EtcdMemberStatus, EtcdReader } from '../../src/etcd/etcd-reader.js';
+import { createEtcdReader } from '../../src/etcd/etcd3-reader.js';
+import { fillToNospace, seedRegistry, type FillReport, type SeedResult } from '../../src/sandbox/etcd-seed.js';
+import { startEtcd, type EtcdService } from '../helpers/services.js';
+
+const MiB = 1024 * 1024;
+const QUOTA = 16 * MiB;
+
+describe('createEtcdReader on an etcd whose quota is exhausted (NOSPACE)', () => {
+  let server: EtcdService;
+  let etcd: EtcdReader;
+  let seeded: SeedResult;
+  let fill: FillReport;
+
+  beforeAll(async () => {
+    server = await startEtcd({ quotaBytes: QUOTA });
+    seeded = await seedRegistry(server.endpoints);
+    fill = await fillToNospace(server.endpoints);
+    etcd = createEtcdReader({ endpoints: server.endpoints, requestTimeoutMs: 2_000 });
+  });
+
+  afterAll(async () => {
+    await etcd?.close();
+    await server?.stop();
+  });
+
+  it('gets there in a few seconds', () => {
+    expect(fill.puts).toBeGreaterThan(QUOTA / MiB / 2);
+    expect(fill.tookMs).toBeLessThan(5_000);
+    expect(fill.compactedRevision).toMatch(/^\d+$/);
+  });
+
+  it('lists the NOSPACE alarm with the member ID that status reports', async () => {
+    const status = await etcd.status(server.clientUrl);
+    expect(await etcd.alarms()).toEqual([{ memberId: status.memberId, alarm: 'NOSPACE' }]);
+    expect(status.errors.join(' ')).toContain('alarm:NOSPACE');
+  });
+
+  it('shows a file at the quota that is almost empty inside: compacted, not defragmented', async () => {
+    const status = await etcd.status(server.clientUrl);
+    expect(status.dbSizeBytes).toBeGreaterThanOrEqual(QUOTA);
+    expect(status.dbSizeInUseBytes).toBeDefined();
+    expect(status.dbSizeInUseBytes!).toBeLessThan(status.dbSizeBytes / 10);
+    expect(await etcd.quotaBytes(server.clientUrl)).toBe(QUOTA);
+  });
+
+  it('keeps reading after NOSPACE: status again and again, health, members, prefix counts', async () => {
+    const statuses: EtcdMemberStatus[] = [];
+    // etcd3's default circuit breaker opens after 3 failures; nothing here may fail, however often we ask.
+    for (let attempt = 0; attempt < 5; attempt++) statuses.push(await etcd.status(server.clientUrl));
+    expect(new Set(statuses.map((status) => status.memberId)).size).toBe(1);
+    expect(await etcd.health(server.clientUrl)).toMatchObject({ healthy: true });
+    expect(await etcd.members()).toHaveLength(1);
+    // The filler keys lived outside /registry/ and are deleted: only the seeded keys are counted.
+    const counts = await etcd.prefixCounts('/registry/');
+    expect(Object.fromEntries(counts.map((entry) => [entry.prefix, entry.keys]))).toEqual(seeded.byPrefix);
+  });
+});
+
+describe('fillToNospace without compaction', () => {
+  it('leaves the history in place: the whole file is in use, no fragmentation to reclaim', async () => {
+    const server = await startEtcd({ quotaBytes: QUOTA });
+    const etcd = createEtcdReader({ endpoints: server.endpoints });
+    try {
+      await fillToNospace(server.endpoints, { compact: false });
+      expect(await etcd.alarms()).toEqual([expect.objectContaining({ alarm: 'NOSPACE' })]);
+      const status = await etcd.status(server.clientUrl);
+      expect(status.dbSizeBytes).toBeGreaterThanOrEqual(QUOTA);
+      expect(status.dbSizeInUseBytes!).toBeGreaterThan(status.dbSizeBytes * 0.8);
+    } finally {
+      await etcd.close();
+      await server.stop();
+    }
+  });
+
+  it('explains itself when etcd has room to spare', async () => {
+    const server = await startEtcd();
+    try {
+      await expect(fillToNospace(server.endpoints, { timeoutMs: 300 })).rejects.toThrow(/start it with a small quota/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
