@@ -1,0 +1,70 @@
+import type { ObjectSource, SimObject } from '../scenario/object-source.js';
+import { StatusError } from '../server/status-error.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+
+/** One list request against a source. */
+export interface ListQuery {
+  /** Restricts to one namespace of a namespaced source. */
+  namespace?: string;
+  /** Page size; 0 for everything. */
+  limit: number;
+  continueToken?: string;
+  /** The selectors, combined; `undefined` when the request has none (then `remainingItemCount` is exact). */
+  predicate?: (object: SimObject) => boolean;
+}
+
+/** One page: references to stored objects, not copies. */
+export interface ListPage {
+  items: SimObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+const EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/**
+ * Reads one page the way kube-apiserver's etcd store does: walk keys in order from the continue point, keep those
+ * the selectors match until `limit` are kept, and hand out a continue token when any key is left in range (even if
+ * none of the rest match). Walks by index: nothing is copied or filtered beyond this page.
+ */
+export function listPage(
+  source: ObjectSource,
+  query: ListQuery,
+  store: { revision: number; compactedRevision: number },
+): ListPage {
+  const prefix = query.namespace === undefined ? '' : `${query.namespace}/`;
+  const rangeStart = prefix ? source.lowerBound(prefix) : 0;
+  // '0' is the character after '/', so this is the first key past the namespace.
+  const rangeEnd = prefix ? source.lowerBound(`${query.namespace}0`) : source.size;
+  let revision = store.revision;
+  let index = rangeStart;
+
+  if (query.continueToken) {
+    const point = decodeContinue(query.continueToken);
+    if (point.revision > 0 && point.revision < store.compactedRevision) {
+      throw new StatusError(410, EXPIRED, {
+        metadata: { continue: encodeContinue({ revision: -1, start: point.start }) },
+      });
+    }
+    if (point.revision > 0) revision = point.revision;
+    index = Math.max(rangeStart, source.lowerBound(prefix + point.start));
+  }
+
+  const items: SimObject[] = [];
+  let lastIndex = -1;
+  for (; index < rangeEnd; index++) {
+    if (query.limit > 0 && items.length >= query.limit) break;
+    const object = source.at(index);
+    if (!query.predicate || query.predicate(object)) items.push(object);
+    lastIndex = index;
+  }
+  const page: ListPage = { items, resourceVersion: String(revision) };
+  if (query.limit > 0 && index < rangeEnd && lastIndex >= 0) {
+    page.continue = encodeContinue({ revision, start: `${source.keyAt(lastIndex).slice(prefix.length)}\u0000` });
+    // Only exact without selectors: the server omits it rather than count objects the selector would drop.
+    if (!query.predicate) page.remainingItemCount = rangeEnd - index;
+  }
+  return page;
+}

@@ -1,0 +1,21 @@
+/**
+ * The cluster simulator: an HTTPS server that answers as a Kubernetes API server from scenario files, for tests and
+ * `quorum demo`. Everything else under this folder is internal.
+ */
+export { startSimulator, type RunningSimulator } from './start-simulator.js';
+export type { SimulatorOptions } from './simulator-options.js';
+export type { Fault, InjectedFault } from './server/faults.js';
+export type { RequestLog, RequestRecord } from './server/request-log.js';
+export { defaultScenariosDir, listScenarios, loadScenario, parseScenario } from './scenario/load-scenario.js';
+export { buildScenario, type ScenarioFileInput } from './scenario/build-scenario.js';
+export type { ClusterInfo, HealthCheck, HealthEndpoint, PodLog, Scenario } from './scenario/scenario.js';
+export {
+  arraySource,
+  lowerBoundBy,
+  storageKey,
+  type ObjectSource,
+  type SimObject,
+  type SimObjectMeta,
+} from './scenario/object-source.js';
+export { resolveTimestamp, relativeOffsetMs } from './scenario/relative-time.js';
+export { renderKubeconfig } from './server/kubeconfig.js';

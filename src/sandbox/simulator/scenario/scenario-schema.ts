@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { MetricFamilySchema } from './metric-schema.js';
+import { NamespaceSchema, Timestamp } from './object-schemas.js';
+
+const HealthSpec = z.strictObject({
+  /** Replaces the endpoint's default list of checks (kube-apiserver 1.32's). */
+  checks: z.array(z.string().min(1)).optional(),
+  /** Failing checks: name → the error the per-check path (`/readyz/etcd`) prints. */
+  failing: z.record(z.string(), z.string().min(1)).default({}),
+});
+
+const Objects = z.array(z.record(z.string(), z.unknown())).default([]);
+
+const Fields = {
+  /** Must match the file name. */
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
+  description: z.string().min(1),
+  cluster: z.strictObject({
+    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'use lowercase letters, digits, "-" and "."'),
+    version: z.string().regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'a Kubernetes version like v1.32.2'),
+    /** The advertised API server address (host:port) that `/api` publishes. */
+    endpoint: z.string().default('10.0.0.10:6443'),
+    /** `creationTimestamp` of objects that do not give one. */
+    createdAt: Timestamp.default('-120d'),
+  }),
+  /** Named object templates; list entries use them with `{ template, with, each, patch }`. */
+  templates: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  /** Declared in addition to default, kube-system, kube-public and kube-node-lease. */
+  namespaces: z.array(NamespaceSchema).default([]),
+  nodes: Objects,
+  pods: Objects,
+  events: Objects,
+  leases: Objects,
+  /**
+   * Deep-merged into objects by storage key after templates expand (`pods: { kube-system/etcd-cp-1: {...} }`,
+   * `nodes: { worker-2: {...} }`): how a scenario that extends another changes a few of its objects.
+   */
+  patches: z
+    .strictObject({
+      nodes: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      pods: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      events: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      leases: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    })
+    .default({}),
+  logs: z
+    .array(
+      z.strictObject({
+        namespace: z.string().default('default'),
+        pod: z.string(),
+        container: z.string().optional(),
+        previous: z.boolean().default(false),
+        text: z.string(),
+      }),
+    )
+    .default([]),
+  health: z
+    .strictObject({
+      livez: HealthSpec.default({ failing: {} }),
+      readyz: HealthSpec.default({ failing: {} }),
+      healthz: HealthSpec.default({ failing: {} }),
+    })
+    .default({ livez: { failing: {} }, readyz: { failing: {} }, healthz: { failing: {} } }),
+  metrics: z.array(MetricFamilySchema).default([]),
+};
+
+/**
+ * A scenario file. Top-level keys starting with `x-` are ignored, so they can hold YAML anchors (`x-buckets: &b
+ * [...]`) shared by the rest of the file.
+ */
+export const ScenarioFileSchema = z.preprocess(
+  (value) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-')))
+      : value,
+  z.strictObject(Fields),
+);
+export type ScenarioFile = z.output<typeof ScenarioFileSchema>;
+/** What a generator hands to `buildScenario`: a scenario file's content, before defaults. */
+export type ScenarioFileInput = z.input<typeof ScenarioFileSchema>;

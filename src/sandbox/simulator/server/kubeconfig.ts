@@ -1,0 +1,40 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/** What a kubeconfig for the simulator names. */
+export interface KubeconfigSpec {
+  /** Cluster and context name, `quorum-sim-<scenario>`. */
+  context: string;
+  server: string;
+  caPem: string;
+  token: string;
+  user: string;
+}
+
+/** The kubeconfig text: one cluster with the CA inline, one token user, one context that is current. */
+export function renderKubeconfig(spec: KubeconfigSpec): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    clusters: [
+      {
+        name: spec.context,
+        cluster: { server: spec.server, 'certificate-authority-data': Buffer.from(spec.caPem).toString('base64') },
+      },
+    ],
+    users: [{ name: spec.user, user: { token: spec.token } }],
+    contexts: [{ name: spec.context, context: { cluster: spec.context, user: spec.user, namespace: 'default' } }],
+    'current-context': spec.context,
+  });
+}
+
+/** Writes the kubeconfig into a new private temporary directory; `remove` deletes the directory. */
+export async function writeKubeconfig(spec: KubeconfigSpec): Promise<{ path: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'quorum-sim-kube-'));
+  const path = join(dir, 'kubeconfig');
+  await writeFile(path, renderKubeconfig(spec), { mode: 0o600 });
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}

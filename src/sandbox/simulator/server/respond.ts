@@ -1,0 +1,82 @@
+import type { ServerResponse } from 'node:http';
+import { timestampReplacer } from '../scenario/relative-time.js';
+import type { StatusError } from './status-error.js';
+
+/** How many list items are serialised per write: bounds memory per request whatever the list size. */
+const CHUNK = 200;
+
+/** JSON with relative timestamps resolved at `nowMs`. */
+export function toJson(body: unknown, nowMs: number): string {
+  return JSON.stringify(body, timestampReplacer(nowMs));
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  nowMs: number,
+  contentType = 'application/json',
+): void {
+  const text = toJson(body, nowMs);
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendStatus(res: ServerResponse, error: StatusError, nowMs: number): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  sendJson(res, error.code, error.status, nowMs);
+}
+
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * Streams `{...head, items: [...]}` (or `rows` for a Table): the envelope once, then the items a chunk at a time,
+ * waiting for the socket to drain, so a list of 100,000 objects is never one string in memory.
+ */
+export async function sendList(
+  res: ServerResponse,
+  head: Record<string, unknown>,
+  arrayField: 'items' | 'rows',
+  items: readonly unknown[],
+  nowMs: number,
+  contentType = 'application/json',
+): Promise<void> {
+  const envelope = toJson({ ...head, [arrayField]: [] }, nowMs);
+  // The array is the envelope's last field: cut its closing `]}` and write the items in between.
+  const prefix = envelope.slice(0, -2);
+  res.writeHead(200, { 'Content-Type': contentType });
+  const replacer = timestampReplacer(nowMs);
+  await write(res, prefix);
+  for (let index = 0; index < items.length && !res.destroyed; index += CHUNK) {
+    const chunk = items.slice(index, index + CHUNK).map((item) => JSON.stringify(item, replacer));
+    await write(res, (index === 0 ? '' : ',') + chunk.join(','));
+  }
+  res.end(']}');
+}
