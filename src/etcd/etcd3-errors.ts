@@ -24,6 +24,26 @@ function detail(error: Error): string {
   return socket?.trim() || said;
 }
 
+/** OpenSSL's "…:SSL routines:<function>:<reason>:<file>…" shortened to the reason; otherwise the first line. */
+function shortTls(said: string): string {
+  return (/SSL routines:[^:]*:([^:]+)/.exec(said)?.[1] ?? said.split('\n')[0] ?? said).trim();
+}
+
+/** What a failed TLS handshake most likely means, in the flags' terms. */
+function tlsReason(said: string): string {
+  const short = shortTls(said);
+  if (/alert (bad certificate|certificate required|unknown ca|certificate unknown)/i.test(said)) {
+    return `the member rejected our client certificate, or none was sent (${short}): check --etcd-cert and --etcd-key`;
+  }
+  if (/unable to verify|self[- ]signed|local issuer|verify failed|altnames|does not match/i.test(said)) {
+    return `the member's certificate is not trusted (${short}): check --etcd-cacert, and that the endpoint's host is in the certificate`;
+  }
+  if (/wrong version number|disconnected before secure TLS/i.test(said)) {
+    return `TLS handshake failed (${short}): does the endpoint really serve https?`;
+  }
+  return `TLS handshake failed (${short}): check the CA, the client certificate and that the endpoint uses https`;
+}
+
 /**
  * Classifies what etcd3 (or gRPC under it) threw for a call to one member.
  *
@@ -41,14 +61,14 @@ export function classifyEtcdFailure(error: unknown, timeoutMs: number): EtcdFail
   if (error instanceof GRPCUnavailableError) {
     // "etcdserver: no leader" and friends come from the member itself; transport failures do not.
     if (said.startsWith('etcdserver:')) return { answered: true, reason: said };
-    const tls = /ssl|tls|certificate|handshake|wrong version number/i.test(said);
+    if (/ssl|tls|certificate|handshake|wrong version number/i.test(said)) {
+      return { answered: false, reason: tlsReason(said) };
+    }
     return {
       answered: false,
-      reason: tls
-        ? `TLS handshake failed (${said}): check the CA, the client certificate and that the endpoint uses https`
-        : /ECONNREFUSED/.test(said)
-          ? `connection refused (${said}): is etcd running and listening there?`
-          : `connection failed (${said})`,
+      reason: /ECONNREFUSED/.test(said)
+        ? `connection refused (${said}): is etcd running and listening there?`
+        : `connection failed (${said})`,
     };
   }
   if (error instanceof EtcdPermissionDeniedError || error instanceof GRPCUnauthenticatedError) {

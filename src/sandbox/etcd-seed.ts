@@ -3,6 +3,7 @@
  * a NOSPACE incident. Never point this at a real cluster; the diagnostics use the read-only EtcdReader instead.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { noop } from 'cockatiel';
 import { Etcd3, GRPCResourceExhastedError, type IRequestOp } from 'etcd3';
@@ -43,9 +44,25 @@ export const SECRET_MARKER = 'quorum-test-secret-value-never-read';
 /** etcd's default `--max-txn-ops`. */
 const TXN_OPS = 128;
 
-function writer(endpoints: readonly string[]): Etcd3 {
+/** Client TLS for a sandbox etcd started with `tls: true` (its `tls` field). */
+export interface SeedTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+function writer(endpoints: readonly string[], tls?: SeedTls): Etcd3 {
+  const credentials = tls && {
+    rootCertificate: readFileSync(tls.caFile),
+    certChain: readFileSync(tls.certFile),
+    privateKey: readFileSync(tls.keyFile),
+  };
   // No retries, no circuit breaker: a NOSPACE rejection must surface at once (see REFERENCE.md).
-  return new Etcd3({ hosts: [...endpoints], faultHandling: { host: () => noop, global: noop } });
+  return new Etcd3({
+    hosts: [...endpoints],
+    ...(credentials ? { credentials } : {}),
+    faultHandling: { host: () => noop, global: noop },
+  });
 }
 
 /** A small stand-in for what kube-apiserver stores (it writes protobuf behind the `k8s\0` magic). */
@@ -102,9 +119,13 @@ function prefixOf(key: string): string {
  * Writes Kubernetes-shaped keys with small values (`/registry/pods/<ns>/<name>`, events, secrets, configmaps,
  * leases, namespaces, CRDs and objects of one custom resource), in transactions of up to 128 puts.
  */
-export async function seedRegistry(endpoints: readonly string[], spec: SeedSpec = {}): Promise<SeedResult> {
+export async function seedRegistry(
+  endpoints: readonly string[],
+  spec: SeedSpec = {},
+  tls?: SeedTls,
+): Promise<SeedResult> {
   const entries = seedKeys(spec);
-  const client = writer(endpoints);
+  const client = writer(endpoints, tls);
   try {
     for (let start = 0; start < entries.length; start += TXN_OPS) {
       const success: IRequestOp[] = entries
@@ -135,6 +156,8 @@ export interface FillToNospaceOptions {
   compact?: boolean;
   /** Give up after this long, in ms. @defaultValue 30000 */
   timeoutMs?: number;
+  /** Client TLS, for a sandbox etcd started with `tls: true`. */
+  tls?: SeedTls;
 }
 
 export interface FillReport {
@@ -146,10 +169,10 @@ export interface FillReport {
 }
 
 /** True once every member reports less than half of its file in use. */
-async function fragmented(endpoints: readonly string[], deadline: number): Promise<boolean> {
+async function fragmented(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<boolean> {
   const statuses = await Promise.all(
     endpoints.map(async (endpoint) => {
-      const member = writer([endpoint]);
+      const member = writer([endpoint], tls);
       try {
         return await member.maintenance.status({ deadline });
       } finally {
@@ -162,20 +185,21 @@ async function fragmented(endpoints: readonly string[], deadline: number): Promi
 
 /**
  * bbolt keeps the pages a transaction frees "pending" until a later write transaction begins, and etcd commits its
- * batch every 100 ms: right after compaction dbSizeInUse still equals dbSize (measured here: 25 MB of 28 MB in use;
- * 24 KiB after one more delete and a commit). Deletes are allowed under NOSPACE: delete a marker key, wait for the
- * commit, and repeat with the next marker until every member shows the freed space.
+ * batch every 100 ms: right after compaction dbSizeInUse still equals dbSize (measured here: 25 MB of 28 MB in use),
+ * and it takes one or two more committed writes to drop (to 24 KiB). Deletes are allowed under NOSPACE: delete a
+ * marker key, give the commit 300 ms, and repeat with the next marker until every member shows the freed space.
  */
 async function releaseFreedPages(
   client: Etcd3,
   endpoints: readonly string[],
   markers: readonly Buffer[],
   deadline: number,
+  tls?: SeedTls,
 ): Promise<void> {
   for (const marker of markers) {
     await client.kv.deleteRange({ key: marker }, { deadline });
-    for (const until = Math.min(deadline, Date.now() + 1_000); Date.now() < until; await sleep(50)) {
-      if (await fragmented(endpoints, deadline)) return;
+    for (const until = Math.min(deadline, Date.now() + 300); Date.now() < until; await sleep(50)) {
+      if (await fragmented(endpoints, deadline, tls)) return;
     }
   }
   throw new ServiceStartError(
@@ -210,9 +234,9 @@ export async function fillToNospace(
   const started = Date.now();
   const deadline = started + timeoutMs;
   const call = (): { deadline: number } => ({ deadline });
-  const client = writer(endpoints);
+  const client = writer(endpoints, options.tls);
   const value = Buffer.alloc(valueBytes, 'q');
-  const markers = [0, 1, 2, 3].map((i) => Buffer.from(`${keyPrefix}marker-${i}`));
+  const markers = [0, 1, 2, 3, 4, 5].map((i) => Buffer.from(`${keyPrefix}marker-${i}`));
   const fillKey = (i: number): Buffer => Buffer.from(`${keyPrefix}bloat-${i % keys}`);
   let puts = 0;
   try {
@@ -254,7 +278,7 @@ export async function fillToNospace(
       const { header } = await client.kv.range({ key: markers[0], count_only: true }, call());
       await client.kv.compact({ revision: header.revision, physical: true }, call());
       compactedRevision = header.revision;
-      await releaseFreedPages(client, endpoints, markers, deadline);
+      await releaseFreedPages(client, endpoints, markers, deadline, options.tls);
     }
     return {
       puts,

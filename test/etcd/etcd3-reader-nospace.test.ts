@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EtcdMemberStatus, EtcdReader } from '../../src/etcd/etcd-reader.js';
 import { createEtcdReader } from '../../src/etcd/etcd3-reader.js';
 import { fillToNospace, seedRegistry, type FillReport, type SeedResult } from '../../src/sandbox/etcd-seed.js';
-import { startEtcd, type EtcdService } from '../helpers/services.js';
+import { startEtcd, startEtcdCluster, type EtcdService } from '../helpers/services.js';
 
 const MiB = 1024 * 1024;
 const QUOTA = 16 * MiB;
@@ -55,6 +55,29 @@ describe('createEtcdReader on an etcd whose quota is exhausted (NOSPACE)', () =>
     // The filler keys lived outside /registry/ and are deleted: only the seeded keys are counted.
     const counts = await etcd.prefixCounts('/registry/');
     expect(Object.fromEntries(counts.map((entry) => [entry.prefix, entry.keys]))).toEqual(seeded.byPrefix);
+  });
+});
+
+describe('fillToNospace on a 3-member cluster', () => {
+  it('raises NOSPACE and leaves every member at the quota with little in use, all still readable', async () => {
+    const cluster = await startEtcdCluster({ members: 3, quotaBytes: QUOTA });
+    const etcd = createEtcdReader({ endpoints: cluster.endpoints });
+    try {
+      const fill = await fillToNospace(cluster.endpoints);
+      expect(fill.tookMs).toBeLessThan(5_000);
+      expect((await etcd.alarms()).map((alarm) => alarm.alarm)).toContain('NOSPACE');
+      const statuses = await Promise.all(cluster.endpoints.map((endpoint) => etcd.status(endpoint)));
+      expect(statuses.filter((status) => status.isLeader)).toHaveLength(1);
+      for (const status of statuses) {
+        expect(status.dbSizeBytes).toBeGreaterThanOrEqual(QUOTA);
+        expect(status.dbSizeInUseBytes!).toBeLessThan(status.dbSizeBytes / 10);
+        expect(status.errors.join(' ')).toContain('alarm:NOSPACE');
+      }
+      for (const endpoint of cluster.endpoints) expect((await etcd.health(endpoint)).healthy).toBe(true);
+    } finally {
+      await etcd.close();
+      await cluster.stop();
+    }
   });
 });
 

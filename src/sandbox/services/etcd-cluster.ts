@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ServiceStartError } from '../../core/errors.js';
 import { EtcdMemberProcess, type EtcdTiming } from './etcd-member-process.js';
 import { readEtcdGauge } from './etcd-gauge.js';
+import { createEtcdTlsFiles, type EtcdTlsFiles } from './etcd-tls-files.js';
 import { findFreePorts } from './free-port.js';
 import { requireBinary } from './require-binary.js';
 import { lostPortRace } from './start-error.js';
@@ -15,6 +16,11 @@ export interface StartEtcdClusterOptions extends EtcdTiming {
   names?: readonly string[];
   /** `--quota-backend-bytes` for every member, in bytes; etcd's default (2 GiB) when absent. */
   quotaBytes?: number;
+  /**
+   * Serve clients over TLS (a private CA, made with the openssl CLI) and require client certificates, as kubeadm's
+   * etcd does. `/health` and `/metrics` stay plain HTTP on each member's `metricsUrl`. @defaultValue false
+   */
+  tls?: boolean;
   /** How long to wait for every member to be healthy with a leader, in ms. @defaultValue 20000 */
   startTimeoutMs?: number;
 }
@@ -22,9 +28,11 @@ export interface StartEtcdClusterOptions extends EtcdTiming {
 /** One member of a sandbox cluster, as tests see it. */
 export interface EtcdClusterMember {
   readonly name: string;
-  /** `http://127.0.0.1:PORT`: the member's gRPC and HTTP (`/health`, `/metrics`) endpoint. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`): the member's gRPC endpoint, also serving `/health`, `/metrics`. */
   readonly clientUrl: string;
   readonly peerUrl: string;
+  /** `http://127.0.0.1:PORT`: `/health` and `/metrics` without TLS. */
+  readonly metricsUrl: string;
   readonly dataDir: string;
   /** False between `stopMember` and `startMember`. */
   readonly running: boolean;
@@ -38,6 +46,8 @@ export interface EtcdCluster {
   readonly members: readonly EtcdClusterMember[];
   /** Every member's client URL, in member order. */
   readonly endpoints: string[];
+  /** With `tls`: the CA and the client certificate to connect with (`etcdctl --cacert/--cert/--key`). */
+  readonly tls?: { caFile: string; certFile: string; keyFile: string };
   member(name: string): EtcdClusterMember;
   /** Stops one member (SIGTERM, SIGKILL after 5 s) and keeps its data for {@link startMember}. */
   stopMember(name: string): Promise<void>;
@@ -57,7 +67,7 @@ const ATTEMPTS = 3;
 /** The running member that says it leads, if any answers in time. */
 async function currentLeader(running: readonly EtcdMemberProcess[]): Promise<EtcdMemberProcess | undefined> {
   const flags = await Promise.all(
-    running.map((member) => readEtcdGauge(member.clientUrl, 'etcd_server_is_leader', 500).catch(() => undefined)),
+    running.map((member) => readEtcdGauge(member.metricsUrl, 'etcd_server_is_leader', 500).catch(() => undefined)),
   );
   return running.find((_, index) => flags[index] === 1);
 }
@@ -67,6 +77,7 @@ function view(process: EtcdMemberProcess): EtcdClusterMember {
     name: process.name,
     clientUrl: process.clientUrl,
     peerUrl: process.peerUrl,
+    metricsUrl: process.metricsUrl,
     dataDir: process.config.dataDir,
     get running() {
       return process.running;
@@ -83,18 +94,28 @@ async function startOnce(
   options: StartEtcdClusterOptions,
 ): Promise<EtcdCluster | 'port-taken'> {
   const { quotaBytes, heartbeatMs, electionMs, startTimeoutMs = 20_000 } = options;
-  const ports = await findFreePorts(names.length * 2);
+  const ports = await findFreePorts(names.length * 3);
   const dir: TempDir = createTempDir('etcd');
+  let tls: EtcdTlsFiles | undefined;
+  try {
+    tls = options.tls ? await createEtcdTlsFiles(dir.path) : undefined;
+  } catch (error) {
+    await dir.remove();
+    throw error;
+  }
   const token = `quorum-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const peerPort = (index: number): number => ports[index * 2 + 1] as number;
+  const port = (index: number, which: 0 | 1 | 2): number => ports[index * 3 + which] as number;
+  const peerPort = (index: number): number => port(index, 1);
   const initialCluster = names.map((name, index) => `${name}=http://127.0.0.1:${peerPort(index)}`).join(',');
   const processes = names.map(
     (name, index) =>
       new EtcdMemberProcess(binary, {
         name,
         dataDir: join(dir.path, name),
-        clientPort: ports[index * 2] as number,
+        clientPort: port(index, 0),
         peerPort: peerPort(index),
+        metricsPort: port(index, 2),
+        ...(tls ? { tls } : {}),
         initialCluster,
         clusterToken: token,
         ...(quotaBytes === undefined ? {} : { quotaBytes }),
@@ -140,6 +161,7 @@ async function startOnce(
     token,
     members: processes.map(view),
     endpoints: processes.map((member) => member.clientUrl),
+    ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile } } : {}),
     member: (name) => view(find(name)),
     stopMember: async (name) => find(name).stop(),
     async startMember(name, timeoutMs = startTimeoutMs) {

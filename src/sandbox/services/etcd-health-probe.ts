@@ -1,14 +1,14 @@
 import { httpGetText } from './http-get.js';
 
 /**
- * True when the member behind `clientUrl` answers `GET /health?exclude=NOSPACE` with `{"health":"true"}`: it has a
+ * True when the member behind `url` (its plain-HTTP client or metrics URL) answers `GET /health?exclude=NOSPACE` with `{"health":"true"}`: it has a
  * leader and can serve a quorum read. NOSPACE is excluded so that a member restarted into a cluster whose quota is
  * exhausted still counts as up (etcd 3.4.23 supports `exclude`; checked here).
  *
  * @param timeoutMs - give up after this long, in ms.
  */
-export async function etcdAnswersHealthy(clientUrl: string, timeoutMs = 1_000): Promise<boolean> {
-  const { status, body } = await httpGetText(new URL('/health?exclude=NOSPACE', clientUrl), timeoutMs);
+export async function etcdAnswersHealthy(url: string, timeoutMs = 1_000): Promise<boolean> {
+  const { status, body } = await httpGetText(new URL('/health?exclude=NOSPACE', url), timeoutMs);
   try {
     return status === 200 && (JSON.parse(body) as { health?: unknown }).health === 'true';
   } catch {

@@ -1,4 +1,5 @@
 import { commandLineFlags } from './command-line-flags.js';
+import type { EtcdTlsFiles } from './etcd-tls-files.js';
 import { spawnServer, type ServerProcess } from './spawn-server.js';
 import { assertStillRunning, startError } from './start-error.js';
 import { etcdAnswersHealthy, etcdServesPeers } from './etcd-health-probe.js';
@@ -17,6 +18,10 @@ export interface EtcdMemberConfig extends EtcdTiming {
   dataDir: string;
   clientPort: number;
   peerPort: number;
+  /** Plain-HTTP `/health` and `/metrics` (`--listen-metrics-urls`), so probes need no client certificate. */
+  metricsPort: number;
+  /** Serve clients over TLS with this server certificate and require client certificates from this CA. */
+  tls?: EtcdTlsFiles;
   /** `--initial-cluster`: `name=peerUrl` for every member, comma-separated. */
   initialCluster: string;
   /** `--initial-cluster-token`: unique per cluster so members of two test clusters never join each other. */
@@ -51,14 +56,16 @@ function etcdEnv(): NodeJS.ProcessEnv {
 export class EtcdMemberProcess {
   readonly clientUrl: string;
   readonly peerUrl: string;
+  readonly metricsUrl: string;
   private server: ServerProcess | undefined;
 
   constructor(
     private readonly binary: string,
     readonly config: EtcdMemberConfig,
   ) {
-    this.clientUrl = `http://127.0.0.1:${config.clientPort}`;
+    this.clientUrl = `${config.tls ? 'https' : 'http'}://127.0.0.1:${config.clientPort}`;
     this.peerUrl = `http://127.0.0.1:${config.peerPort}`;
+    this.metricsUrl = `http://127.0.0.1:${config.metricsPort}`;
   }
 
   get name(): string {
@@ -77,7 +84,16 @@ export class EtcdMemberProcess {
   /** Spawns the member; `existing` rejoins with the data it already has. Does not wait: see {@link waitHealthy}. */
   start(state: 'new' | 'existing'): void {
     if (this.running) throw new Error(`etcd member ${this.name} is already running`);
-    const { name, dataDir, initialCluster, clusterToken, quotaBytes, heartbeatMs = 50, electionMs = 500 } = this.config;
+    const {
+      name,
+      dataDir,
+      initialCluster,
+      clusterToken,
+      quotaBytes,
+      tls,
+      heartbeatMs = 50,
+      electionMs = 500,
+    } = this.config;
     const args = commandLineFlags({
       name,
       'data-dir': dataDir,
@@ -92,14 +108,23 @@ export class EtcdMemberProcess {
       'election-timeout': electionMs,
       logger: 'zap',
       'log-outputs': 'stderr',
+      'listen-metrics-urls': this.metricsUrl,
       'quota-backend-bytes': quotaBytes,
+      'cert-file': tls?.serverCertFile,
+      'key-file': tls?.serverKeyFile,
+      'trusted-ca-file': tls?.caFile,
+      'client-cert-auth': tls !== undefined,
     });
     this.server = spawnServer({ name: `etcd member ${name}`, command: this.binary, args, env: etcdEnv() });
   }
 
   /** Resolves once `/health` says the member has a leader and serves quorum reads. */
   async waitHealthy(timeoutMs: number): Promise<void> {
-    await this.waitFor(() => etcdAnswersHealthy(this.clientUrl, 250), `${this.clientUrl} to report healthy`, timeoutMs);
+    await this.waitFor(
+      () => etcdAnswersHealthy(this.metricsUrl, 250),
+      `${this.metricsUrl} to report healthy`,
+      timeoutMs,
+    );
   }
 
   /** Resolves once the member answers on its peer port, i.e. has finished its bootstrap check. */

@@ -10,9 +10,13 @@ export interface EtcdService {
   readonly name: string;
   /** `[clientUrl]`, ready for an etcd client's `hosts`. */
   readonly endpoints: string[];
-  /** `http://127.0.0.1:PORT`: gRPC, `/health` and `/metrics`. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`): gRPC, `/health` and `/metrics`. */
   readonly clientUrl: string;
   readonly peerUrl: string;
+  /** `http://127.0.0.1:PORT`: `/health` and `/metrics` without TLS. */
+  readonly metricsUrl: string;
+  /** With `tls`: the CA and the client certificate to connect with. */
+  readonly tls?: { caFile: string; certFile: string; keyFile: string };
   readonly dataDir: string;
   readonly pid: number | undefined;
   /** SIGTERM (SIGKILL after 5 s), then removes the data directory. Safe to call twice. */
@@ -33,6 +37,8 @@ export async function startEtcd({ name = 'quorum-etcd', ...options }: StartEtcdO
     endpoints: [member.clientUrl],
     clientUrl: member.clientUrl,
     peerUrl: member.peerUrl,
+    metricsUrl: member.metricsUrl,
+    ...(cluster.tls ? { tls: cluster.tls } : {}),
     dataDir: member.dataDir,
     pid: member.pid,
     stop: () => cluster.stop(),

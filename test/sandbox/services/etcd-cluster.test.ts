@@ -10,7 +10,7 @@ import {
 
 async function leaders(cluster: EtcdCluster): Promise<string[]> {
   const running = cluster.members.filter((member) => member.running);
-  const flags = await Promise.all(running.map((member) => readEtcdGauge(member.clientUrl, 'etcd_server_is_leader')));
+  const flags = await Promise.all(running.map((member) => readEtcdGauge(member.metricsUrl, 'etcd_server_is_leader')));
   return running.filter((_, index) => flags[index] === 1).map((member) => member.name);
 }
 
@@ -29,9 +29,9 @@ describe('startEtcdCluster', () => {
     expect(cluster.members.map((member) => member.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
     expect(new Set(cluster.endpoints).size).toBe(3);
     for (const member of cluster.members) {
-      expect(await etcdAnswersHealthy(member.clientUrl)).toBe(true);
-      expect(await readEtcdGauge(member.clientUrl, 'etcd_server_has_leader')).toBe(1);
-      expect(await readEtcdGauge(member.clientUrl, 'etcd_server_quota_backend_bytes')).toBe(64 * 1024 * 1024);
+      expect(await etcdAnswersHealthy(member.metricsUrl)).toBe(true);
+      expect(await readEtcdGauge(member.metricsUrl, 'etcd_server_has_leader')).toBe(1);
+      expect(await readEtcdGauge(member.metricsUrl, 'etcd_server_quota_backend_bytes')).toBe(64 * 1024 * 1024);
     }
     expect(await leaders(cluster)).toHaveLength(1);
   });
@@ -42,13 +42,13 @@ describe('startEtcdCluster', () => {
     await cluster.stopMember(victim.name);
     expect(victim.running).toBe(false);
     expect(isProcessAlive(pid)).toBe(false);
-    await expect(etcdAnswersHealthy(victim.clientUrl, 500)).rejects.toThrow();
-    for (const member of others) expect(await etcdAnswersHealthy(member.clientUrl)).toBe(true);
+    await expect(etcdAnswersHealthy(victim.metricsUrl, 500)).rejects.toThrow();
+    for (const member of others) expect(await etcdAnswersHealthy(member.metricsUrl)).toBe(true);
 
     await cluster.startMember(victim.name);
     expect(victim.running).toBe(true);
     expect(victim.pid).not.toBe(pid);
-    expect(await etcdAnswersHealthy(victim.clientUrl)).toBe(true);
+    expect(await etcdAnswersHealthy(victim.metricsUrl)).toBe(true);
     expect(await leaders(cluster)).toHaveLength(1);
   });
 
