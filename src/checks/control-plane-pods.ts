@@ -80,15 +80,22 @@ export function judgePod(pod: Pod, component: string, restartWarning: number): P
 async function logExcerpt(kube: KubeReader, verdict: PodVerdict, tailLines: number): Promise<Evidence | undefined> {
   const container = verdict.crashing?.name;
   if (!container) return undefined;
+  const namespace = verdict.pod.metadata.namespace ?? 'kube-system';
+  const read = (previous: boolean) =>
+    kube.podLog(namespace, verdict.pod.metadata.name, { container, previous, tailLines, limitBytes: 16_384 });
   try {
-    const text = await kube.podLog(verdict.pod.metadata.namespace ?? 'kube-system', verdict.pod.metadata.name, {
-      container,
-      previous: verdict.restarts > 0,
-      tailLines,
-      limitBytes: 16_384,
+    // The previous run's log says why it died; the API server answers 400 when that run's log is gone (node
+    // restarted, log rotated), and then the current run's log is the next best thing.
+    let previous = verdict.restarts > 0;
+    let text = await read(previous).catch((error: unknown) => {
+      if (!previous) throw error;
+      previous = false;
+      return read(false);
     });
-    const lines = text.trimEnd().split('\n').slice(-tailLines).join('\n');
-    return lines ? { label: `log (${container}, previous run)`, value: redact(lines) } : undefined;
+    text = text.trimEnd().split('\n').slice(-tailLines).join('\n');
+    return text
+      ? { label: `log (${container}, ${previous ? 'previous run' : 'current run'})`, value: redact(text) }
+      : undefined;
   } catch (error) {
     return { label: 'log', value: `could not read the log: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -90,10 +90,7 @@ export const nodeConditionsCheck = defineCheck({
         check: 'nodes.conditions',
         severity,
         title,
-        summary: shown
-          .slice(0, 3)
-          .map((problem) => `${problem.name}: ${problem.problems[0]}`)
-          .join('; '),
+        summary: `${notReady} NotReady, ${problemCount - notReady} Ready but under pressure; ${total - problemCount} fine.`,
         evidence,
         recommendation:
           'For NotReady nodes, check the kubelet on the node (systemctl status kubelet, journalctl -u kubelet) and its network path to the API server; "Kubelet stopped posting node status" means the API server has not heard from it. Pressure conditions mean the kubelet is evicting pods: free disk or memory.',

@@ -4,7 +4,7 @@ import { createKubeReader } from '../cluster/create-kube-reader.js';
 import { EtcdUnreachableError, describeError } from '../core/errors.js';
 import type { EtcdReader } from '../etcd/etcd-reader.js';
 import { createEtcdReader } from '../etcd/etcd3-reader.js';
-import { shareInFlight } from './share-in-flight.js';
+import { shareEtcdReads } from './share-in-flight.js';
 
 export interface ConnectedReaders {
   clients: RunClients;
@@ -54,10 +54,14 @@ export async function connectReaders(config: Config): Promise<ConnectedReaders> 
       kube.close();
       throw error;
     }
-    etcd = shareInFlight(reader, ['members', 'status', 'alarms', 'health', 'quotaBytes']);
+    etcd = shareEtcdReads(reader);
   }
   return {
-    clients: { kube, ...(etcd ? { etcd } : {}), ...(config.etcd.quotaBytes ? { etcdQuotaBytes: config.etcd.quotaBytes } : {}) },
+    clients: {
+      kube,
+      ...(etcd ? { etcd } : {}),
+      ...(config.etcd.quotaBytes ? { etcdQuotaBytes: config.etcd.quotaBytes } : {}),
+    },
     async close() {
       kube.close();
       await etcd?.close();

@@ -17,7 +17,11 @@ export interface DiagnoseOptions {
  * One diagnosis from start to end: load and validate the playbook, connect read-only to the cluster (failing fast
  * with an actionable error when etcd or the kubeconfig is unusable), run it, and close every connection.
  */
-export async function diagnose(config: Config, playbookId: string, options: DiagnoseOptions = {}): Promise<DiagnosisReport> {
+export async function diagnose(
+  config: Config,
+  playbookId: string,
+  options: DiagnoseOptions = {},
+): Promise<DiagnosisReport> {
   const registry = createCheckRegistry();
   const playbooks = await loadPlaybooks(config.playbooksDir ?? defaultPlaybooksDir(), registry);
   const playbook = findPlaybook(playbooks, playbookId);

@@ -1,25 +1,33 @@
+import type { EtcdReader } from '../etcd/etcd-reader.js';
+
+/** Concurrent calls with the same arguments share one promise until it settles. */
+export function shareInFlight<Args extends unknown[], Result>(
+  call: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  const pending = new Map<string, Promise<Result>>();
+  return (...args: Args) => {
+    const key = JSON.stringify(args);
+    const existing = pending.get(key);
+    if (existing) return existing;
+    const started = call(...args).finally(() => pending.delete(key));
+    pending.set(key, started);
+    return started;
+  };
+}
+
 /**
- * Wraps an object so that concurrent identical calls of its async methods share one request. Checks of one run
- * start together and several ask etcd for the same member status: this keeps that to one request per member
- * without caching results past the moment they arrive (a windowed check still sees fresh values later).
+ * Checks of one run start together and several ask etcd for the same member status: this keeps that to one request
+ * per member without caching results past the moment they arrive (a windowed check still sees fresh values later).
  */
-export function shareInFlight<T extends object>(target: T, methods: ReadonlyArray<keyof T>): T {
-  const pending = new Map<string, Promise<unknown>>();
-  const shared = new Set<PropertyKey>(methods);
-  return new Proxy(target, {
-    get(object, property, receiver) {
-      const value = Reflect.get(object, property, receiver) as unknown;
-      if (!shared.has(property) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const key = `${String(property)}\u0000${JSON.stringify(args)}`;
-        const existing = pending.get(key);
-        if (existing) return existing;
-        const call = Promise.resolve((value as (...a: unknown[]) => unknown).apply(object, args)).finally(() =>
-          pending.delete(key),
-        );
-        pending.set(key, call);
-        return call;
-      };
-    },
-  });
+export function shareEtcdReads(reader: EtcdReader): EtcdReader {
+  return {
+    endpoints: reader.endpoints,
+    members: shareInFlight(() => reader.members()),
+    status: shareInFlight((endpoint: string) => reader.status(endpoint)),
+    health: shareInFlight((endpoint: string) => reader.health(endpoint)),
+    alarms: shareInFlight(() => reader.alarms()),
+    quotaBytes: shareInFlight((endpoint: string) => reader.quotaBytes(endpoint)),
+    prefixCounts: (root, options) => reader.prefixCounts(root, options),
+    close: () => reader.close(),
+  };
 }
