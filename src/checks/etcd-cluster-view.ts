@@ -38,7 +38,7 @@ export async function readClusterView(etcd: EtcdReader): Promise<ClusterView> {
   let base: Array<Omit<MemberView, 'status' | 'error'>>;
   let memberListError: string | undefined;
   try {
-    base = (await etcd.members()).map(viewFromMember);
+    base = (await etcd.members()).map(viewFromMember).sort((a, b) => a.name.localeCompare(b.name));
   } catch (error) {
     memberListError = describeError(error);
     base = etcd.endpoints.map((endpoint) => ({ name: endpoint, endpoint, isLearner: false }));
