@@ -18,8 +18,8 @@ function all(scenario: Scenario, resource: keyof Scenario['objects']): SimObject
   return Array.from({ length: source.size }, (_, index) => source.at(index));
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- scenario objects are untyped JSON, checked field by field
 function find(scenario: Scenario, resource: keyof Scenario['objects'], key: string): any {
-  // eslint-disable-line @typescript-eslint/no-explicit-any -- scenario objects are untyped JSON
   const source = scenario.objects[resource];
   const index = source.lowerBound(key);
   if (source.keyAt(index) !== key) throw new Error(`no ${resource} ${key}`);
