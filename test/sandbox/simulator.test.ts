@@ -367,6 +367,10 @@ describe('cluster simulator (healthy)', () => {
       expect(fresh.flatMap(itemNames)).toHaveLength(23);
     });
 
+    it('rejects a malformed path escape with 400', async () => {
+      expect((await call(sim, '/api/v1/namespaces/%ZZ/pods')).status).toBe(400);
+    });
+
     it('rejects a limit that is not a number', async () => {
       expect((await call(sim, '/api/v1/pods?limit=ten')).status).toBe(400);
     });

@@ -17,6 +17,7 @@ function nonNegativeInteger(name: string, text: string | null): number | undefin
   return Number(text);
 }
 
+/** Reads `container`, `previous`, `tailLines` and `limitBytes`, answering 400 for values the server rejects. */
 export function parseLogOptions(query: URLSearchParams): LogOptions {
   const container = query.get('container') ?? '';
   const tailLines = nonNegativeInteger('tailLines', query.get('tailLines'));

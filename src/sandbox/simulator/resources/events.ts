@@ -11,6 +11,7 @@ import {
 const column = (name: string, description: string, priority = 0) =>
   ({ name, type: 'string', format: '', description, priority }) as const;
 
+/** core/v1 events, with every field selector the events registry supports. */
 export const events: ResourceDefinition = {
   name: 'events',
   singularName: 'event',

@@ -8,6 +8,7 @@ import {
   type ResourceDefinition,
 } from './resource-definition.js';
 
+/** coordination.k8s.io/v1 leases: leader election and node heartbeats. */
 export const leases: ResourceDefinition = {
   name: 'leases',
   singularName: 'lease',

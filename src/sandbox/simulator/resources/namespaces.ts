@@ -1,6 +1,7 @@
 import type { SimObject } from '../scenario/object-source.js';
 import { AGE_COLUMN, NAME_COLUMN, field, read, type ResourceDefinition } from './resource-definition.js';
 
+/** core/v1 namespaces (cluster-scoped). */
 export const namespaces: ResourceDefinition = {
   name: 'namespaces',
   singularName: 'namespace',

@@ -29,6 +29,7 @@ function nodeStatus(node: NodeDetail): string {
   return parts.join(',');
 }
 
+/** core/v1 nodes (cluster-scoped), with `nodes/status`. */
 export const nodes: ResourceDefinition = {
   name: 'nodes',
   singularName: 'node',

@@ -60,6 +60,7 @@ function podRestarts(containers: readonly ContainerStatus[], context: PrintConte
   return lastMs === undefined ? String(restarts) : `${restarts} (${context.age(new Date(lastMs).toISOString())} ago)`;
 }
 
+/** core/v1 pods, with `pods/log` and `pods/status`. */
 export const pods: ResourceDefinition = {
   name: 'pods',
   singularName: 'pod',

@@ -35,6 +35,7 @@ export interface ExpandedItem {
   origin: string;
 }
 
+/** A template use that cannot expand; the message starts with the entry's path. */
 export class TemplateError extends Error {}
 
 function combinations(each: z.infer<typeof TemplateUseSchema>['each']): Bindings[] {

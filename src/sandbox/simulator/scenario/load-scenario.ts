@@ -16,7 +16,8 @@ export function defaultScenariosDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const beside = resolve(here, '../../scenarios');
   if (existsSync(beside)) return beside;
-  return resolve(here, '../../../../../src/sandbox/scenarios');
+  // dist/sandbox/simulator/scenario → the package root is four levels up.
+  return resolve(here, '../../../../src/sandbox/scenarios');
 }
 
 /** The names of the scenario files in `dir`, sorted. */

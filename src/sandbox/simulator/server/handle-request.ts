@@ -11,7 +11,7 @@ import type { FaultSet } from './faults.js';
 import { negotiate } from './media-type.js';
 import type { RequestLog } from './request-log.js';
 import { sendJson, sendStatus, sendText } from './respond.js';
-import { StatusError, noSuchResource, statusForCode, unauthorized } from './status-error.js';
+import { StatusError, badRequest, noSuchResource, statusForCode, unauthorized } from './status-error.js';
 
 /** What the request handler reads from the running simulator. */
 export interface ServerContext {
@@ -107,7 +107,12 @@ async function applyFault(method: string, path: string, res: ServerResponse, con
 async function route(req: IncomingMessage, res: ServerResponse, context: ServerContext, url: URL): Promise<void> {
   const nowMs = context.now();
   const pathname = url.pathname;
-  const segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw badRequest(`invalid escape in path ${JSON.stringify(pathname)}`);
+  }
   const scenario = context.store.scenario;
 
   const authenticated = tokenMatches(req.headers.authorization, context.token);

@@ -10,6 +10,7 @@ export function toJson(body: unknown, nowMs: number): string {
   return JSON.stringify(body, timestampReplacer(nowMs));
 }
 
+/** Sends a JSON body (relative timestamps resolved at `nowMs`) with its length. */
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -22,6 +23,7 @@ export function sendJson(
   res.end(text);
 }
 
+/** Sends plain text as the API server's non-resource handlers do (`nosniff`, explicit length). */
 export function sendText(
   res: ServerResponse,
   status: number,
@@ -38,6 +40,7 @@ export function sendText(
   res.end(text);
 }
 
+/** Sends a {@link StatusError} as its `Status` body with its headers (`Retry-After`). */
 export function sendStatus(res: ServerResponse, error: StatusError, nowMs: number): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   sendJson(res, error.code, error.status, nowMs);

@@ -77,6 +77,7 @@ export function noSuchResource(): StatusError {
   return new StatusError(404, 'the server could not find the requested resource', { details: {} });
 }
 
+/** 400 BadRequest with the server's message. */
 export function badRequest(message: string): StatusError {
   return new StatusError(400, message);
 }
