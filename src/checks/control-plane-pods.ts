@@ -101,6 +101,17 @@ async function logExcerpt(kube: KubeReader, verdict: PodVerdict, tailLines: numb
   }
 }
 
+/** A crash wants its exit reason; an unready pod its probe; both point at the static pod's node. */
+function adviceFor(verdict: PodVerdict, name: string, namespace: string): string {
+  const ns = verdict.pod.metadata.namespace ?? namespace;
+  const node = verdict.pod.spec?.nodeName ?? 'the node';
+  const manifest = `for a static pod also check its manifest in /etc/kubernetes/manifests on ${node}, its certificates and kubeconfig, and whether it can reach the API server`;
+  if (verdict.problem?.startsWith('is not ready')) {
+    return `Its readiness probe fails: see the Unhealthy events below and \`kubectl -n ${ns} logs ${name}\` for what ${verdict.component} is waiting on (often etcd or the API server itself); ${manifest}.`;
+  }
+  return `Read why ${verdict.component} exits (the log excerpt above, or \`kubectl -n ${ns} logs ${name} --previous\`); ${manifest}.`;
+}
+
 async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args): Promise<Finding> {
   const { pod } = verdict;
   const name = pod.metadata.name;
@@ -125,7 +136,7 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
     title: `${name} ${verdict.problem}${verdict.problem?.includes('restart') ? '' : verdict.restarts > 0 ? ` (${verdict.restarts} restarts)` : ''}`,
     summary: `${verdict.component} on ${pod.spec?.nodeName ?? 'an unknown node'}${termination ? `; last exit: ${termination}` : ''}.`,
     evidence,
-    recommendation: `Read why ${verdict.component} exits (the log excerpt above, or \`kubectl -n ${pod.metadata.namespace ?? args.namespace} logs ${name} --previous\`); for a static pod also check its manifest in /etc/kubernetes/manifests on ${pod.spec?.nodeName ?? 'the node'}, its certificates and kubeconfig, and whether it can reach the API server.`,
+    recommendation: adviceFor(verdict, name, args.namespace),
     data: {
       pod: name,
       namespace: pod.metadata.namespace ?? args.namespace,

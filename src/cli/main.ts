@@ -85,4 +85,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+// `quorum diagnose … | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 await main(process.argv);
