@@ -14,6 +14,11 @@ export interface CheckContext {
   now: () => Date;
   /** Waits `ms` or until the signal aborts; injectable so tests of windowed checks control time. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Work shared by the checks of one run, done once: e.g. the two `/metrics` scrapes of a latency window that
+   * several checks read. The first caller's `produce` runs; later callers with the same key get its promise.
+   */
+  once: <T>(key: string, produce: () => Promise<T>) => Promise<T>;
 }
 
 /**

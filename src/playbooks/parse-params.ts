@@ -9,17 +9,22 @@ export function parseParams(playbook: Playbook, assignments: readonly string[]):
   const known = [...declared.keys()].join(', ') || 'none';
   for (const assignment of assignments) {
     const separator = assignment.indexOf('=');
-    if (separator <= 0) throw new UsageError(`--param "${assignment}" must look like name=value (parameters of ${playbook.id}: ${known}).`);
+    if (separator <= 0)
+      throw new UsageError(
+        `--param "${assignment}" must look like name=value (parameters of ${playbook.id}: ${known}).`,
+      );
     const name = assignment.slice(0, separator);
     const text = assignment.slice(separator + 1);
     const parameter = declared.get(name);
     if (!parameter) throw new UsageError(`${playbook.id} has no parameter "${name}"; its parameters: ${known}.`);
     if (parameter.type === 'number') {
       const value = Number(text);
-      if (text === '' || !Number.isFinite(value)) throw new UsageError(`--param ${name} must be a number, not "${text}".`);
+      if (text === '' || !Number.isFinite(value))
+        throw new UsageError(`--param ${name} must be a number, not "${text}".`);
       values[name] = value;
     } else if (parameter.type === 'boolean') {
-      if (text !== 'true' && text !== 'false') throw new UsageError(`--param ${name} must be true or false, not "${text}".`);
+      if (text !== 'true' && text !== 'false')
+        throw new UsageError(`--param ${name} must be true or false, not "${text}".`);
       values[name] = text === 'true';
     } else {
       values[name] = text;

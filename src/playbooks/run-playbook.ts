@@ -5,6 +5,7 @@ import type { CheckRegistry } from '../checks/registry.js';
 import { rankFindings, type DiagnosisReport, type Finding } from '../findings/finding.js';
 import type { Playbook, PlaybookCheck } from './playbook-schema.js';
 import { resolveArgs } from './resolve-args.js';
+import { createRunMemo } from './run-memo.js';
 
 export type ParamValues = Record<string, string | number | boolean>;
 
@@ -23,7 +24,7 @@ export interface RunOptions {
 }
 
 /** The read-only clients a run may use; the runner adds the per-check signal. */
-export type RunClients = Omit<CheckContext, 'signal' | 'now' | 'sleep'> & Partial<Pick<CheckContext, 'sleep'>>;
+export type RunClients = Omit<CheckContext, 'signal' | 'now' | 'sleep' | 'once'> & Partial<Pick<CheckContext, 'sleep'>>;
 
 /** A check that could not look at all becomes a finding of its own, so the playbook still reports the rest. */
 function couldNotCheck(definition: CheckDefinition | undefined, id: string, reason: string): Finding {
@@ -61,7 +62,7 @@ async function runOne(
   playbook: Playbook,
   registry: CheckRegistry,
   clients: RunClients,
-  options: Required<Pick<RunOptions, 'checkTimeoutMs' | 'now'>> & RunOptions,
+  options: Required<Pick<RunOptions, 'checkTimeoutMs' | 'now'>> & RunOptions & { once: CheckContext['once'] },
 ): Promise<CheckOutcome> {
   const definition = registry.get(entry.check);
   if (!definition) return failed(couldNotCheck(undefined, entry.check, `no check "${entry.check}" is implemented`));
@@ -99,6 +100,7 @@ async function runOne(
     signal: controller.signal,
     now: options.now,
     sleep: clients.sleep ?? abortableSleep,
+    once: options.once,
   };
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
@@ -129,7 +131,7 @@ export async function runPlaybook(
   options: RunOptions = {},
 ): Promise<DiagnosisReport> {
   const now = options.now ?? (() => new Date());
-  const settings = { ...options, now, checkTimeoutMs: options.checkTimeoutMs ?? 30_000 };
+  const settings = { ...options, now, checkTimeoutMs: options.checkTimeoutMs ?? 30_000, once: createRunMemo() };
   const startedAt = now();
   const total = playbook.checks.length;
   const perCheck = await Promise.all(

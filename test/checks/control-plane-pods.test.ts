@@ -1,13 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { controlPlanePodsCheck, judgePod } from '../../src/checks/control-plane-pods.js';
 import type { ContainerStatus, Pod } from '../../src/cluster/kube-types.js';
-import { FakeKubeReader } from './fake-readers.js';
+import { FakeKubeReader, checkContext } from './fake-readers.js';
 
 function pod(name: string, component: string, status: Partial<ContainerStatus> = {}, phase = 'Running'): Pod {
   return {
     metadata: { name, namespace: 'kube-system', labels: { component, tier: 'control-plane' } },
     spec: { nodeName: name.split('-').slice(-2).join('-') },
-    status: { phase, containerStatuses: [{ name: component, ready: true, restartCount: 0, state: { running: {} }, ...status }] },
+    status: {
+      phase,
+      containerStatuses: [{ name: component, ready: true, restartCount: 0, state: { running: {} }, ...status }],
+    },
   };
 }
 
@@ -21,10 +24,18 @@ const crashLooping = {
 describe('judgePod', () => {
   it.each([
     { name: 'running and ready', input: pod('kube-scheduler-cp-1', 'kube-scheduler'), severity: 'ok' },
-    { name: 'crash-looping', input: pod('kube-controller-manager-cp-2', 'kube-controller-manager', crashLooping), severity: 'critical' },
+    {
+      name: 'crash-looping',
+      input: pod('kube-controller-manager-cp-2', 'kube-controller-manager', crashLooping),
+      severity: 'critical',
+    },
     { name: 'pending', input: pod('etcd-cp-1', 'etcd', {}, 'Pending'), severity: 'critical' },
     { name: 'not ready', input: pod('kube-apiserver-cp-1', 'kube-apiserver', { ready: false }), severity: 'warning' },
-    { name: 'often restarted', input: pod('kube-apiserver-cp-1', 'kube-apiserver', { restartCount: 9 }), severity: 'warning' },
+    {
+      name: 'often restarted',
+      input: pod('kube-apiserver-cp-1', 'kube-apiserver', { restartCount: 9 }),
+      severity: 'warning',
+    },
   ])('calls a pod that is $name $severity', ({ input, severity }) => {
     expect(judgePod(input, 'x', 5).severity).toBe(severity);
   });
@@ -44,10 +55,7 @@ describe('control-plane.pods', () => {
       'kube-system/kube-controller-manager-cp-2',
       'I1124 starting\nE1124 error: --token=s3cr3t-value-123456 rejected\nF1124 failed to create listener: bind: address already in use\n',
     );
-    const findings = await controlPlanePodsCheck.run(
-      { kube, signal: new AbortController().signal, now: () => new Date(), sleep: async () => {} },
-      controlPlanePodsCheck.args.parse({}),
-    );
+    const findings = await controlPlanePodsCheck.run(checkContext({ kube }), controlPlanePodsCheck.args.parse({}));
     const [crash, healthy] = findings;
     expect(crash?.severity).toBe('critical');
     expect(crash?.title).toBe('kube-controller-manager-cp-2 is crash-looping (41 restarts)');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { etcdMemberHealthCheck } from '../../src/checks/etcd-member-health.js';
-import { FakeEtcdReader, FakeKubeReader, memberStatus } from './fake-readers.js';
+import { FakeEtcdReader, FakeKubeReader, checkContext, memberStatus } from './fake-readers.js';
 
 function run(etcd: FakeEtcdReader) {
-  const context = { kube: new FakeKubeReader(), etcd, signal: new AbortController().signal, now: () => new Date(), sleep: async () => {} };
+  const context = checkContext({ etcd });
   return etcdMemberHealthCheck.run(context, etcdMemberHealthCheck.args.parse({}));
 }
 

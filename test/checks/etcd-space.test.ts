@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { etcdSpaceCheck } from '../../src/checks/etcd-space.js';
 import { planSpaceMaintenance } from '../../src/checks/etcd-maintenance-plan.js';
 import { readClusterView } from '../../src/checks/etcd-cluster-view.js';
-import { FakeEtcdReader, FakeKubeReader, memberStatus } from './fake-readers.js';
+import { FakeEtcdReader, FakeKubeReader, checkContext, memberStatus } from './fake-readers.js';
 
 const MiB = 1024 * 1024;
 const thresholds = { defragQuotaRatio: 0.8, minReclaimBytes: 200 * MiB, disarmBelowRatio: 0.9 };
@@ -13,7 +13,14 @@ function nospaceCluster(): FakeEtcdReader {
     const endpoint = member.clientURLs[0] as string;
     etcd.statuses.set(
       endpoint,
-      memberStatus({ endpoint, memberId: member.id, leaderId: 'a2', dbSizeBytes: (33 - index) * MiB, dbSizeInUseBytes: 3 * MiB, revision: '91234' }),
+      memberStatus({
+        endpoint,
+        memberId: member.id,
+        leaderId: 'a2',
+        dbSizeBytes: (33 - index) * MiB,
+        dbSizeInUseBytes: 3 * MiB,
+        revision: '91234',
+      }),
     );
   });
   etcd.alarmList = [{ memberId: 'a1', alarm: 'NOSPACE' }];
@@ -21,7 +28,7 @@ function nospaceCluster(): FakeEtcdReader {
 }
 
 function context(etcd: FakeEtcdReader, quota?: number) {
-  return { kube: new FakeKubeReader(), etcd, etcdQuotaBytes: quota, signal: new AbortController().signal, now: () => new Date(), sleep: async () => {} };
+  return checkContext({ etcd, ...(quota === undefined ? {} : { etcdQuotaBytes: quota }) });
 }
 
 describe('planSpaceMaintenance', () => {
@@ -32,7 +39,11 @@ describe('planSpaceMaintenance', () => {
     const [compact, defrag, disarm] = proposals;
     expect(compact).toMatchObject({ revision: '91234' });
     if (defrag?.action !== 'etcd.defrag') throw new Error('expected a defrag proposal');
-    expect(defrag.members.map((member) => `${member.name}:${member.role}`)).toEqual(['etcd-1:follower', 'etcd-3:follower', 'etcd-2:leader']);
+    expect(defrag.members.map((member) => `${member.name}:${member.role}`)).toEqual([
+      'etcd-1:follower',
+      'etcd-3:follower',
+      'etcd-2:leader',
+    ]);
     expect(defrag.expectedReclaimBytes).toBe((30 + 29 + 28) * MiB);
     expect(disarm).toMatchObject({ alarms: [{ memberId: 'a1', alarm: 'NOSPACE' }] });
   });
@@ -42,7 +53,9 @@ describe('planSpaceMaintenance', () => {
     for (const [endpoint, status] of etcd.statuses) {
       if (!(status instanceof Error)) etcd.statuses.set(endpoint, { ...status, dbSizeInUseBytes: 31 * MiB });
     }
-    const actions = planSpaceMaintenance(await readClusterView(etcd), etcd.alarmList, 32 * MiB, thresholds).map((p) => p.action);
+    const actions = planSpaceMaintenance(await readClusterView(etcd), etcd.alarmList, 32 * MiB, thresholds).map(
+      (p) => p.action,
+    );
     expect(actions).not.toContain('etcd.disarm');
   });
 
@@ -52,7 +65,10 @@ describe('planSpaceMaintenance', () => {
     const defrag = planSpaceMaintenance(await readClusterView(etcd), etcd.alarmList, 32 * MiB, thresholds).find(
       (proposal) => proposal.action === 'etcd.defrag',
     );
-    expect(defrag?.action === 'etcd.defrag' && defrag.members.map((member) => member.name)).toEqual(['etcd-1', 'etcd-2']);
+    expect(defrag?.action === 'etcd.defrag' && defrag.members.map((member) => member.name)).toEqual([
+      'etcd-1',
+      'etcd-2',
+    ]);
   });
 
   it('proposes nothing for a small, compact database', async () => {
@@ -69,7 +85,11 @@ describe('etcd.space', () => {
     expect(finding?.severity).toBe('critical');
     expect(finding?.title).toContain('NOSPACE');
     expect(finding?.title).toContain('etcd-1 at 103%');
-    expect(finding?.proposals?.map((proposal) => proposal.action)).toEqual(['etcd.compact', 'etcd.defrag', 'etcd.disarm']);
+    expect(finding?.proposals?.map((proposal) => proposal.action)).toEqual([
+      'etcd.compact',
+      'etcd.defrag',
+      'etcd.disarm',
+    ]);
   });
 
   it('falls back to the metric quota, then to the 2 GiB default, and says which', async () => {
@@ -87,7 +107,8 @@ describe('etcd.space', () => {
   it('warns about heavy fragmentation without NOSPACE and proposes only defragmentation', async () => {
     const etcd = new FakeEtcdReader(3);
     for (const [endpoint, status] of etcd.statuses) {
-      if (!(status instanceof Error)) etcd.statuses.set(endpoint, { ...status, dbSizeBytes: 1200 * MiB, dbSizeInUseBytes: 300 * MiB });
+      if (!(status instanceof Error))
+        etcd.statuses.set(endpoint, { ...status, dbSizeBytes: 1200 * MiB, dbSizeInUseBytes: 300 * MiB });
     }
     const [finding] = await etcdSpaceCheck.run(context(etcd, 8192 * MiB), args);
     expect(finding?.severity).toBe('warning');

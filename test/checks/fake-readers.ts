@@ -1,6 +1,15 @@
+import type { CheckContext } from '../../src/checks/check.js';
+import { createRunMemo } from '../../src/playbooks/run-memo.js';
 import type { KubeReader, ListOptions, RawResponse } from '../../src/cluster/kube-reader.js';
 import type { Event, Lease, Namespace, Node, Pod } from '../../src/cluster/kube-types.js';
-import type { EtcdAlarm, EtcdEndpointHealth, EtcdMember, EtcdMemberStatus, EtcdReader, PrefixCount } from '../../src/etcd/etcd-reader.js';
+import type {
+  EtcdAlarm,
+  EtcdEndpointHealth,
+  EtcdMember,
+  EtcdMemberStatus,
+  EtcdReader,
+  PrefixCount,
+} from '../../src/etcd/etcd-reader.js';
 
 /** A plain in-memory KubeReader for unit tests of checks; the simulator covers the wire format. */
 export class FakeKubeReader implements KubeReader {
@@ -42,7 +51,9 @@ export class FakeKubeReader implements KubeReader {
   }
 }
 
-export function memberStatus(overrides: Partial<EtcdMemberStatus> & Pick<EtcdMemberStatus, 'endpoint' | 'memberId'>): EtcdMemberStatus {
+export function memberStatus(
+  overrides: Partial<EtcdMemberStatus> & Pick<EtcdMemberStatus, 'endpoint' | 'memberId'>,
+): EtcdMemberStatus {
   return {
     leaderId: 'a1',
     isLeader: overrides.memberId === (overrides.leaderId ?? 'a1'),
@@ -78,7 +89,10 @@ export class FakeEtcdReader implements EtcdReader {
     }));
     this.endpoints = this.memberList.map((member) => member.clientURLs[0] as string);
     for (const member of this.memberList) {
-      this.statuses.set(member.clientURLs[0] as string, memberStatus({ endpoint: member.clientURLs[0] as string, memberId: member.id }));
+      this.statuses.set(
+        member.clientURLs[0] as string,
+        memberStatus({ endpoint: member.clientURLs[0] as string, memberId: member.id }),
+      );
     }
   }
 
@@ -108,4 +122,16 @@ export class FakeEtcdReader implements EtcdReader {
     return this.prefixes;
   }
   async close(): Promise<void> {}
+}
+
+/** A whole check context over fakes; tests override what they exercise. */
+export function checkContext(overrides: Partial<CheckContext> = {}): CheckContext {
+  return {
+    kube: new FakeKubeReader(),
+    signal: new AbortController().signal,
+    now: () => new Date(),
+    sleep: async () => {},
+    once: createRunMemo(),
+    ...overrides,
+  };
 }

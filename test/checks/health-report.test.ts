@@ -15,8 +15,18 @@ describe('parseHealthReport', () => {
       passed: false,
       failing: ['etcd', 'poststarthook/crd-informer-synced'],
     },
-    { name: 'excluded checks count as passing', text: '[+]etcd excluded: ok\nlivez check passed', passed: true, failing: [] },
-    { name: 'a body with no verdict line', text: '[-]shutdown failed: process is shutting down', passed: undefined, failing: ['shutdown'] },
+    {
+      name: 'excluded checks count as passing',
+      text: '[+]etcd excluded: ok\nlivez check passed',
+      passed: true,
+      failing: [],
+    },
+    {
+      name: 'a body with no verdict line',
+      text: '[-]shutdown failed: process is shutting down',
+      passed: undefined,
+      failing: ['shutdown'],
+    },
   ])('parses $name', ({ text, passed, failing }) => {
     const report = parseHealthReport(text);
     expect(report.passed).toBe(passed);
@@ -24,6 +34,10 @@ describe('parseHealthReport', () => {
   });
 
   it('keeps the reason of a failing check', () => {
-    expect(parseHealthReport('[-]etcd failed: reason withheld').checks[0]).toEqual({ name: 'etcd', ok: false, reason: 'reason withheld' });
+    expect(parseHealthReport('[-]etcd failed: reason withheld').checks[0]).toEqual({
+      name: 'etcd',
+      ok: false,
+      reason: 'reason withheld',
+    });
   });
 });
