@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { etcdMemberHealthCheck } from '../../src/checks/etcd-member-health.js';
-import { FakeEtcdReader, FakeKubeReader, checkContext, memberStatus } from './fake-readers.js';
+import { FakeEtcdReader, checkContext, memberStatus } from './fake-readers.js';
 
 function run(etcd: FakeEtcdReader) {
   const context = checkContext({ etcd });

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { etcdSpaceCheck } from '../../src/checks/etcd-space.js';
 import { planSpaceMaintenance } from '../../src/checks/etcd-maintenance-plan.js';
 import { readClusterView } from '../../src/checks/etcd-cluster-view.js';
-import { FakeEtcdReader, FakeKubeReader, checkContext, memberStatus } from './fake-readers.js';
+import { FakeEtcdReader, checkContext, memberStatus } from './fake-readers.js';
 
 const MiB = 1024 * 1024;
 const thresholds = { defragQuotaRatio: 0.8, minReclaimBytes: 200 * MiB, disarmBelowRatio: 0.9 };
