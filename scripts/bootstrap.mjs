@@ -17,8 +17,11 @@ function npmDependencies() {
   const installed = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  say('installing npm dependencies (npm ci)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Not `npm ci`: registries that carry only this platform's optional binaries (jest's unrs-resolver has one per
+  // OS) leave the others out of the lock file, and `npm ci` then calls the lock "out of sync". `npm install` keeps
+  // the locked versions and leaves the lock file as it is.
+  say('installing npm dependencies (npm install from package-lock.json)');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 function debianPackages() {
