@@ -10,6 +10,9 @@ import { etcdSpaceCheck } from './etcd-space.js';
 import { leaderLeasesCheck } from './leader-leases.js';
 import { nodeConditionsCheck } from './node-conditions.js';
 import { CheckRegistry } from './registry.js';
+import { schedulerCapacityCheck } from './scheduler-capacity.js';
+import { schedulerPendingCheck } from './scheduler-pending.js';
+import { schedulerTaintsCheck } from './scheduler-taints.js';
 
 /** Every check Quorum implements; playbooks pick from these by id. */
 export function createCheckRegistry(): CheckRegistry {
@@ -24,6 +27,9 @@ export function createCheckRegistry(): CheckRegistry {
     etcdSpaceCheck,
     etcdRevisionGrowthCheck,
     etcdKeyspaceCheck,
+    schedulerPendingCheck,
+    schedulerCapacityCheck,
+    schedulerTaintsCheck,
   ] as CheckDefinition[];
   return new CheckRegistry(checks);
 }

@@ -16,6 +16,7 @@ export const ErrorCode = {
   CheckTimeout: 'quorum_check_timeout',
   ServiceStart: 'quorum_service_start_error',
   Scenario: 'quorum_scenario_error',
+  MetricsParse: 'quorum_metrics_parse_error',
   Internal: 'quorum_internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,8 +1,8 @@
-import { QuorumError, type ErrorCode } from '../core/errors.js';
+import { ErrorCode, QuorumError } from '../core/errors.js';
 
 /** Stable codes of the errors raised by `src/metrics/`. */
 export const MetricsErrorCode = {
-  Parse: 'quorum_metrics_parse_error',
+  Parse: ErrorCode.MetricsParse,
 } as const;
 export type MetricsErrorCode = (typeof MetricsErrorCode)[keyof typeof MetricsErrorCode];
 
@@ -24,9 +24,7 @@ export class MetricsParseError extends QuorumError {
     readonly problem: string,
     text?: string,
   ) {
-    // ErrorCode in core/errors.ts does not list the metrics codes yet; the cast keeps `code` stable for
-    // asQuorumError and logs until it does.
-    super(MetricsErrorCode.Parse as unknown as ErrorCode, MetricsParseError.describe(line, problem, text));
+    super(MetricsErrorCode.Parse, MetricsParseError.describe(line, problem, text));
   }
 
   private static describe(line: number, problem: string, text: string | undefined): string {

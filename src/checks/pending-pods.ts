@@ -1,0 +1,81 @@
+import type { KubeReader } from '../cluster/kube-reader.js';
+import { eventLastSeen, type Pod, type Toleration } from '../cluster/kube-types.js';
+import {
+  parseSchedulingCondition,
+  parseSchedulingMessage,
+  type ParsedSchedulingMessage,
+} from './failed-scheduling-parser.js';
+import { podRequests } from './quantity.js';
+
+/** What the scheduler checks need of one Pending pod; small, so thousands fit. */
+export interface PendingPod {
+  namespace: string;
+  name: string;
+  uid?: string;
+  schedulerName: string;
+  createdAt?: string;
+  requests: Record<string, number>;
+  tolerations: Toleration[];
+  gated: boolean;
+  /** Where the reason came from: the newest FailedScheduling event, the PodScheduled condition, or nowhere. */
+  source: 'event' | 'condition' | 'none';
+  message?: string;
+  lastSeen?: string;
+  parsed?: ParsedSchedulingMessage;
+}
+
+const DEFAULT_SCHEDULER = 'default-scheduler';
+
+function toPending(pod: Pod): PendingPod {
+  const spec = pod.spec ?? {};
+  const scheduled = pod.status?.conditions?.find((condition) => condition.type === 'PodScheduled');
+  const gated = (spec.schedulingGates?.length ?? 0) > 0 || scheduled?.reason === 'SchedulingGated';
+  const pending: PendingPod = {
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    schedulerName: spec.schedulerName ?? DEFAULT_SCHEDULER,
+    requests: podRequests(spec),
+    tolerations: spec.tolerations ?? [],
+    gated,
+    source: 'none',
+  };
+  if (pod.metadata.uid) pending.uid = pod.metadata.uid;
+  if (pod.metadata.creationTimestamp) pending.createdAt = pod.metadata.creationTimestamp;
+  if (scheduled?.status === 'False' && (gated || scheduled.message)) {
+    pending.source = 'condition';
+    pending.parsed = parseSchedulingCondition(gated ? 'SchedulingGated' : scheduled.reason, scheduled.message);
+    if (scheduled.message) pending.message = scheduled.message;
+    if (scheduled.lastTransitionTime) pending.lastSeen = scheduled.lastTransitionTime;
+  }
+  return pending;
+}
+
+/**
+ * Pending pods that wait for a scheduler (not those already bound to a node and pulling images), each with the newest
+ * FailedScheduling message from events, falling back to its PodScheduled condition. Both lists are read page by
+ * page; memory grows with the number of Pending pods, not with the cluster.
+ */
+export async function collectPendingPods(kube: KubeReader, namespace?: string): Promise<PendingPod[]> {
+  const scope = namespace ? { namespace } : {};
+  const pods = new Map<string, PendingPod>();
+  for await (const pod of kube.pods({ ...scope, fieldSelector: 'status.phase=Pending' })) {
+    if (pod.spec?.nodeName) continue;
+    const pending = toPending(pod);
+    pods.set(`${pending.namespace}/${pending.name}`, pending);
+  }
+  if (pods.size === 0) return [];
+  for await (const event of kube.events({ ...scope, fieldSelector: 'reason=FailedScheduling' })) {
+    const object = event.involvedObject;
+    if (object.kind && object.kind !== 'Pod') continue;
+    const pod = pods.get(`${object.namespace ?? event.metadata.namespace ?? 'default'}/${object.name ?? ''}`);
+    if (!pod || !event.message || pod.gated) continue;
+    if (pod.uid && object.uid && pod.uid !== object.uid) continue;
+    const seen = eventLastSeen(event);
+    if (pod.source === 'event' && pod.lastSeen && seen && Date.parse(seen) <= Date.parse(pod.lastSeen)) continue;
+    pod.source = 'event';
+    pod.message = event.message;
+    if (seen) pod.lastSeen = seen;
+    pod.parsed = parseSchedulingMessage(event.message);
+  }
+  return [...pods.values()];
+}

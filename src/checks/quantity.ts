@@ -1,0 +1,69 @@
+/** Kubernetes resource quantities (`3920m`, `15Gi`, `1e3`, `110`) as plain numbers: cores, bytes, counts. */
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/;
+
+/** `undefined` for text that is not a quantity, so one bad object cannot sink a check. */
+export function parseQuantity(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const match = QUANTITY.exec(text.trim());
+  if (!match) return undefined;
+  const base = Number(match[1]);
+  if (match[2]) return base * 10 ** Number(match[2].slice(1));
+  const suffix = match[3] ?? '';
+  return base * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
+}
+
+/** Sums two resource maps. */
+export function addResources(
+  into: Record<string, number>,
+  add: Readonly<Record<string, number>>,
+): Record<string, number> {
+  for (const [name, value] of Object.entries(add)) into[name] = (into[name] ?? 0) + value;
+  return into;
+}
+
+/** Parses a node's allocatable or a container's requests; entries that are not quantities are left out. */
+export function parseResources(map: Readonly<Record<string, string>> | undefined): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [name, text] of Object.entries(map ?? {})) {
+    const value = parseQuantity(text);
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
+}
+
+/**
+ * What the scheduler counts for a pod: the larger of the containers' summed requests and any single init
+ * container's (init containers run one at a time before the others).
+ */
+export function podRequests(spec: {
+  containers?: ReadonlyArray<{ resources?: { requests?: Record<string, string> } }>;
+  initContainers?: ReadonlyArray<{ resources?: { requests?: Record<string, string> } }>;
+}): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const container of spec.containers ?? []) addResources(total, parseResources(container.resources?.requests));
+  for (const init of spec.initContainers ?? []) {
+    for (const [name, value] of Object.entries(parseResources(init.resources?.requests))) {
+      total[name] = Math.max(total[name] ?? 0, value);
+    }
+  }
+  return total;
+}
+
+/** `4` cores → "4", `0.25` → "250m"; bytes → "1.5 GiB" via the caller's formatter. */
+export function formatCpu(cores: number): string {
+  return cores >= 1 ? `${Number(cores.toFixed(2))}` : `${Math.round(cores * 1000)}m`;
+}

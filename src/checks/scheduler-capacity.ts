@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { Evidence, Finding } from '../findings/finding.js';
+import { formatBytes, formatPercent } from '../findings/format.js';
+import { defineCheck } from './check.js';
+import { free, nodeCapacityOnce, type NodeCapacity } from './node-capacity.js';
+import { pendingPodsOnce } from './scheduler-pending.js';
+import { formatCpu } from './quantity.js';
+
+const Args = z.object({
+  namespace: z.string().default(''),
+  /** Nodes listed with the most free room. */
+  top: z.number().int().positive().max(20).default(5),
+});
+
+const CATEGORY_RESOURCE: Record<string, string> = {
+  'insufficient-cpu': 'cpu',
+  'insufficient-memory': 'memory',
+  'insufficient-pods': 'pods',
+  'insufficient-ephemeral-storage': 'ephemeral-storage',
+};
+
+function show(resource: string, value: number): string {
+  if (resource === 'cpu') return formatCpu(value);
+  if (resource === 'memory' || resource === 'ephemeral-storage') return formatBytes(value);
+  return String(Math.round(value * 100) / 100);
+}
+
+function schedulable(node: NodeCapacity): boolean {
+  return node.ready && !node.unschedulable;
+}
+
+/** Requested versus allocatable per node: what the FailedScheduling message cannot say (how far off the pods are). */
+export const schedulerCapacityCheck = defineCheck({
+  id: 'scheduler.capacity',
+  description: 'requested versus allocatable resources per node',
+  needs: ['kube'],
+  args: Args,
+  async run(context, args) {
+    const [nodes, pending] = await Promise.all([nodeCapacityOnce(context), pendingPodsOnce(context, args.namespace)]);
+    const open = nodes.filter(schedulable);
+    const findings: Finding[] = [];
+    const blocked = new Map<string, { pod: string; request: number }>();
+    for (const pod of pending) {
+      for (const reason of pod.parsed?.reasons ?? []) {
+        const resource = reason.resource ?? CATEGORY_RESOURCE[reason.category];
+        if (!resource || !reason.category.startsWith('insufficient')) continue;
+        const request = resource === 'pods' ? 1 : (pod.requests[resource] ?? 0);
+        const largest = blocked.get(resource);
+        if (!largest || request > largest.request)
+          blocked.set(resource, { pod: `${pod.namespace}/${pod.name}`, request });
+      }
+    }
+    for (const [resource, { pod, request }] of blocked) {
+      const ranked = [...open].sort((a, b) => free(b, resource) - free(a, resource));
+      const best = ranked[0];
+      const fits = ranked.filter((node) => free(node, resource) >= request).length;
+      const evidence: Evidence[] = ranked.slice(0, args.top).map((node) => ({
+        label: node.name,
+        value: `${show(resource, free(node, resource))} free of ${show(resource, node.allocatable[resource] ?? 0)} allocatable`,
+      }));
+      findings.push({
+        check: 'scheduler.capacity',
+        severity: 'warning',
+        title:
+          fits === 0
+            ? `No schedulable node has ${show(resource, request)} ${resource} free for ${pod}${best ? ` (most free: ${show(resource, free(best, resource))} on ${best.name})` : ''}`
+            : `${fits} node(s) have room for ${pod}'s ${show(resource, request)} ${resource}, yet it is Pending for lack of it`,
+        summary:
+          fits === 0
+            ? `Requests, not usage, decide placement: the ${open.length} schedulable nodes have too little ${resource} left unrequested.`
+            : 'Room exists by requests: other constraints (taints, affinity) exclude those nodes, or the pods there shrank since the attempt.',
+        evidence,
+        recommendation:
+          fits === 0
+            ? `Add nodes (or let the cluster autoscaler), lower the pod's ${resource} request, or find pods requesting far more than they use.`
+            : 'Read the other reasons in the FailedScheduling message for this pod.',
+        data: { resource, pod, request, nodesThatFit: fits, schedulableNodes: open.length },
+      });
+    }
+    const totals = (resource: string) =>
+      open.reduce(
+        (sum, node) => ({
+          allocatable: sum.allocatable + (node.allocatable[resource] ?? 0),
+          requested: sum.requested + (node.requested[resource] ?? 0),
+        }),
+        { allocatable: 0, requested: 0 },
+      );
+    const cpu = totals('cpu');
+    const memory = totals('memory');
+    const share = (total: { allocatable: number; requested: number }) =>
+      total.allocatable > 0 ? total.requested / total.allocatable : 0;
+    findings.push({
+      check: 'scheduler.capacity',
+      severity: 'info',
+      title: `Schedulable nodes: ${formatPercent(share(cpu))} of CPU and ${formatPercent(share(memory))} of memory requested`,
+      summary: `${open.length} of ${nodes.length} nodes are Ready and not cordoned.`,
+      evidence: [
+        { label: 'cpu', value: `${formatCpu(cpu.requested)} of ${formatCpu(cpu.allocatable)} cores requested` },
+        { label: 'memory', value: `${formatBytes(memory.requested)} of ${formatBytes(memory.allocatable)} requested` },
+      ],
+      data: { nodes: nodes.length, schedulableNodes: open.length, cpu, memory },
+    });
+    return findings;
+  },
+});

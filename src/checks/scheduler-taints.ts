@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Taint, Toleration } from '../cluster/kube-types.js';
+import type { Evidence, Finding } from '../findings/finding.js';
+import { pluralize } from '../findings/format.js';
+import { defineCheck } from './check.js';
+import { nodeCapacityOnce } from './node-capacity.js';
+import { pendingPodsOnce } from './scheduler-pending.js';
+
+const Args = z.object({
+  namespace: z.string().default(''),
+  examples: z.number().int().positive().max(20).default(5),
+});
+
+const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable';
+
+/** The scheduler's own rule (k8s.io/api core/v1 Toleration.ToleratesTaint). */
+export function tolerates(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if ((toleration.operator ?? 'Equal') === 'Exists') return !toleration.key || toleration.key === taint.key;
+  return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
+}
+
+export function describeTaint(taint: Taint): string {
+  return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}
+
+/** Cordoned nodes, and the taints that keep Pending pods without a matching toleration off nodes. */
+export const schedulerTaintsCheck = defineCheck({
+  id: 'scheduler.taints',
+  description: 'taints and cordoned nodes',
+  needs: ['kube'],
+  args: Args,
+  async run(context, args) {
+    const [nodes, pending] = await Promise.all([nodeCapacityOnce(context), pendingPodsOnce(context, args.namespace)]);
+    const findings: Finding[] = [];
+    const cordoned = nodes.filter((node) => node.unschedulable);
+    if (cordoned.length > 0) {
+      const hurting = pending.filter((pod) =>
+        pod.parsed?.reasons.some((reason) => reason.category === 'unschedulable-node'),
+      );
+      findings.push({
+        check: 'scheduler.taints',
+        severity: hurting.length > 0 ? 'warning' : 'info',
+        title: `${pluralize(cordoned.length, 'node')} cordoned: ${cordoned
+          .slice(0, args.examples)
+          .map((node) => node.name)
+          .join(', ')}${cordoned.length > args.examples ? ', …' : ''}`,
+        summary:
+          hurting.length > 0
+            ? `${pluralize(hurting.length, 'Pending pod')} name cordoned nodes among their reasons.`
+            : 'No Pending pod is held back by them.',
+        evidence: cordoned
+          .slice(0, args.examples)
+          .map((node) => ({
+            label: node.name,
+            value: node.ready ? 'Ready, SchedulingDisabled' : 'NotReady, SchedulingDisabled',
+          })),
+        recommendation:
+          'If maintenance on these nodes is over, `kubectl uncordon <node>`; if they are being drained, expect the pods to wait for other capacity.',
+        data: { cordoned: cordoned.map((node) => node.name) },
+      });
+    }
+    const blocking = new Map<string, { taint: Taint; nodes: Set<string>; pods: string[] }>();
+    const tainted = pending.filter((pod) =>
+      pod.parsed?.reasons.some((reason) => reason.category === 'untolerated-taint'),
+    );
+    for (const node of nodes) {
+      for (const taint of node.taints) {
+        if (taint.effect === 'PreferNoSchedule' || taint.key === UNSCHEDULABLE_TAINT) continue;
+        const key = describeTaint(taint);
+        const entry = blocking.get(key) ?? { taint, nodes: new Set<string>(), pods: [] };
+        entry.nodes.add(node.name);
+        blocking.set(key, entry);
+      }
+    }
+    for (const entry of blocking.values()) {
+      entry.pods = tainted
+        .filter((pod) => !pod.tolerations.some((toleration) => tolerates(toleration, entry.taint)))
+        .map((pod) => `${pod.namespace}/${pod.name}`);
+    }
+    const relevant = [...blocking.entries()]
+      .filter(([, entry]) => entry.pods.length > 0)
+      .sort((a, b) => b[1].pods.length - a[1].pods.length);
+    for (const [key, entry] of relevant) {
+      const evidence: Evidence[] = [
+        {
+          label: 'nodes',
+          value:
+            [...entry.nodes].slice(0, args.examples).join(', ') +
+            (entry.nodes.size > args.examples ? `, … (${entry.nodes.size})` : ''),
+        },
+        ...entry.pods.slice(0, args.examples).map((pod) => ({ label: pod, value: 'no matching toleration' })),
+      ];
+      findings.push({
+        check: 'scheduler.taints',
+        severity: 'warning',
+        title: `Taint ${key} on ${pluralize(entry.nodes.size, 'node')} keeps ${pluralize(entry.pods.length, 'Pending pod')} off`,
+        summary: 'These pods report an untolerated taint and carry no toleration for this one.',
+        evidence,
+        recommendation: `Add a toleration for ${key} to the workload if it belongs on those nodes (and a nodeSelector to keep it there), or make room on untainted nodes.`,
+        data: { taint: entry.taint, nodes: [...entry.nodes], pods: entry.pods },
+      });
+    }
+    if (findings.length === 0) {
+      findings.push({
+        check: 'scheduler.taints',
+        severity: 'ok',
+        title: 'No cordoned nodes and no taint holding back Pending pods',
+        summary: `${pluralize(nodes.length, 'node')} looked at.`,
+        evidence: [],
+      });
+    }
+    return findings;
+  },
+});
