@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { noop } from 'cockatiel';
-import { Etcd3, GRPCResourceExhastedError, type IRequestOp } from 'etcd3';
+import { Etcd3, GRPCResourceExhastedError, type IRequestOp, type IStatusResponse } from 'etcd3';
 import { ServiceStartError } from '../core/errors.js';
+import { readEtcdMetric } from '../etcd/etcd-metric.js';
 
 /** How many objects of each kind to write; counts are totals spread over the namespaces. */
 export interface SeedSpec {
@@ -143,8 +144,13 @@ export async function seedRegistry(
 }
 
 export interface FillToNospaceOptions {
-  /** Size of each value written, in bytes; below etcd's 1.5 MiB request limit. @defaultValue 1048576 (1 MiB) */
+  /**
+   * Size of the values written while far from the quota, in bytes; below etcd's 1.5 MiB request limit. Near the
+   * quota they shrink so that the file ends at or above it. @defaultValue 1048576 (1 MiB)
+   */
   valueBytes?: number;
+  /** The members' `--quota-backend-bytes`, in bytes; read from their `/metrics` when absent. */
+  quotaBytes?: number;
   /** How many keys are overwritten in turn. @defaultValue 4 */
   keys?: number;
   /** Where the filler keys live; outside `/registry/` so they never show in prefix counts. @defaultValue '/quorum-sandbox/fill/' */
@@ -169,9 +175,9 @@ export interface FillReport {
   compactedRevision?: string;
 }
 
-/** True once every member reports less than half of its file in use. */
-async function fragmented(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<boolean> {
-  const statuses = await Promise.all(
+/** Every member's status, each read through a client of its own. */
+async function statuses(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<IStatusResponse[]> {
+  return Promise.all(
     endpoints.map(async (endpoint) => {
       const member = writer([endpoint], tls);
       try {
@@ -181,7 +187,40 @@ async function fragmented(endpoints: readonly string[], deadline: number, tls?: 
       }
     }),
   );
-  return statuses.every((status) => Number(status.dbSizeInUse) < Number(status.dbSize) / 2);
+}
+
+/** True once every member reports less than half of its file in use. */
+async function fragmented(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<boolean> {
+  const all = await statuses(endpoints, deadline, tls);
+  return all.every((status) => Number(status.dbSize) > 0 && Number(status.dbSizeInUse) < Number(status.dbSize) / 2);
+}
+
+/** The smallest quota the members report in `/metrics`. */
+async function readQuota(endpoints: readonly string[], tls: SeedTls | undefined, timeoutMs: number): Promise<number> {
+  const files = tls && {
+    ca: readFileSync(tls.caFile),
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+  };
+  const quotas = await Promise.all(
+    endpoints.map((endpoint) => readEtcdMetric(endpoint, 'etcd_server_quota_backend_bytes', files, timeoutMs)),
+  );
+  const known = quotas.filter((quota): quota is number => quota !== undefined);
+  if (known.length === 0) throw new ServiceStartError(`etcd at ${endpoints.join(', ')} reports no quota in /metrics`);
+  return Math.min(...known);
+}
+
+/**
+ * etcd refuses a put when `db size + estimated cost > quota`, where db size is bbolt's high-water mark as last
+ * committed: with 1 MiB values to the end, the file stopped up to 1 MiB short of the quota (15.8 MB for 16 MiB).
+ * Shrinking the values as the gap closes makes the last accepted puts carry the file to or past the quota, as in a
+ * real incident. The floor is 64 KiB: below that a put often reuses free pages without growing the file, and closing
+ * the gap took 1,500 puts and 14 s (measured with 2 KiB). Measured with this rule, 16 MiB quota: one member always
+ * ended at or above the quota; in a 3-member cluster the member that tripped ended between -0.2 and +0.9 MiB of it.
+ */
+function nextValueBytes(gap: number, valueBytes: number): number {
+  if (gap > 4 * valueBytes) return valueBytes;
+  return Math.max(64 * 1024, Math.min(valueBytes, Math.floor(gap / 4)));
 }
 
 /**
@@ -208,6 +247,22 @@ async function releaseFreedPages(
   );
 }
 
+/**
+ * Status reports the size etcd last committed, and etcd commits its write batch every 100 ms: right after the last
+ * put, a member can show 1–4 MB less than it has (seen here: -1.0 MB, then +1.3 MB over the quota 150 ms later). Waits
+ * until two readings 120 ms apart agree on every member.
+ */
+async function waitForCommittedSizes(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<void> {
+  const sizes = async (): Promise<string> =>
+    (await statuses(endpoints, deadline, tls)).map((status) => status.dbSize).join(',');
+  for (let previous = await sizes(); Date.now() < deadline;) {
+    await sleep(120);
+    const current = await sizes();
+    if (current === previous) return;
+    previous = current;
+  }
+}
+
 function isNospace(error: unknown): boolean {
   return error instanceof GRPCResourceExhastedError || String(error).includes('database space exceeded');
 }
@@ -218,7 +273,7 @@ function isNospace(error: unknown): boolean {
  * alarm is listed. With `compact` (default), then deletes the filler keys,
  * compacts to the current revision, and deletes a marker key (allowed under NOSPACE) so that bbolt releases the freed
  * pages, until every member's status shows dbSizeInUse ≪ dbSize. The alarm stays, as in a real incident.
- * Measured here with a 16 MiB quota: about 0.5 s for one member, 0.9–1.4 s for three.
+ * Measured here with a 16 MiB quota: 0.5–0.7 s for one member, 1.2–3.4 s for three (under parallel test load).
  *
  * @throws ServiceStartError when etcd never runs out of space (no small quota) or the alarm does not appear.
  */
@@ -237,24 +292,33 @@ export async function fillToNospace(
   const deadline = started + timeoutMs;
   const call = (): { deadline: number } => ({ deadline });
   const client = writer(endpoints, options.tls);
-  const value = Buffer.alloc(valueBytes, 'q');
   const markers = [0, 1, 2, 3, 4, 5].map((i) => Buffer.from(`${keyPrefix}marker-${i}`));
   const fillKey = (i: number): Buffer => Buffer.from(`${keyPrefix}bloat-${i % keys}`);
   let puts = 0;
+  let bytesWritten = 0;
   try {
+    const quota = options.quotaBytes ?? (await readQuota(endpoints, options.tls, timeoutMs));
     const success: IRequestOp[] = markers.map((key) => ({ request_put: { key, value: Buffer.from('1') } }));
     await client.kv.txn({ compare: [], success, failure: [] }, call());
     const roomToSpare = (cause?: unknown) =>
       new ServiceStartError(
-        `etcd at ${endpoints.join(', ')} took ${puts} puts of ${valueBytes} bytes without running out of space in ` +
+        `etcd at ${endpoints.join(', ')} took ${puts} puts (${bytesWritten} bytes) without running out of space in ` +
           `${timeoutMs} ms: start it with a small quota, e.g. startEtcd({ quotaBytes: 16 * 1024 * 1024 }).`,
         cause,
       );
+    // Status shows the size etcd last committed (every 100 ms), which trails the puts: estimate each member's size
+    // as the larger of that and our previous estimate plus what we wrote since (no compaction: every value stays).
+    const estimates = endpoints.map(() => 0);
     for (;;) {
       if (Date.now() >= deadline) throw roomToSpare();
+      const committed = (await statuses(endpoints, deadline, options.tls)).map((status) => Number(status.dbSize));
+      committed.forEach((bytes, index) => (estimates[index] = Math.max(estimates[index] ?? 0, bytes)));
+      const size = nextValueBytes(quota - Math.max(...estimates), valueBytes);
       try {
-        await client.kv.put({ key: fillKey(puts), value }, call());
+        await client.kv.put({ key: fillKey(puts), value: Buffer.alloc(size, 'q') }, call());
         puts++;
+        bytesWritten += size;
+        estimates.forEach((bytes, index) => (estimates[index] = bytes + size));
       } catch (error) {
         if (isNospace(error)) break;
         throw Date.now() >= deadline ? roomToSpare(error) : error;
@@ -270,6 +334,7 @@ export async function fillToNospace(
       }
       await sleep(20);
     }
+    await waitForCommittedSizes(endpoints, deadline, options.tls);
     let compactedRevision: string | undefined;
     if (compact) {
       // Deletes are allowed under NOSPACE; compaction frees the old revisions' pages without shrinking the file.
@@ -285,7 +350,7 @@ export async function fillToNospace(
     }
     return {
       puts,
-      bytesWritten: puts * valueBytes,
+      bytesWritten,
       tookMs: Date.now() - started,
       ...(compactedRevision ? { compactedRevision } : {}),
     };
