@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { formatCpu, parseQuantity, podRequests } from '../../src/checks/quantity.js';
+
+describe('parseQuantity', () => {
+  it.each([
+    ['3920m', 3.92],
+    ['4', 4],
+    ['0.5', 0.5],
+    ['15Gi', 15 * 2 ** 30],
+    ['16264956Ki', 16264956 * 1024],
+    ['1M', 1e6],
+    ['1e3', 1000],
+    ['110', 110],
+    ['100k', 100_000],
+    ['.5', 0.5],
+  ])('reads %s', (text, value) => {
+    expect(parseQuantity(text)).toBeCloseTo(value, 9);
+  });
+
+  it.each(['', 'lots', '4 cores', '1.2.3', '5Xi'])('rejects %j', (text) => {
+    expect(parseQuantity(text)).toBeUndefined();
+  });
+});
+
+describe('podRequests', () => {
+  it('sums containers and takes the largest init container when it is bigger', () => {
+    const requests = podRequests({
+      containers: [{ resources: { requests: { cpu: '500m', memory: '1Gi' } } }, { resources: { requests: { cpu: '250m' } } }],
+      initContainers: [{ resources: { requests: { cpu: '2', memory: '256Mi' } } }],
+    });
+    expect(requests.cpu).toBe(2);
+    expect(requests.memory).toBe(2 ** 30);
+  });
+
+  it('formats CPU as an SRE writes it', () => {
+    expect(formatCpu(0.25)).toBe('250m');
+    expect(formatCpu(3.92)).toBe('3.92');
+  });
+});
