@@ -1,4 +1,15 @@
 import { apiserverHealthCheck } from './apiserver-health.js';
+import {
+  admissionWebhooksCheck,
+  apiserverEtcdLatencyCheck,
+  apiserverRequestLatencyCheck,
+} from './apiserver-latency.js';
+import {
+  apiserverFlowControlCheck,
+  apiserverInflightCheck,
+  apiserverObjectCountsCheck,
+  apiserverRoundTripCheck,
+} from './apiserver-load.js';
 import type { CheckDefinition } from './check.js';
 import { componentEventsCheck } from './component-events.js';
 import { controlPlanePodsCheck } from './control-plane-pods.js';
@@ -30,6 +41,13 @@ export function createCheckRegistry(): CheckRegistry {
     schedulerPendingCheck,
     schedulerCapacityCheck,
     schedulerTaintsCheck,
+    apiserverRequestLatencyCheck,
+    apiserverInflightCheck,
+    apiserverFlowControlCheck,
+    admissionWebhooksCheck,
+    apiserverEtcdLatencyCheck,
+    apiserverObjectCountsCheck,
+    apiserverRoundTripCheck,
   ] as CheckDefinition[];
   return new CheckRegistry(checks);
 }

@@ -20,7 +20,8 @@ export class FakeKubeReader implements KubeReader {
   eventList: Event[] = [];
   leaseList: Lease[] = [];
   logs = new Map<string, string>();
-  rawResponses = new Map<string, RawResponse | Error>();
+  /** A list answers one item per call (the last one repeats), for scrapes that must differ. */
+  rawResponses = new Map<string, RawResponse | Error | Array<RawResponse | Error>>();
 
   async *nodes(): AsyncIterable<Node> {
     yield* this.nodeList;
@@ -44,7 +45,8 @@ export class FakeKubeReader implements KubeReader {
     return log;
   }
   async raw(path: string): Promise<RawResponse> {
-    const response = this.rawResponses.get(path);
+    const entry = this.rawResponses.get(path);
+    const response = Array.isArray(entry) ? (entry.length > 1 ? entry.shift() : entry[0]) : entry;
     if (!response) return { status: 404, body: 'not found' };
     if (response instanceof Error) throw response;
     return response;

@@ -52,6 +52,6 @@ describe('loadPlaybooks', () => {
   it('lists the known playbooks for an unknown one', async () => {
     const playbooks = await loadPlaybooks(join(process.cwd(), 'playbooks'), registry);
     expect(() => findPlaybook(playbooks, 'etcd')).toThrow(UnknownPlaybookError);
-    expect(() => findPlaybook(playbooks, 'etcd')).toThrow(/Available playbooks: control-plane-health, etcd-db-growth, scheduler-pending/);
+    expect(() => findPlaybook(playbooks, 'etcd')).toThrow(/Available playbooks: apiserver-latency, control-plane-health, etcd-db-growth, scheduler-pending/);
   });
 });

@@ -1,0 +1,126 @@
+import type { KubeReader } from '../cluster/kube-reader.js';
+import {
+  aggregate,
+  collectHistograms,
+  histogramDelta,
+  histogramQuantile,
+  parsePrometheusText,
+  type ParsedMetrics,
+} from '../metrics/index.js';
+import type { CheckContext } from './check.js';
+
+/** The metric families the apiserver-latency checks read; the parser skips every other family without allocating. */
+export const LATENCY_FAMILIES: ReadonlySet<string> = new Set([
+  'apiserver_request_duration_seconds',
+  'apiserver_request_total',
+  'apiserver_current_inflight_requests',
+  'apiserver_flowcontrol_rejected_requests_total',
+  'apiserver_flowcontrol_current_inqueue_requests',
+  'apiserver_flowcontrol_request_wait_duration_seconds',
+  'apiserver_admission_webhook_admission_duration_seconds',
+  'etcd_request_duration_seconds',
+  'apiserver_storage_objects',
+  'apiserver_resource_objects',
+]);
+
+/** Two scrapes of the API server's `/metrics`, `seconds` apart: counters become rates over a known window. */
+export interface MetricsWindow {
+  before: ParsedMetrics;
+  after: ParsedMetrics;
+  seconds: number;
+}
+
+async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
+  const response = await kube.raw('/metrics', { accept: 'text/plain;version=0.0.4' });
+  if (response.status === 401 || response.status === 403) {
+    throw new Error(
+      `GET /metrics answered HTTP ${response.status}: grant the diagnostics "get" on nonResourceURLs ["/metrics"] (ClusterRole rule) to read the API server's metrics`,
+    );
+  }
+  if (response.status !== 200) throw new Error(`GET /metrics answered HTTP ${response.status}`);
+  return parsePrometheusText(response.body, { families: LATENCY_FAMILIES });
+}
+
+/**
+ * The window shared by every latency check of a run: one scrape, a wait, a second scrape. Cumulative histograms
+ * describe the server's whole uptime; only their deltas describe now.
+ */
+export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
+  return context.once(`metrics-window:${windowSeconds}`, async () => {
+    const before = await scrape(context.kube);
+    const began = performance.now();
+    await context.sleep(windowSeconds * 1000, context.signal);
+    const after = await scrape(context.kube);
+    return { before, after, seconds: (performance.now() - began) / 1000 };
+  });
+}
+
+/** One group of a windowed histogram: how many observations and their quantiles (in the metric's unit). */
+export interface WindowedQuantiles {
+  labels: Readonly<Record<string, string>>;
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  reset: boolean;
+}
+
+/** Bucket deltas of `metric` over the window, summed by `by`, with p50/p90/p99 per group; empty groups dropped. */
+export function windowedQuantiles(
+  window: MetricsWindow,
+  metric: string,
+  by: readonly string[],
+  keep: (labels: Readonly<Record<string, string>>) => boolean = () => true,
+): WindowedQuantiles[] {
+  const series = (scrape: ParsedMetrics) =>
+    collectHistograms(scrape.get(metric)?.samples ?? [], metric).filter((one) => keep(one.labels));
+  const { deltas } = histogramDelta(series(window.before), series(window.after));
+  return aggregate(deltas, by)
+    .filter((group) => group.count > 0)
+    .map((group) => ({
+      labels: group.labels,
+      count: group.count,
+      p50: histogramQuantile(0.5, group.buckets),
+      p90: histogramQuantile(0.9, group.buckets),
+      p99: histogramQuantile(0.99, group.buckets),
+      reset: group.reset,
+    }))
+    .sort((a, b) => b.p99 - a.p99);
+}
+
+type Grouped = Map<string, { labels: Record<string, string>; value: number }>;
+
+/** Sums a family's samples by the chosen labels (a label a sample lacks counts as ""). */
+function sumBy(metrics: ParsedMetrics, metric: string, by: readonly string[]): Grouped {
+  const groups: Grouped = new Map();
+  for (const sample of metrics.get(metric)?.samples ?? []) {
+    const labels = Object.fromEntries(by.map((name) => [name, sample.labels[name] ?? '']));
+    const key = JSON.stringify(labels);
+    const entry = groups.get(key) ?? { labels, value: 0 };
+    entry.value += sample.value;
+    groups.set(key, entry);
+  }
+  return groups;
+}
+
+/** Counter increase per label group over the window (a reset counts the later value, like `increase()`). */
+export function windowedIncrease(
+  window: MetricsWindow,
+  metric: string,
+  by: readonly string[],
+): Array<{ labels: Record<string, string>; increase: number }> {
+  const before = sumBy(window.before, metric, by);
+  return [...sumBy(window.after, metric, by)].map(([key, entry]) => {
+    const earlier = before.get(key)?.value ?? 0;
+    return { labels: entry.labels, increase: entry.value >= earlier ? entry.value - earlier : entry.value };
+  });
+}
+
+/** The latest value of a gauge per label group (summed within a group). */
+export function gaugeValues(
+  metrics: ParsedMetrics,
+  metric: string,
+  by: readonly string[],
+): Array<{ labels: Record<string, string>; value: number }> {
+  return [...sumBy(metrics, metric, by).values()];
+}
