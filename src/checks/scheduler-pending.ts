@@ -115,7 +115,7 @@ async function unattempted(kube: KubeReader, pods: PendingPod[], args: Args, now
         return {
           check: 'scheduler.pending-pods',
           severity: 'critical',
-          title: `${pluralize(waiting.length, 'pod')} wait for scheduler "${scheduler}", which nothing runs`,
+          title: `${pluralize(waiting.length, 'pod')} ${waiting.length === 1 ? 'waits' : 'wait'} for scheduler "${scheduler}", which nothing runs`,
           summary: `These pods set spec.schedulerName: ${scheduler}; no scheduler by that name holds a lease in ${args.schedulerNamespace} and none has ever tried to place them (no FailedScheduling events).`,
           evidence: examples,
           recommendation: `Deploy or fix the "${scheduler}" scheduler, or remove spec.schedulerName from the workload so the default scheduler places it.`,
