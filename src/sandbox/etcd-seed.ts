@@ -311,7 +311,12 @@ export async function fillToNospace(
     const estimates = endpoints.map(() => 0);
     for (;;) {
       if (Date.now() >= deadline) throw roomToSpare();
-      const committed = (await statuses(endpoints, deadline, options.tls)).map((status) => Number(status.dbSize));
+      // The deadline may pass inside this read too: that is still "no space problem in time", not a gRPC error.
+      const committed = (
+        await statuses(endpoints, deadline, options.tls).catch((error: unknown) => {
+          throw Date.now() >= deadline ? roomToSpare(error) : error;
+        })
+      ).map((status) => Number(status.dbSize));
       committed.forEach((bytes, index) => (estimates[index] = Math.max(estimates[index] ?? 0, bytes)));
       const size = nextValueBytes(quota - Math.max(...estimates), valueBytes);
       try {
