@@ -276,8 +276,8 @@ describe('listPage', () => {
   ]);
   const source = arraySource(objects, true, 'test');
   const store = { revision: 77, compactedRevision: 0 };
-  const names = (page: { items: SimObject[] }): string[] =>
-    page.items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`);
+  const names = (page: { items: Iterable<SimObject> }): string[] =>
+    [...page.items].map((item) => `${item.metadata.namespace}/${item.metadata.name}`);
 
   function walk(query: Omit<Parameters<typeof listPage>[1], 'continueToken'>): { names: string[]; pages: number } {
     const seen: string[] = [];
@@ -325,13 +325,13 @@ describe('listPage', () => {
   it('builds only the objects of the page from a generated source of 100,000', () => {
     const big = generatedSource(100_000);
     const first = listPage(big, { limit: 10 }, store);
-    expect(first.items).toHaveLength(10);
+    expect([...first.items]).toHaveLength(10);
     expect(first.remainingItemCount).toBe(99_990);
     const second = listPage(big, { limit: 10, continueToken: first.continue ?? '' }, store);
-    expect(second.items[0]?.metadata.name).toBe('pod-000010');
+    expect([...second.items][0]?.metadata.name).toBe('pod-000010');
     expect(big.built).toBe(20);
     const odd = listPage(big, { limit: 5, predicate: (object) => object.metadata.labels?.parity === 'odd' }, store);
-    expect(odd.items.map((item) => item.metadata.name)).toEqual([
+    expect([...odd.items].map((item) => item.metadata.name)).toEqual([
       'pod-000001',
       'pod-000003',
       'pod-000005',

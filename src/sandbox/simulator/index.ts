@@ -13,9 +13,19 @@ export {
   arraySource,
   lowerBoundBy,
   storageKey,
+  type FieldIndex,
   type ObjectSource,
   type SimObject,
   type SimObjectMeta,
 } from './scenario/object-source.js';
+export {
+  concatSources,
+  emptySource,
+  generatedSource,
+  mergeSources,
+  subsequenceSource,
+  withIndex,
+  type GeneratedSourceOptions,
+} from './scenario/source-combinators.js';
 export { resolveTimestamp, relativeOffsetMs } from './scenario/relative-time.js';
 export { renderKubeconfig } from './server/kubeconfig.js';

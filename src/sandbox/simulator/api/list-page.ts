@@ -15,7 +15,11 @@ export interface ListQuery {
 
 /** One page: references to stored objects, not copies. */
 export interface ListPage {
-  items: SimObject[];
+  /**
+   * The page's objects. An unlimited list (`limit` 0) walks its source lazily, as the response is written, so even
+   * a list of 100,000 generated objects never holds them all at once.
+   */
+  items: Iterable<SimObject>;
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -52,19 +56,35 @@ export function listPage(
     index = Math.max(rangeStart, source.lowerBound(prefix + point.start));
   }
 
+  if (query.limit <= 0) {
+    return { items: walk(source, index, rangeEnd, query.predicate), resourceVersion: String(revision) };
+  }
   const items: SimObject[] = [];
   let lastIndex = -1;
   for (; index < rangeEnd; index++) {
-    if (query.limit > 0 && items.length >= query.limit) break;
+    if (items.length >= query.limit) break;
     const object = source.at(index);
     if (!query.predicate || query.predicate(object)) items.push(object);
     lastIndex = index;
   }
   const page: ListPage = { items, resourceVersion: String(revision) };
-  if (query.limit > 0 && index < rangeEnd && lastIndex >= 0) {
+  if (index < rangeEnd && lastIndex >= 0) {
     page.continue = encodeContinue({ revision, start: `${source.keyAt(lastIndex).slice(prefix.length)}\u0000` });
     // Only exact without selectors: the server omits it rather than count objects the selector would drop.
     if (!query.predicate) page.remainingItemCount = rangeEnd - index;
   }
   return page;
+}
+
+/** The objects of `[start, end)` that match, built one at a time as the caller iterates. */
+function* walk(
+  source: ObjectSource,
+  start: number,
+  end: number,
+  predicate: ((object: SimObject) => boolean) | undefined,
+): Generator<SimObject, void, undefined> {
+  for (let index = start; index < end; index++) {
+    const object = source.at(index);
+    if (!predicate || predicate(object)) yield object;
+  }
 }

@@ -29,13 +29,13 @@ export function withTypeMeta(resource: ResourceDefinition, object: SimObject): R
 /** The envelope and rows of a `meta.k8s.io/v1` Table, the form `kubectl get` asks for. */
 export function tableOf(
   resource: ResourceDefinition,
-  objects: readonly SimObject[],
+  objects: Iterable<SimObject>,
   listMeta: Record<string, unknown>,
   include: IncludeObject,
   nowMs: number,
-): { head: Record<string, unknown>; rows: unknown[] } {
+): { head: Record<string, unknown>; rows: Iterable<unknown> } {
   const context = printContext(nowMs);
-  const rows = objects.map((object) => {
+  const row = (object: SimObject): unknown => {
     const cells = resource.table.cells(object, context);
     if (include === 'None') return { cells };
     const carried =
@@ -43,7 +43,11 @@ export function tableOf(
         ? withTypeMeta(resource, object)
         : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
     return { cells, object: carried };
-  });
+  };
+  // Rows are made as they are sent, like the objects of a lazily walked list.
+  const rows = (function* () {
+    for (const object of objects) yield row(object);
+  })();
   return {
     head: {
       kind: 'Table',

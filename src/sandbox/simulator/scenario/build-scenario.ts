@@ -44,7 +44,8 @@ function validateObjects(
 ): SimObject[] {
   let expanded;
   try {
-    expanded = expandList(file[kind], file.templates, kind);
+    // A scenario that extends another with a newer cluster version gets that version in inherited templates.
+    expanded = expandList(file[kind], file.templates, kind, { kubernetesVersion: file.cluster.version });
   } catch (error) {
     if (error instanceof TemplateError) {
       problems.add(error.message);

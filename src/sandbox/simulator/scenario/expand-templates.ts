@@ -90,12 +90,14 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
 
 /**
  * Expands a list of objects and template uses into objects. Plain objects pass through; an entry with a `template`
- * key is validated as a {@link TemplateUseSchema}. Throws {@link TemplateError} with the entry's path.
+ * key is validated as a {@link TemplateUseSchema}. `builtins` are variables every template and patch may use
+ * (`with` and `each` override them). Throws {@link TemplateError} with the entry's path.
  */
 export function expandList(
   list: readonly unknown[],
   templates: Readonly<Record<string, unknown>>,
   listName: string,
+  builtins: Bindings = {},
 ): ExpandedItem[] {
   const items: ExpandedItem[] = [];
   list.forEach((entry, index) => {
@@ -120,7 +122,9 @@ export function expandList(
       );
     }
     for (const combination of combinations(use.each)) {
-      const bindings = { ...use.with, ...combination };
+      // `with` values may themselves use the built-ins: `image: "registry.k8s.io/kube-apiserver:${kubernetesVersion}"`.
+      const fixed = substitute(use.with, builtins, `${where}.with`) as Bindings;
+      const bindings = { ...builtins, ...fixed, ...combination };
       const label = Object.keys(combination).length
         ? `${where}{${Object.entries(combination)
             .map(([name, value]) => `${name}=${String(value)}`)

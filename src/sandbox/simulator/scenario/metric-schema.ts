@@ -66,8 +66,9 @@ export const MetricFamilySchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...Base,
     type: z.literal('histogram'),
+    // Bounds may start at 0: API Priority and Fairness's wait histogram has an `le="0"` bucket.
     buckets: z
-      .array(z.number().positive())
+      .array(z.number().nonnegative())
       .min(1)
       .refine((buckets) => buckets.every((bound, index) => index === 0 || bound > (buckets[index - 1] ?? 0)), {
         message: 'bucket bounds must increase',

@@ -124,7 +124,10 @@ export class ObjectNormalizer {
     // The kubelet reports node events with the node's name as uid.
     involved.uid ??= kind === 'Node' ? name : uidOf(kind, involved.namespace as string | undefined, name);
     if (involved.uid === undefined) delete involved.uid;
-    object.count ??= 1;
+    // Events recorded through events.k8s.io (eventTime, and a null lastTimestamp or a series) have no deprecated
+    // count: the core/v1 view leaves it out, and repeats are counted in `series` instead.
+    const viaEventsApi = Boolean(object.eventTime) && (object.lastTimestamp === null || Boolean(object.series));
+    if (!viaEventsApi) object.count ??= 1;
     object.lastTimestamp ??= object.series ? null : (object.eventTime ?? this.cluster.createdAt);
     object.firstTimestamp ??= object.lastTimestamp;
     object.eventTime ??= null;

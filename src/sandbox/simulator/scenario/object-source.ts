@@ -31,6 +31,26 @@ export interface ObjectSource {
   keyAt(index: number): string;
   /** The first position whose key is >= `key` (binary search), `size` when there is none. */
   lowerBound(key: string): number;
+  /**
+   * An index on a selectable field (`status.phase`, `spec.nodeName`, `reason`: the names field selectors use), when
+   * the source keeps one. Lists with a field selector on that field then walk the index's narrower source instead
+   * of every object: what makes `status.phase=Pending` cheap among 100,000 pods.
+   */
+  index?(field: string): FieldIndex | undefined;
+}
+
+/**
+ * The objects of a source grouped by the value of one selectable field. Every object a list walks is still checked
+ * against the whole selector, so an index may answer with more objects than match (a superset), never fewer.
+ */
+export interface FieldIndex {
+  /** A source, in the same key order, holding at least every object whose field equals `value`. */
+  candidates(value: string): ObjectSource;
+  /**
+   * Every value the field takes in the source, when the index knows them (it may list values no object has): lets a
+   * selector like `status.phase!=Succeeded,status.phase!=Failed` narrow to the one value left.
+   */
+  readonly values?: readonly string[];
 }
 
 /** The storage key of an object: what sorts lists and what continue tokens point into. */

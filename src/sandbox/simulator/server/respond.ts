@@ -67,7 +67,7 @@ export async function sendList(
   res: ServerResponse,
   head: Record<string, unknown>,
   arrayField: 'items' | 'rows',
-  items: readonly unknown[],
+  items: Iterable<unknown>,
   nowMs: number,
   contentType = 'application/json',
 ): Promise<void> {
@@ -77,9 +77,20 @@ export async function sendList(
   res.writeHead(200, { 'Content-Type': contentType });
   const replacer = timestampReplacer(nowMs);
   await write(res, prefix);
-  for (let index = 0; index < items.length && !res.destroyed; index += CHUNK) {
-    const chunk = items.slice(index, index + CHUNK).map((item) => JSON.stringify(item, replacer));
-    await write(res, (index === 0 ? '' : ',') + chunk.join(','));
+  let first = true;
+  let chunk: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    await write(res, (first ? '' : ',') + chunk.join(','));
+    first = false;
+    chunk = [];
+  };
+  // Items may be built lazily (an unlimited list of a generated source): take them a chunk at a time.
+  for (const item of items) {
+    if (res.destroyed) return;
+    chunk.push(JSON.stringify(item, replacer));
+    if (chunk.length >= CHUNK) await flush();
   }
+  await flush();
   res.end(']}');
 }
