@@ -26,7 +26,7 @@ describe('control-plane-health against the simulator and a real 3-member etcd', 
   });
 
   function config(simulator: RunningSimulator, endpoints: readonly string[] = [etcd.endpoints[0] as string]) {
-    return ConfigSchema.parse({ kube: { kubeconfig: simulator.kubeconfigPath }, etcd: { endpoints, requestTimeoutMs: 2000 } });
+    return ConfigSchema.parse({ kube: { kubeconfig: simulator.kubeconfigPath }, etcd: { endpoints } });
   }
 
   it('names the failing readyz check, the stale lease and the crash-looping controller manager first', async () => {
