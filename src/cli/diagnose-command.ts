@@ -31,7 +31,10 @@ export async function diagnoseCommand(playbookId: string, options: DiagnoseComma
     overrides: {
       kube: { kubeconfig: options.kubeconfig, context: options.context, inCluster: options.inCluster },
       etcd: {
-        endpoints: options.etcdEndpoints?.split(',').map((endpoint) => endpoint.trim()).filter(Boolean),
+        endpoints: options.etcdEndpoints
+          ?.split(',')
+          .map((endpoint) => endpoint.trim())
+          .filter(Boolean),
         caFile: options.etcdCacert,
         certFile: options.etcdCert,
         keyFile: options.etcdKey,

@@ -64,6 +64,14 @@ export function buildProgram(): Command {
       process.exitCode = await demoCommand(options);
     });
 
+  program
+    .command('bench')
+    .description('benchmark diagnosis on a generated large cluster and under API latency; writes bench/results/')
+    .action(async () => {
+      const { benchCommand } = await import('./bench-command.js');
+      process.exitCode = await benchCommand();
+    });
+
   return program;
 }
 

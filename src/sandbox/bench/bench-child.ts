@@ -1,0 +1,36 @@
+import { ConfigSchema } from '../../config/config-schema.js';
+import { diagnose } from '../../diagnosis/diagnose.js';
+import { worstSeverity } from '../../findings/finding.js';
+
+/**
+ * One measured diagnosis in a process of its own, so that its peak RSS is the diagnosing process's alone (the
+ * simulator runs in the parent). Input: a JSON job in argv[2]; output: one JSON line on stdout.
+ */
+interface Job {
+  kubeconfig: string;
+  playbook: string;
+  params?: string[];
+  playbooksDir?: string;
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+const config = ConfigSchema.parse({
+  kube: { kubeconfig: job.kubeconfig, requestTimeoutMs: 60_000 },
+  diagnose: { checkTimeoutMs: 300_000 },
+  ...(job.playbooksDir ? { playbooksDir: job.playbooksDir } : {}),
+});
+const began = performance.now();
+const report = await diagnose(config, job.playbook, { params: job.params ?? [] });
+const wallMs = performance.now() - began;
+process.stdout.write(
+  `${JSON.stringify({
+    playbook: job.playbook,
+    wallMs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    findings: report.findings.length,
+    worst: worstSeverity(report.findings),
+    couldNotCheck: report.findings
+      .filter((finding) => finding.title.startsWith('Could not check'))
+      .map((finding) => finding.summary),
+  })}\n`,
+);

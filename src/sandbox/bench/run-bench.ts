@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { createCheckRegistry } from '../../checks/all-checks.js';
+import { createKubeReader } from '../../cluster/create-kube-reader.js';
+import { defaultPlaybooksDir } from '../../playbooks/default-dir.js';
+import { loadPlaybooks } from '../../playbooks/load-playbooks.js';
+import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'bench-child.ts');
+const MiB = 1024 * 1024;
+
+interface ChildResult {
+  playbook: string;
+  wallMs: number;
+  peakRssBytes: number;
+  findings: number;
+  worst: string;
+  couldNotCheck: string[];
+}
+
+function runChild(job: Record<string, unknown>): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CHILD, JSON.stringify(job)],
+      { timeout: 600_000, maxBuffer: 16 * MiB },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`bench child for ${String(job.playbook)} failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult);
+      },
+    );
+  });
+}
+
+/** Writes one single-check playbook per check of `playbookId`, to time each check alone. */
+async function singleCheckPlaybooks(playbookId: string, directory: string): Promise<string[]> {
+  const playbook = (await loadPlaybooks(defaultPlaybooksDir(), createCheckRegistry())).get(playbookId);
+  if (!playbook) throw new Error(`no playbook ${playbookId}`);
+  const ids: string[] = [];
+  for (const [index, entry] of playbook.checks.entries()) {
+    const id = `${playbookId}-only-${index}`;
+    await writeFile(join(directory, `${id}.yaml`), stringify({ ...playbook, id, checks: [entry] }));
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** Replays the GETs a run made, one after another, as a person running the checklist by hand would. */
+async function replaySequentially(simulator: RunningSimulator, paths: readonly string[]): Promise<number> {
+  const kube = createKubeReader({
+    kubeconfigPath: simulator.kubeconfigPath,
+    rateLimit: { requestsPerSecond: 1000, burst: 1000, maxConcurrent: 1 },
+  });
+  const began = performance.now();
+  try {
+    for (const path of paths) await kube.raw(path);
+  } finally {
+    kube.close();
+  }
+  return performance.now() - began;
+}
+
+export interface BenchOptions {
+  write: (text: string) => void;
+  /** Where results go. @defaultValue bench/results */
+  outDir: string;
+  /** The README to update between its bench markers, if any. */
+  readme?: string;
+}
+
+/**
+ * `npm run bench`: (1) scheduler-pending and control-plane-health against a generated 5,000-node, 100,000-pod
+ * cluster, wall time and peak RSS of the diagnosing process; (2) control-plane-health with 50 ms injected per
+ * request, against the same requests made one after another and against its critical path.
+ */
+export async function runBench(options: BenchOptions): Promise<void> {
+  const { write } = options;
+  const rows: Array<Record<string, string | number>> = [];
+  write('Scale: generating a 5,000-node, 100,000-pod cluster (2,000 Pending)…\n');
+  const scale = await startSimulator({ scenario: 'scale' });
+  try {
+    for (const playbook of ['scheduler-pending', 'control-plane-health']) {
+      const result = await runChild({ kubeconfig: scale.kubeconfigPath, playbook });
+      write(
+        `  ${playbook}: ${(result.wallMs / 1000).toFixed(1)} s, peak RSS ${(result.peakRssBytes / MiB).toFixed(0)} MiB\n`,
+      );
+      rows.push({
+        benchmark: `${playbook} @ 5k nodes / 100k pods`,
+        wallSeconds: Number((result.wallMs / 1000).toFixed(2)),
+        peakRssMiB: Math.round(result.peakRssBytes / MiB),
+        target: 'RSS < 300 MiB, wall < 30 s',
+        met: result.peakRssBytes < 300 * MiB && result.wallMs < 30_000 ? 'yes' : 'no',
+        notes:
+          result.couldNotCheck.length > 0
+            ? `could not check: ${result.couldNotCheck.join('; ')}`
+            : `${result.findings} findings`,
+      });
+    }
+  } finally {
+    await scale.stop();
+  }
+
+  write('Latency: control-plane-health with 50 ms per request…\n');
+  const slow = await startSimulator({ scenario: 'control-plane-degraded', latencyMs: 50 });
+  const directory = await mkdtemp(join(tmpdir(), 'quorum-bench-'));
+  try {
+    const first = slow.requests.total;
+    const full = await runChild({ kubeconfig: slow.kubeconfigPath, playbook: 'control-plane-health' });
+    const paths = slow.requests.entries
+      .slice(first)
+      .filter((entry) => entry.method === 'GET')
+      .map((entry) => entry.path);
+    const sequentialMs = await replaySequentially(slow, paths);
+    const singles = await singleCheckPlaybooks('control-plane-health', directory);
+    let criticalMs = 0;
+    for (const playbook of singles) {
+      const alone = await runChild({ kubeconfig: slow.kubeconfigPath, playbook, playbooksDir: directory });
+      criticalMs = Math.max(criticalMs, alone.wallMs);
+    }
+    const ratio = full.wallMs / criticalMs;
+    write(
+      `  concurrent ${(full.wallMs / 1000).toFixed(2)} s, one after another ${(sequentialMs / 1000).toFixed(2)} s (${paths.length} requests), critical path ${(criticalMs / 1000).toFixed(2)} s → ${ratio.toFixed(2)}×\n`,
+    );
+    rows.push({
+      benchmark: 'control-plane-health, 50 ms per request',
+      wallSeconds: Number((full.wallMs / 1000).toFixed(2)),
+      peakRssMiB: Math.round(full.peakRssBytes / MiB),
+      target: 'within 1.5× of the critical path',
+      met: ratio <= 1.5 ? 'yes' : 'no',
+      notes: `${paths.length} requests; one after another ${(sequentialMs / 1000).toFixed(2)} s; critical path ${(criticalMs / 1000).toFixed(2)} s (slowest check alone); ${ratio.toFixed(2)}×`,
+    });
+  } finally {
+    await slow.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+
+  const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
+  const date = new Date().toISOString();
+  const table = [
+    `Latest \`npm run bench\` (${date.slice(0, 10)}; ${machine}):`,
+    '',
+    '| benchmark | wall (s) | peak RSS (MiB) | target | met | notes |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.benchmark} | ${row.wallSeconds} | ${row.peakRssMiB} | ${row.target} | ${row.met} | ${row.notes} |`,
+    ),
+    '',
+    'Peak RSS is the diagnosing process alone (the simulator runs in another process) and includes the TypeScript loader.',
+  ].join('\n');
+  await mkdir(options.outDir, { recursive: true });
+  await writeFile(
+    join(options.outDir, 'latest.json'),
+    `${JSON.stringify({ date, machine, results: rows }, null, 2)}\n`,
+  );
+  await writeFile(join(options.outDir, 'latest.md'), `${table}\n`);
+  if (options.readme) {
+    const text = await readFile(options.readme, 'utf8');
+    const updated = text.replace(
+      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+    );
+    await writeFile(options.readme, updated);
+  }
+  write(`\n${table}\n`);
+}
