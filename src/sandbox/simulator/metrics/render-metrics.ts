@@ -67,20 +67,23 @@ export function renderMetrics(families: readonly MetricFamily[], elapsedSeconds:
         for (const series of sortedSeries(family.series)) {
           const added = series.perSecond * elapsed;
           const bounds = [...family.buckets.map(formatGoFloat), '+Inf'];
-          // Rounding each cumulative count down keeps buckets monotonic in both `le` and time.
-          const counts = bounds.map((_, index) =>
-            Math.floor(
-              series.count * (series.initial.cumulative[index] ?? 1) +
-                added * (series.recent.cumulative[index] ?? 1) +
-                1e-9,
-            ),
+          // Whole observations: the history and the new ones (so far) are counted apart, and each is spread over
+          // the buckets by rounding its cumulative fractions. Rounding is monotonic, so buckets never decrease in
+          // `le` nor in time; a bucket whose fraction is all but 1 holds every observation, so a window's deltas
+          // have no stray observation in `+Inf` from rounding; and the history's part never changes, so deltas come
+          // from the new observations alone.
+          const observed = Math.floor(added + 1e-9);
+          const counts = bounds.map(
+            (_, index) =>
+              Math.round(series.count * (series.initial.cumulative[index] ?? 1)) +
+              Math.round(observed * (series.recent.cumulative[index] ?? 1)),
           );
           const total = counts[counts.length - 1] ?? 0;
           bounds.forEach((le, index) => {
             lines.push(`${family.name}_bucket${labelText(series.labels, le)} ${counts[index] ?? 0}`);
           });
           lines.push(
-            `${family.name}_sum${labelText(series.labels)} ${formatGoFloat(series.sum + added * series.recent.mean)}`,
+            `${family.name}_sum${labelText(series.labels)} ${formatGoFloat(series.sum + observed * series.recent.mean)}`,
           );
           lines.push(`${family.name}_count${labelText(series.labels)} ${total}`);
         }
