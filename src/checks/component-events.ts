@@ -4,13 +4,10 @@ import type { Finding } from '../findings/finding.js';
 import { formatDuration } from '../findings/format.js';
 import { redact } from '../findings/redact.js';
 import { defineCheck } from './check.js';
+import { ComponentScopeArgs } from './control-plane-components.js';
 
 const Args = z.object({
-  namespace: z.string().default('kube-system'),
-  components: z
-    .array(z.string().min(1))
-    .min(1)
-    .default(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd']),
+  ...ComponentScopeArgs,
   /** Only events seen within this many minutes count. */
   lookbackMinutes: z.number().positive().default(60),
   /** How many groups of events the finding lists. */

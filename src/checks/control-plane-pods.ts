@@ -4,13 +4,10 @@ import type { ContainerStatus, Pod } from '../cluster/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { redact } from '../findings/redact.js';
 import { defineCheck } from './check.js';
+import { ComponentScopeArgs } from './control-plane-components.js';
 
 const Args = z.object({
-  namespace: z.string().default('kube-system'),
-  components: z
-    .array(z.string().min(1))
-    .min(1)
-    .default(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd']),
+  ...ComponentScopeArgs,
   /** Restarts at or above this count are worth a warning even when the pod runs now. */
   restartWarning: z.number().int().positive().default(5),
   /** Lines of the previous container's log to show for a crashing pod. */
