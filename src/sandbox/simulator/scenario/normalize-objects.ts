@@ -128,8 +128,10 @@ export class ObjectNormalizer {
     // count: the core/v1 view leaves it out, and repeats are counted in `series` instead.
     const viaEventsApi = Boolean(object.eventTime) && (object.lastTimestamp === null || Boolean(object.series));
     if (!viaEventsApi) object.count ??= 1;
-    object.lastTimestamp ??= object.series ? null : (object.eventTime ?? this.cluster.createdAt);
-    object.firstTimestamp ??= object.lastTimestamp;
+    // An explicit null stays null: events.k8s.io events have no lastTimestamp, repeated or not.
+    if (object.lastTimestamp === undefined)
+      object.lastTimestamp = object.series ? null : (object.eventTime ?? this.cluster.createdAt);
+    if (object.firstTimestamp === undefined) object.firstTimestamp = object.lastTimestamp;
     object.eventTime ??= null;
     const source = obj((object.source ??= {}));
     object.reportingComponent ??= source.component ?? '';
