@@ -180,6 +180,7 @@ export const apiserverObjectCountsCheck = defineCheck({
       metric,
       metric === 'apiserver_resource_objects' ? ['group', 'resource'] : ['resource'],
     )
+      .map((row) => ({ ...row, value: Math.round(row.value) }))
       .filter((row) => row.value >= 0)
       .sort((a, b) => b.value - a.value);
     if (rows.length === 0)

@@ -48,10 +48,10 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
   return context.once(`metrics-window:${windowSeconds}`, async () => {
     const before = await scrape(context.kube);
-    const began = performance.now();
+    const began = context.now().getTime();
     await context.sleep(windowSeconds * 1000, context.signal);
     const after = await scrape(context.kube);
-    return { before, after, seconds: (performance.now() - began) / 1000 };
+    return { before, after, seconds: (context.now().getTime() - began) / 1000 };
   });
 }
 

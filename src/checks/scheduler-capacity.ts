@@ -58,23 +58,16 @@ export const schedulerCapacityCheck = defineCheck({
         label: node.name,
         value: `${show(resource, free(node, resource))} free of ${show(resource, node.allocatable[resource] ?? 0)} allocatable`,
       }));
+      // Room by requests on some node means other reasons excluded it: those have findings of their own.
+      if (fits > 0) continue;
       findings.push({
         check: 'scheduler.capacity',
         severity: 'warning',
-        title:
-          fits === 0
-            ? `No schedulable node has ${show(resource, request)} ${resource} free for ${pod}${best ? ` (most free: ${show(resource, free(best, resource))} on ${best.name})` : ''}`
-            : `${fits} node(s) have room for ${pod}'s ${show(resource, request)} ${resource}, yet it is Pending for lack of it`,
-        summary:
-          fits === 0
-            ? `Requests, not usage, decide placement: the ${open.length} schedulable nodes have too little ${resource} left unrequested.`
-            : 'Room exists by requests: other constraints (taints, affinity) exclude those nodes, or the pods there shrank since the attempt.',
+        title: `No schedulable node has ${show(resource, request)} ${resource} free for ${pod}${best ? ` (most free: ${show(resource, free(best, resource))} on ${best.name})` : ''}`,
+        summary: `Requests, not usage, decide placement: the ${open.length} schedulable nodes have too little ${resource} left unrequested.`,
         evidence,
-        recommendation:
-          fits === 0
-            ? `Add nodes (or let the cluster autoscaler), lower the pod's ${resource} request, or find pods requesting far more than they use.`
-            : 'Read the other reasons in the FailedScheduling message for this pod.',
-        data: { resource, pod, request, nodesThatFit: fits, schedulableNodes: open.length },
+        recommendation: `Add nodes (or let the cluster autoscaler), lower the pod's ${resource} request, or find pods requesting far more than they use.`,
+        data: { resource, pod, request, schedulableNodes: open.length },
       });
     }
     const totals = (resource: string) =>

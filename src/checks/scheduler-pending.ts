@@ -30,8 +30,23 @@ export function pendingPodsOnce(
   return context.once(`scheduler:pending:${namespace}`, () => collectPendingPods(context.kube, namespace || undefined));
 }
 
-function categoriesOfPod(pod: PendingPod): SchedulingCategory[] {
-  return [...new Set((pod.parsed?.reasons ?? []).map((reason) => reason.category))].sort();
+/** Taints every control plane carries: they explain why those nodes were skipped, not why the pod is stuck. */
+export const CONTROL_PLANE_TAINTS: ReadonlySet<string> = new Set([
+  'node-role.kubernetes.io/control-plane',
+  'node-role.kubernetes.io/master',
+]);
+
+/**
+ * The categories that block a pod. A control-plane taint is left out when the pod has other reasons: it is true of
+ * every pod that does not run on control-plane nodes and would put every Pending pod into one useless group.
+ */
+export function blockingCategories(pod: PendingPod): SchedulingCategory[] {
+  const reasons = pod.parsed?.reasons ?? [];
+  const meaningful = reasons.filter(
+    (reason) =>
+      !(reason.category === 'untolerated-taint' && reason.taint && CONTROL_PLANE_TAINTS.has(reason.taint.key)),
+  );
+  return [...new Set((meaningful.length > 0 ? meaningful : reasons).map((reason) => reason.category))];
 }
 
 function podData(pod: PendingPod) {
@@ -51,18 +66,26 @@ function age(pod: PendingPod, now: Date): string {
   return pod.createdAt ? `pending ${formatDuration(now.getTime() - Date.parse(pod.createdAt))}` : 'pending';
 }
 
-function label(pod: PendingPod, category: SchedulingCategory): string {
-  const reason = pod.parsed?.reasons.find((candidate) => candidate.category === category);
-  const nodes =
-    reason?.nodes !== undefined && pod.parsed?.totalNodes !== undefined
-      ? ` (${reason.nodes} of ${pod.parsed.totalNodes} nodes)`
-      : '';
-  return `${category.replace(/-/g, ' ')}${nodes}`;
+/** "3 of 8 nodes" or "1–3 of 8 nodes" across the pods of a group. */
+function nodeSpan(pods: readonly PendingPod[], category: SchedulingCategory): string {
+  const counts: number[] = [];
+  let total: number | undefined;
+  for (const pod of pods) {
+    const nodes = (pod.parsed?.reasons ?? [])
+      .filter((reason) => reason.category === category)
+      .reduce((sum, reason) => sum + (reason.nodes ?? 0), 0);
+    if (nodes > 0) counts.push(nodes);
+    total ??= pod.parsed?.totalNodes;
+  }
+  if (counts.length === 0) return '';
+  const low = Math.min(...counts);
+  const high = Math.max(...counts);
+  return ` on ${low === high ? low : `${low}–${high}`}${total === undefined ? '' : ` of ${total}`} nodes`;
 }
 
-function groupFinding(categories: SchedulingCategory[], pods: PendingPod[], args: Args, now: Date): Finding {
+function groupFinding(category: SchedulingCategory, pods: PendingPod[], args: Args, now: Date): Finding {
   const example = pods[0] as PendingPod;
-  const descriptions = categories.map((category) => describeCategory(category));
+  const description = describeCategory(category);
   const evidence: Evidence[] = pods.slice(0, args.examples).map((pod) => ({
     label: `${pod.namespace}/${pod.name}`,
     value: [
@@ -75,16 +98,12 @@ function groupFinding(categories: SchedulingCategory[], pods: PendingPod[], args
   return {
     check: 'scheduler.pending-pods',
     // Scheduling gates are set on purpose (queueing systems such as Kueue): worth knowing, not alarming.
-    severity: categories.every((category) => category === 'scheduling-gated')
-      ? 'info'
-      : pods.length >= args.criticalPods
-        ? 'critical'
-        : 'warning',
-    title: `${pluralize(pods.length, 'pod')} Pending: ${categories.map((category) => label(example, category)).join(' + ')}`,
-    summary: `${descriptions.map((description) => description.summary).join('; ')}.`,
+    severity: category === 'scheduling-gated' ? 'info' : pods.length >= args.criticalPods ? 'critical' : 'warning',
+    title: `${pluralize(pods.length, 'Pending pod')}: ${category.replace(/-/g, ' ')}${nodeSpan(pods, category)}`,
+    summary: `${description.summary[0]?.toUpperCase() ?? ''}${description.summary.slice(1)}.`,
     evidence,
-    recommendation: `${descriptions.map((description) => description.action).join('; ')}.`,
-    data: { categories, pods: pods.map(podData) },
+    recommendation: `${description.action[0]?.toUpperCase() ?? ''}${description.action.slice(1)}.`,
+    data: { category, pods: pods.map(podData) },
   };
 }
 
@@ -168,22 +187,34 @@ export const schedulerPendingCheck = defineCheck({
         },
       ] satisfies Finding[];
     }
-    const groups = new Map<string, PendingPod[]>();
+    // A pod blocked for several reasons appears under each: every reason has to go before it can run.
+    const groups = new Map<SchedulingCategory, PendingPod[]>();
     const none: PendingPod[] = [];
     for (const pod of pods) {
-      const categories = categoriesOfPod(pod);
-      if (categories.length === 0) {
-        none.push(pod);
-        continue;
+      const categories = blockingCategories(pod);
+      if (categories.length === 0) none.push(pod);
+      for (const category of categories) {
+        const group = groups.get(category) ?? [];
+        group.push(pod);
+        groups.set(category, group);
       }
-      const key = categories.join(',');
-      const group = groups.get(key) ?? [];
-      group.push(pod);
-      groups.set(key, group);
     }
-    const findings = [...groups]
-      .sort((a, b) => b[1].length - a[1].length)
-      .map(([key, members]) => groupFinding(key.split(',') as SchedulingCategory[], members, args, now));
+    const findings: Finding[] = [
+      {
+        check: 'scheduler.pending-pods',
+        severity: none.length === pods.length ? 'info' : 'warning',
+        title: `${pluralize(pods.length, 'pod')} waiting for a scheduler${args.namespace ? ` in ${args.namespace}` : ''}`,
+        summary: [...groups]
+          .sort((a, b) => b[1].length - a[1].length)
+          .map(([category, members]) => `${category.replace(/-/g, ' ')} ${members.length}`)
+          .join(', '),
+        evidence: [],
+        data: { pods: pods.map(podData) },
+      },
+      ...[...groups]
+        .sort((a, b) => b[1].length - a[1].length)
+        .map(([category, members]) => groupFinding(category, members, args, now)),
+    ];
     findings.push(...(await unattempted(context.kube, none, args, now)));
     return findings;
   },

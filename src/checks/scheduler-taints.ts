@@ -4,7 +4,7 @@ import type { Evidence, Finding } from '../findings/finding.js';
 import { pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';
 import { nodeCapacityOnce } from './node-capacity.js';
-import { pendingPodsOnce } from './scheduler-pending.js';
+import { CONTROL_PLANE_TAINTS, pendingPodsOnce } from './scheduler-pending.js';
 
 const Args = z.object({
   namespace: z.string().default(''),
@@ -49,12 +49,10 @@ export const schedulerTaintsCheck = defineCheck({
           hurting.length > 0
             ? `${pluralize(hurting.length, 'Pending pod')} name cordoned nodes among their reasons.`
             : 'No Pending pod is held back by them.',
-        evidence: cordoned
-          .slice(0, args.examples)
-          .map((node) => ({
-            label: node.name,
-            value: node.ready ? 'Ready, SchedulingDisabled' : 'NotReady, SchedulingDisabled',
-          })),
+        evidence: cordoned.slice(0, args.examples).map((node) => ({
+          label: node.name,
+          value: node.ready ? 'Ready, SchedulingDisabled' : 'NotReady, SchedulingDisabled',
+        })),
         recommendation:
           'If maintenance on these nodes is over, `kubectl uncordon <node>`; if they are being drained, expect the pods to wait for other capacity.',
         data: { cordoned: cordoned.map((node) => node.name) },
@@ -66,7 +64,13 @@ export const schedulerTaintsCheck = defineCheck({
     );
     for (const node of nodes) {
       for (const taint of node.taints) {
-        if (taint.effect === 'PreferNoSchedule' || taint.key === UNSCHEDULABLE_TAINT) continue;
+        // PreferNoSchedule never blocks; cordons have their own finding; control-plane taints are by design.
+        if (
+          taint.effect === 'PreferNoSchedule' ||
+          taint.key === UNSCHEDULABLE_TAINT ||
+          CONTROL_PLANE_TAINTS.has(taint.key)
+        )
+          continue;
         const key = describeTaint(taint);
         const entry = blocking.get(key) ?? { taint, nodes: new Set<string>(), pods: [] };
         entry.nodes.add(node.name);
