@@ -5,6 +5,8 @@ import { defineCheck } from './check.js';
 import { free, nodeCapacityOnce, type NodeCapacity } from './node-capacity.js';
 import { pendingPodsOnce } from './scheduler-pending.js';
 import { formatCpu } from './quantity.js';
+import type { PendingPod } from './pending-pods.js';
+import { tolerates } from './scheduler-taints.js';
 
 const Args = z.object({
   namespace: z.string().default(''),
@@ -39,19 +41,27 @@ export const schedulerCapacityCheck = defineCheck({
     const [nodes, pending] = await Promise.all([nodeCapacityOnce(context), pendingPodsOnce(context, args.namespace)]);
     const open = nodes.filter(schedulable);
     const findings: Finding[] = [];
-    const blocked = new Map<string, { pod: string; request: number }>();
+    const blocked = new Map<string, { pod: PendingPod; request: number }>();
     for (const pod of pending) {
       for (const reason of pod.parsed?.reasons ?? []) {
         const resource = reason.resource ?? CATEGORY_RESOURCE[reason.category];
         if (!resource || !reason.category.startsWith('insufficient')) continue;
         const request = resource === 'pods' ? 1 : (pod.requests[resource] ?? 0);
         const largest = blocked.get(resource);
-        if (!largest || request > largest.request)
-          blocked.set(resource, { pod: `${pod.namespace}/${pod.name}`, request });
+        if (!largest || request > largest.request) blocked.set(resource, { pod, request });
       }
     }
-    for (const [resource, { pod, request }] of blocked) {
-      const ranked = [...open].sort((a, b) => free(b, resource) - free(a, resource));
+    for (const [resource, { pod: pendingPod, request }] of blocked) {
+      const pod = `${pendingPod.namespace}/${pendingPod.name}`;
+      // Compare with the nodes the pod could use at all: tainted nodes it does not tolerate are no answer.
+      const usable = open.filter((node) =>
+        node.taints.every(
+          (taint) =>
+            taint.effect === 'PreferNoSchedule' ||
+            pendingPod.tolerations.some((toleration) => tolerates(toleration, taint)),
+        ),
+      );
+      const ranked = [...(usable.length > 0 ? usable : open)].sort((a, b) => free(b, resource) - free(a, resource));
       const best = ranked[0];
       const fits = ranked.filter((node) => free(node, resource) >= request).length;
       const evidence: Evidence[] = ranked.slice(0, args.top).map((node) => ({
@@ -63,8 +73,8 @@ export const schedulerCapacityCheck = defineCheck({
       findings.push({
         check: 'scheduler.capacity',
         severity: 'warning',
-        title: `No schedulable node has ${show(resource, request)} ${resource} free for ${pod}${best ? ` (most free: ${show(resource, free(best, resource))} on ${best.name})` : ''}`,
-        summary: `Requests, not usage, decide placement: the ${open.length} schedulable nodes have too little ${resource} left unrequested.`,
+        title: `No node ${pod} can use has ${show(resource, request)} ${resource} free${best ? ` (most free: ${show(resource, free(best, resource))} on ${best.name})` : ''}`,
+        summary: `Requests, not usage, decide placement: the ${ranked.length} Ready, uncordoned nodes whose taints it tolerates have too little ${resource} left unrequested.`,
         evidence,
         recommendation: `Add nodes (or let the cluster autoscaler), lower the pod's ${resource} request, or find pods requesting far more than they use.`,
         data: { resource, pod, request, schedulableNodes: open.length },

@@ -117,7 +117,7 @@ describe('scheduler checks', () => {
       checkContext({ kube: cluster(), now: () => now }),
       schedulerCapacityCheck.args.parse({}),
     );
-    expect(findings[0]?.title).toBe('No schedulable node has 16 cpu free for shop/big-1 (most free: 3.92 on worker-2)');
+    expect(findings[0]?.title).toBe('No node shop/big-1 can use has 16 cpu free (most free: 3.92 on worker-2)');
     expect(findings.at(-1)?.title).toMatch(/^Schedulable nodes: 26% of CPU/);
   });
 
