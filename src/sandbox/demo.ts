@@ -43,7 +43,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       startEtcdCluster({ members: 3, quotaBytes: DEMO_QUOTA_BYTES }),
       startSimulator({ scenario: 'control-plane-degraded' }),
     ]);
-    stopAll.push(() => etcd.stop(), () => simulator.stop());
+    stopAll.push(
+      () => etcd.stop(),
+      () => simulator.stop(),
+    );
     write(`  etcd: ${etcd.endpoints.join(', ')}\n  API server (simulated): ${simulator.url}\n`);
     write('Seeding etcd with Kubernetes-shaped keys and filling it until the NOSPACE alarm fires…\n');
     await seedRegistry(etcd.endpoints);
@@ -55,7 +58,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ['control-plane-health', []],
       ['etcd-db-growth', [`windowSeconds=${options.windowSeconds ?? 3}`]],
     ] as const) {
-      write(`\n$ quorum diagnose ${playbook} --kubeconfig ${simulator.kubeconfigPath} --etcd-endpoints ${etcd.endpoints[0]}\n\n`);
+      const flags = [
+        `--kubeconfig ${simulator.kubeconfigPath}`,
+        `--etcd-endpoints ${etcd.endpoints[0]}`,
+        `--etcd-quota-bytes ${DEMO_QUOTA_BYTES}`,
+        ...params.map((param) => `--param ${param}`),
+      ];
+      write(`\n$ quorum diagnose ${playbook} ${flags.join(' ')}\n\n`);
       const report = await diagnose(config, playbook, { params });
       reports.push(report);
       write(`${options.render(report)}\n`);
