@@ -58,6 +58,7 @@ export const apiserverRequestLatencyCheck = defineCheck({
         row.p99Seconds > sloFor(row, args) ? ` (SLO ${sloFor(row, args)} s)` : ''
       }`,
     }));
+    evidence.push({ label: 'measured from', value: window.source });
     const total = rows.reduce((sum, row) => sum + row.requests, 0);
     const data = {
       windowSeconds: window.seconds,
@@ -195,4 +196,3 @@ export const apiserverEtcdLatencyCheck = defineCheck({
     ] satisfies Finding[];
   },
 });
-

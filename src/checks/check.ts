@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { KubeReader } from '../cluster/kube-reader.js';
 import type { EtcdReader } from '../etcd/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
+import type { PrometheusReader } from '../prometheus/prometheus-reader.js';
 
 /** What a check may read. `etcd` is absent when no etcd endpoints were given. */
 export interface CheckContext {
@@ -9,6 +10,8 @@ export interface CheckContext {
   etcd?: EtcdReader;
   /** The etcd quota the operator told us (`--etcd-quota-bytes`), which wins over what etcd reports. */
   etcdQuotaBytes?: number;
+  /** When set, metric windows come from this Prometheus (increase over `rangeSeconds`) instead of two scrapes. */
+  prometheus?: { reader: PrometheusReader; rangeSeconds: number };
   /** Aborted when the check's deadline passes: long waits (metric windows) must honour it. */
   signal: AbortSignal;
   now: () => Date;

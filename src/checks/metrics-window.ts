@@ -8,6 +8,7 @@ import {
   type ParsedMetrics,
 } from '../metrics/index.js';
 import type { CheckContext } from './check.js';
+import { prometheusWindow } from './prometheus-window.js';
 
 /** The metric families the apiserver-latency checks read; the parser skips every other family without allocating. */
 export const LATENCY_FAMILIES: ReadonlySet<string> = new Set([
@@ -28,6 +29,8 @@ export interface MetricsWindow {
   before: ParsedMetrics;
   after: ParsedMetrics;
   seconds: number;
+  /** Where the numbers come from, for evidence. */
+  source: string;
 }
 
 async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
@@ -47,11 +50,18 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
  */
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
   return context.once(`metrics-window:${windowSeconds}`, async () => {
+    if (context.prometheus) return prometheusWindow(context.prometheus.reader, context.prometheus.rangeSeconds);
     const before = await scrape(context.kube);
     const began = context.now().getTime();
     await context.sleep(windowSeconds * 1000, context.signal);
     const after = await scrape(context.kube);
-    return { before, after, seconds: (context.now().getTime() - began) / 1000 };
+    const seconds = (context.now().getTime() - began) / 1000;
+    return {
+      before,
+      after,
+      seconds,
+      source: `two scrapes of the API server's /metrics ${Math.round(seconds)} s apart`,
+    };
   });
 }
 

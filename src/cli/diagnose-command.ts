@@ -14,6 +14,7 @@ export interface DiagnoseCommandOptions {
   etcdCert?: string;
   etcdKey?: string;
   etcdQuotaBytes?: number;
+  prometheusUrl?: string;
   param: string[];
   checkTimeout?: number;
   config?: string;
@@ -40,6 +41,7 @@ export async function diagnoseCommand(playbookId: string, options: DiagnoseComma
         keyFile: options.etcdKey,
         quotaBytes: options.etcdQuotaBytes,
       },
+      prometheus: { url: options.prometheusUrl },
       diagnose: options.checkTimeout ? { checkTimeoutMs: options.checkTimeout * 1000 } : undefined,
       playbooksDir: options.playbooksDir,
     },

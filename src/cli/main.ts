@@ -43,6 +43,10 @@ export function buildProgram(): Command {
     .option('--etcd-cert <file>', 'etcd client certificate (kubeadm: /etc/kubernetes/pki/apiserver-etcd-client.crt)')
     .option('--etcd-key <file>', 'etcd client key (kubeadm: /etc/kubernetes/pki/apiserver-etcd-client.key)')
     .option('--etcd-quota-bytes <n>', "etcd's --quota-backend-bytes, when etcd cannot report it", positiveInteger)
+    .option(
+      '--prometheus-url <url>',
+      'read latency windows from this Prometheus (PromQL) instead of scraping /metrics twice',
+    )
     .option('--param <name=value>', 'set a playbook parameter (repeatable)', collect, [])
     .option('--check-timeout <seconds>', 'deadline per check', positiveInteger)
     .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')

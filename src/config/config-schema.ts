@@ -35,9 +35,23 @@ export const EtcdConfigSchema = z.object({
   requestTimeoutMs: PositiveMs.default(5_000),
 });
 
+/** The Prometheus that scrapes the cluster, when there is one: latency windows then come from PromQL. */
+export const PrometheusConfigSchema = z.object({
+  url: z
+    .url({ protocol: /^https?$/, error: 'a Prometheus URL looks like http://prometheus.monitoring.svc:9090' })
+    .optional(),
+  bearerTokenFile: z.string().min(1).optional(),
+  caFile: z.string().min(1).optional(),
+  /** The `[range]` of `increase(…)` (s): at least a few scrape intervals. */
+  rangeSeconds: z.number().int().min(30).max(3600).default(300),
+  /** Deadline of one query (ms). */
+  requestTimeoutMs: PositiveMs.default(10_000),
+});
+
 export const ConfigSchema = z.object({
   kube: KubeConfigSchema.default(KubeConfigSchema.parse({})),
   etcd: EtcdConfigSchema.default(EtcdConfigSchema.parse({})),
+  prometheus: PrometheusConfigSchema.default(PrometheusConfigSchema.parse({})),
   diagnose: z
     .object({
       /** Deadline of one check unless its playbook says otherwise (ms). */

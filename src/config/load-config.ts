@@ -48,6 +48,7 @@ export function configFromEnv(env: Env): ConfigInput {
       keyFile: env.QUORUM_ETCD_KEY || undefined,
       quotaBytes: number(env, 'QUORUM_ETCD_QUOTA_BYTES'),
     },
+    prometheus: { url: env.QUORUM_PROMETHEUS_URL || undefined },
     logLevel: env.QUORUM_LOG_LEVEL || undefined,
   }) as ConfigInput;
 }

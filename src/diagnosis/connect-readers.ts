@@ -5,6 +5,7 @@ import { EtcdUnreachableError, describeError } from '../core/errors.js';
 import type { EtcdReader } from '../etcd/etcd-reader.js';
 import { createEtcdReader } from '../etcd/etcd3-reader.js';
 import { shareEtcdReads } from './share-in-flight.js';
+import { createPrometheusReader } from '../prometheus/http-prometheus-reader.js';
 
 export interface ConnectedReaders {
   clients: RunClients;
@@ -56,10 +57,23 @@ export async function connectReaders(config: Config): Promise<ConnectedReaders> 
     }
     etcd = shareEtcdReads(reader);
   }
+  const { url, bearerTokenFile, caFile, rangeSeconds, requestTimeoutMs } = config.prometheus;
+  const prometheus = url
+    ? {
+        reader: createPrometheusReader({
+          url,
+          timeoutMs: requestTimeoutMs,
+          ...(bearerTokenFile ? { bearerTokenFile } : {}),
+          ...(caFile ? { caFile } : {}),
+        }),
+        rangeSeconds,
+      }
+    : undefined;
   return {
     clients: {
       kube,
       ...(etcd ? { etcd } : {}),
+      ...(prometheus ? { prometheus } : {}),
       ...(config.etcd.quotaBytes ? { etcdQuotaBytes: config.etcd.quotaBytes } : {}),
     },
     async close() {

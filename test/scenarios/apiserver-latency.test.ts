@@ -5,62 +5,132 @@ import { createKubeReader, type ClosableKubeReader } from '../../src/cluster/cre
 import type { DiagnosisReport } from '../../src/findings/finding.js';
 import { findPlaybook, loadPlaybooks } from '../../src/playbooks/load-playbooks.js';
 import { runPlaybook } from '../../src/playbooks/run-playbook.js';
+import { createPrometheusReader } from '../../src/prometheus/http-prometheus-reader.js';
+import { startFakePrometheus, type FakePrometheus } from '../../src/sandbox/fake-prometheus.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
 
-describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])('apiserver-latency playbook on the %s scenario', (scenario) => {
-  // The simulator's clock and the checks' clock are one: a 60 s window passes in no real time.
+describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
+  'apiserver-latency playbook on the %s scenario',
+  (scenario) => {
+    // The simulator's clock and the checks' clock are one: a 60 s window passes in no real time.
+    let clock = Date.parse('2026-11-24T03:00:00Z');
+    let simulator: RunningSimulator;
+    let kube: ClosableKubeReader;
+    let report: DiagnosisReport;
+
+    beforeAll(async () => {
+      simulator = await startSimulator({ scenario, now: () => clock });
+      kube = createKubeReader({ kubeconfigPath: simulator.kubeconfigPath });
+      const registry = createCheckRegistry();
+      const playbook = findPlaybook(
+        await loadPlaybooks(join(process.cwd(), 'playbooks'), registry),
+        'apiserver-latency',
+      );
+      report = await runPlaybook(
+        playbook,
+        registry,
+        {
+          kube,
+          sleep: async (ms) => {
+            clock += ms;
+          },
+        },
+        { params: { windowSeconds: 60 }, now: () => new Date(clock) },
+      );
+    });
+    afterAll(async () => {
+      kube?.close();
+      await simulator?.stop();
+    });
+
+    const find = (check: string) => report.findings.find((finding) => finding.check === check);
+
+    it('names the rejected priority level among the critical findings', () => {
+      const critical = report.findings
+        .filter((finding) => finding.severity === 'critical')
+        .map((finding) => finding.title);
+      expect(critical).toEqual(
+        expect.arrayContaining([expect.stringContaining('rejecting requests at priority level workload-low')]),
+      );
+    });
+
+    it('names the slow validating webhook', () => {
+      expect(find('apiserver.admission-webhooks')?.title).toMatch(
+        /^Slow admission webhook validation\.gatekeeper\.sh: p99 /,
+      );
+    });
+
+    it('names the slow etcd resource', () => {
+      expect(find('apiserver.etcd-latency')?.title).toMatch(/^Slow etcd list (events|\/events|.*events)/);
+      expect(['warning', 'critical']).toContain(find('apiserver.etcd-latency')?.severity);
+    });
+
+    it('reports in-flight requests near the limit and the events pile-up', () => {
+      expect(find('apiserver.inflight')?.title).toMatch(/^Read-only in-flight requests at 9\d% of the limit$/);
+      expect(find('apiserver.object-counts')?.title).toMatch(/^events/);
+    });
+
+    it('measures latency over the window, not since start', () => {
+      const rows = find('apiserver.request-latency')?.data?.rows as Array<{
+        verb: string;
+        resource: string;
+        requests: number;
+      }>;
+      expect(find('apiserver.request-latency')?.data?.windowSeconds).toBe(60);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.verb !== 'WATCH' && row.verb !== 'CONNECT')).toBe(true);
+    });
+  },
+);
+
+describe('apiserver-latency playbook reading its window from Prometheus', () => {
   let clock = Date.parse('2026-11-24T03:00:00Z');
   let simulator: RunningSimulator;
   let kube: ClosableKubeReader;
+  let prometheus: FakePrometheus;
   let report: DiagnosisReport;
 
   beforeAll(async () => {
-    simulator = await startSimulator({ scenario, now: () => clock });
+    simulator = await startSimulator({ scenario: 'apiserver-latency', now: () => clock });
     kube = createKubeReader({ kubeconfigPath: simulator.kubeconfigPath });
+    prometheus = await startFakePrometheus({ scrape: async () => (await kube.raw('/metrics')).body, now: () => clock });
+    // Prometheus scraped every 30 s for the last 5 minutes.
+    for (let scrape = 0; scrape <= 10; scrape += 1) {
+      await prometheus.scrape();
+      clock += 30_000;
+    }
     const registry = createCheckRegistry();
     const playbook = findPlaybook(await loadPlaybooks(join(process.cwd(), 'playbooks'), registry), 'apiserver-latency');
+    const reader = createPrometheusReader({ url: prometheus.url });
     report = await runPlaybook(
       playbook,
       registry,
-      {
-        kube,
-        sleep: async (ms) => {
-          clock += ms;
-        },
-      },
-      { params: { windowSeconds: 60 }, now: () => new Date(clock) },
+      { kube, prometheus: { reader, rangeSeconds: 300 } },
+      { now: () => new Date(clock) },
     );
   });
   afterAll(async () => {
+    await prometheus?.stop();
     kube?.close();
     await simulator?.stop();
   });
 
-  const find = (check: string) => report.findings.find((finding) => finding.check === check);
-
-  it('names the rejected priority level among the critical findings', () => {
-    const critical = report.findings.filter((finding) => finding.severity === 'critical').map((finding) => finding.title);
-    expect(critical).toEqual(expect.arrayContaining([expect.stringContaining('rejecting requests at priority level workload-low')]));
-  });
-
-  it('names the slow validating webhook', () => {
-    expect(find('apiserver.admission-webhooks')?.title).toMatch(/^Slow admission webhook validation\.gatekeeper\.sh: p99 /);
-  });
-
-  it('names the slow etcd resource', () => {
-    expect(find('apiserver.etcd-latency')?.title).toMatch(/^Slow etcd list (events|\/events|.*events)/);
-    expect(['warning', 'critical']).toContain(find('apiserver.etcd-latency')?.severity);
-  });
-
-  it('reports in-flight requests near the limit and the events pile-up', () => {
-    expect(find('apiserver.inflight')?.title).toMatch(/^Read-only in-flight requests at 9\d% of the limit$/);
-    expect(find('apiserver.object-counts')?.title).toMatch(/^events/);
-  });
-
-  it('measures latency over the window, not since start', () => {
-    const rows = find('apiserver.request-latency')?.data?.rows as Array<{ verb: string; resource: string; requests: number }>;
-    expect(find('apiserver.request-latency')?.data?.windowSeconds).toBe(60);
-    expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((row) => row.verb !== 'WATCH' && row.verb !== 'CONNECT')).toBe(true);
+  it('names the same causes as the scrape window, from PromQL increases', () => {
+    const titles = report.findings.map((finding) => finding.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('rejecting requests at priority level workload-low'),
+        expect.stringMatching(/^Slow admission webhook validation\.gatekeeper\.sh/),
+        expect.stringMatching(/^Slow etcd list .*events/),
+        expect.stringMatching(/^Read-only in-flight requests at 9\d% of the limit$/),
+      ]),
+    );
+    expect(prometheus.queries).toContain(
+      'sum by (le, verb, resource, subresource, scope) (increase(apiserver_request_duration_seconds_bucket[300s]))',
+    );
+    const source = report.findings
+      .find((finding) => finding.check === 'apiserver.request-latency')
+      ?.evidence.find((item) => item.label === 'measured from');
+    expect(source?.value).toContain('Prometheus');
   });
 });
