@@ -48,6 +48,6 @@ export function createCheckRegistry(): CheckRegistry {
     apiserverEtcdLatencyCheck,
     apiserverObjectCountsCheck,
     apiserverRoundTripCheck,
-  ] as CheckDefinition[];
+  ];
   return new CheckRegistry(checks);
 }
