@@ -29,3 +29,7 @@ export {
 } from './scenario/source-combinators.js';
 export { resolveTimestamp, relativeOffsetMs } from './scenario/relative-time.js';
 export { renderKubeconfig } from './server/kubeconfig.js';
+export { generateScaleScenario, type ScaleScenario, type ScaleScenarioOptions } from './generators/scale-scenario.js';
+export type { BuildCounts } from './generators/scale-objects.js';
+export { GENERATED_SCENARIOS, type GeneratedScenario } from './generators/generated-scenarios.js';
+export { failedSchedulingMessage, type NodeGroup } from './generators/failed-scheduling-message.js';

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { ScenarioError } from '../../../core/errors.js';
+import { GENERATED_SCENARIOS } from '../generators/generated-scenarios.js';
 import { buildScenario } from './build-scenario.js';
 import { extendScenario } from './extend-scenario.js';
 import type { Scenario } from './scenario.js';
@@ -20,13 +21,11 @@ export function defaultScenariosDir(): string {
   return resolve(here, '../../../../src/sandbox/scenarios');
 }
 
-/** The names of the scenario files in `dir`, sorted. */
+/** The names of the scenario files in `dir` and of the generated scenarios, sorted. */
 export async function listScenarios(dir = defaultScenariosDir()): Promise<string[]> {
   const entries = await readdir(dir);
-  return entries
-    .filter((entry) => /\.ya?ml$/.test(entry))
-    .map((entry) => entry.replace(/\.ya?ml$/, ''))
-    .sort();
+  const files = entries.filter((entry) => /\.ya?ml$/.test(entry)).map((entry) => entry.replace(/\.ya?ml$/, ''));
+  return [...new Set([...files, ...Object.keys(GENERATED_SCENARIOS)])].sort();
 }
 
 function parseYaml(text: string, file: string): Record<string, unknown> {
@@ -91,8 +90,9 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
 }
 
 /**
- * Loads a scenario by name (`healthy` → `<dir>/healthy.yaml`) or by path (anything containing `/` or ending in
- * `.yaml`). Throws {@link ScenarioError} listing the known scenarios when the name is unknown.
+ * Loads a scenario by name (`healthy` → `<dir>/healthy.yaml`, or a generated one like `scale` when no such file
+ * exists) or by path (anything containing `/` or ending in `.yaml`). Throws {@link ScenarioError} listing the known
+ * scenarios when the name is unknown.
  */
 export async function loadScenario(nameOrPath: string, dir = defaultScenariosDir()): Promise<Scenario> {
   const isPath = nameOrPath.includes('/') || /\.ya?ml$/.test(nameOrPath);
@@ -102,6 +102,8 @@ export async function loadScenario(nameOrPath: string, dir = defaultScenariosDir
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isPath) {
+      const generated = Object.hasOwn(GENERATED_SCENARIOS, nameOrPath) ? GENERATED_SCENARIOS[nameOrPath] : undefined;
+      if (generated) return generated.generate();
       const known = await listScenarios(dir).catch(() => []);
       throw new ScenarioError(
         `Unknown scenario "${nameOrPath}". Available scenarios: ${known.join(', ') || '(none)'}.`,

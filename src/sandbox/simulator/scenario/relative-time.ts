@@ -85,3 +85,27 @@ export function timestampReplacer(nowMs: number): (key: string, value: unknown) 
     return value;
   };
 }
+
+/** `"renewTime":"-3s"`: a time field's property in JSON text, with a value that has no escapes (times have none). */
+const TIME_PROPERTY = new RegExp(`"(${[...TIME_FIELDS, ...MICRO_TIME_FIELDS].join('|')})":"([^"\\\\]*)"`, 'g');
+
+/**
+ * Resolves relative timestamps in JSON text, in the known time fields: what {@link timestampReplacer} does, on the
+ * serialised text. Several times faster than a replacer, which JSON.stringify calls for every value, so a page of
+ * 500 generated pods is serialised natively and scanned once. A property of that form can only be a property: in a
+ * string value its quotes would be escaped.
+ */
+export function resolveTimestampsInJson(json: string, nowMs: number): string {
+  // Objects repeat their times (a pod's creation, start and conditions): format each distinct one once.
+  const resolved = new Map<string, string>();
+  return json.replace(TIME_PROPERTY, (whole, key: string, value: string) => {
+    const micro = MICRO_TIME_FIELDS.has(key);
+    const cacheKey = micro ? `µ${value}` : value;
+    let text = resolved.get(cacheKey);
+    if (text === undefined) {
+      text = resolveTimestamp(value, nowMs, micro);
+      resolved.set(cacheKey, text);
+    }
+    return text === value ? whole : `"${key}":"${text}"`;
+  });
+}

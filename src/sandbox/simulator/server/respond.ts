@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { timestampReplacer } from '../scenario/relative-time.js';
+import { resolveTimestampsInJson } from '../scenario/relative-time.js';
 import type { StatusError } from './status-error.js';
 
 /** How many list items are serialised per write: bounds memory per request whatever the list size. */
@@ -7,7 +7,7 @@ const CHUNK = 200;
 
 /** JSON with relative timestamps resolved at `nowMs`. */
 export function toJson(body: unknown, nowMs: number): string {
-  return JSON.stringify(body, timestampReplacer(nowMs));
+  return resolveTimestampsInJson(JSON.stringify(body), nowMs);
 }
 
 /** Sends a JSON body (relative timestamps resolved at `nowMs`) with its length. */
@@ -75,20 +75,19 @@ export async function sendList(
   // The array is the envelope's last field: cut its closing `]}` and write the items in between.
   const prefix = envelope.slice(0, -2);
   res.writeHead(200, { 'Content-Type': contentType });
-  const replacer = timestampReplacer(nowMs);
   await write(res, prefix);
   let first = true;
   let chunk: string[] = [];
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
-    await write(res, (first ? '' : ',') + chunk.join(','));
+    await write(res, (first ? '' : ',') + resolveTimestampsInJson(chunk.join(','), nowMs));
     first = false;
     chunk = [];
   };
   // Items may be built lazily (an unlimited list of a generated source): take them a chunk at a time.
   for (const item of items) {
     if (res.destroyed) return;
-    chunk.push(JSON.stringify(item, replacer));
+    chunk.push(JSON.stringify(item));
     if (chunk.length >= CHUNK) await flush();
   }
   await flush();
