@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { onProcessExit } from '../../services/exit-cleanup.js';
 
 /** What a kubeconfig for the simulator names. */
 export interface KubeconfigSpec {
@@ -31,10 +33,20 @@ export function renderKubeconfig(spec: KubeconfigSpec): string {
   });
 }
 
-/** Writes the kubeconfig into a new private temporary directory; `remove` deletes the directory. */
+/**
+ * Writes the kubeconfig into a new private temporary directory; `remove` deletes the directory. If the process ends
+ * without `remove` (Ctrl-C during the demo), the directory is removed on the way out.
+ */
 export async function writeKubeconfig(spec: KubeconfigSpec): Promise<{ path: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'quorum-sim-kube-'));
   const path = join(dir, 'kubeconfig');
   await writeFile(path, renderKubeconfig(spec), { mode: 0o600 });
-  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+  const forget = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    path,
+    remove: async () => {
+      forget();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
