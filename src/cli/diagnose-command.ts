@@ -4,6 +4,7 @@ import { worstSeverity } from '../findings/finding.js';
 import { renderReport, type ReportFormat } from '../render/index.js';
 import { exitCodeFor, type ExitCode } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
+import { createLogger } from '../core/logger.js';
 
 export interface DiagnoseCommandOptions {
   kubeconfig?: string;
@@ -47,9 +48,14 @@ export async function diagnoseCommand(playbookId: string, options: DiagnoseComma
     },
   });
   const write = (line: string) => process.stderr.write(`${line}\n`);
+  const log = createLogger(config.logLevel);
+  const print = options.quiet ? undefined : progressPrinter(write);
   const report = await diagnose(config, playbookId, {
     params: options.param,
-    ...(options.quiet ? {} : { onProgress: progressPrinter(write) }),
+    onProgress: (progress) => {
+      print?.(progress);
+      if (progress.kind === 'finished') log.debug({ playbook: playbookId, ...progress }, 'check finished');
+    },
   });
   const color = options.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   process.stdout.write(`${renderReport(report, options.format, { color })}\n`);
