@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { EtcdMemberStatus } from '../etcd/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
 import { formatBytes, formatDuration } from '../findings/format.js';
 import { defineCheck } from './check.js';
@@ -12,26 +11,24 @@ const Args = z.object({
   warnRevisionsPerSecond: z.number().positive().default(500),
 });
 
-async function leaderStatus(etcd: NonNullable<Parameters<typeof readClusterView>[0]>): Promise<EtcdMemberStatus> {
-  const view = await readClusterView(etcd);
-  const status = (view.leader ?? view.members.find((member) => member.status))?.status;
-  if (!status) throw new Error('no etcd member answered a status request');
-  return status;
-}
-
 /** Revision growth over a short window: how fast the cluster writes, and when the quota runs out at that pace. */
 export const etcdRevisionGrowthCheck = defineCheck({
   id: 'etcd.revision-growth',
   description: 'etcd revision growth',
   needs: ['etcd'],
   args: Args,
-  async run({ etcd, etcdQuotaBytes, signal, sleep }, args) {
+  async run({ etcd, etcdQuotaBytes, signal, sleep, now }, args) {
     if (!etcd) return [];
-    const first = await leaderStatus(etcd);
-    const began = performance.now();
+    const view = await readClusterView(etcd);
+    const member = view.leader ?? view.members.find((candidate) => candidate.status);
+    if (!member?.status) throw new Error('no etcd member answered a status request');
+    const first = member.status;
+    const quota = await resolveQuota(etcd, view, etcdQuotaBytes);
+    const began = now().getTime();
     await sleep(args.windowSeconds * 1000, signal);
-    const second = await leaderStatus(etcd);
-    const seconds = (performance.now() - began) / 1000;
+    // The revision is cluster-wide, so the same member's second reading is enough even if leadership moved.
+    const second = await etcd.status(member.endpoint);
+    const seconds = Math.max((now().getTime() - began) / 1000, 0.001);
     const revisions = Number(BigInt(second.revision) - BigInt(first.revision));
     const perSecond = revisions / seconds;
     const grownBytes = second.dbSizeBytes - first.dbSizeBytes;
@@ -41,8 +38,6 @@ export const etcdRevisionGrowthCheck = defineCheck({
       { label: 'rate', value: `${perSecond.toFixed(1)} revisions/s` },
       { label: 'db size', value: `${formatBytes(first.dbSizeBytes)} → ${formatBytes(second.dbSizeBytes)}` },
     ];
-    const view = await readClusterView(etcd);
-    const quota = await resolveQuota(etcd, view, etcdQuotaBytes);
     let eta: string | undefined;
     if (grownBytes > 0) {
       const remaining = quota.bytes - second.dbSizeBytes;

@@ -18,12 +18,20 @@ export function holderHost(identity: string | undefined): string {
   return separator > 0 ? identity.slice(0, separator) : identity;
 }
 
+/** When a lease was last renewed, how long ago (ms; Infinity if never), and whether a leader holds it now. */
+export function leaseState(lease: Lease | undefined, now: Date): { renewed?: string; ageMs: number; held: boolean } {
+  const spec = lease?.spec ?? {};
+  const renewed = spec.renewTime ?? spec.acquireTime;
+  const ageMs = renewed ? now.getTime() - Date.parse(renewed) : Number.POSITIVE_INFINITY;
+  const held = Boolean(spec.holderIdentity) && ageMs <= (spec.leaseDurationSeconds ?? 15) * 1000;
+  return { ...(renewed ? { renewed } : {}), ageMs, held };
+}
+
 /** The lease's verdict at `now`; pure so the clock is the caller's. */
 export function judgeLease(component: string, lease: Lease, now: Date, maxTransitions: number): Finding {
   const spec = lease.spec ?? {};
   const durationSeconds = spec.leaseDurationSeconds ?? 15;
-  const renewed = spec.renewTime ?? spec.acquireTime;
-  const ageMs = renewed ? now.getTime() - Date.parse(renewed) : Number.POSITIVE_INFINITY;
+  const { renewed, ageMs, held } = leaseState(lease, now);
   const holder = holderHost(spec.holderIdentity);
   const transitions = spec.leaseTransitions ?? 0;
   const evidence = [
@@ -33,7 +41,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, maxTransi
     { label: 'transitions', value: String(transitions) },
   ];
   const data = { component, holder: spec.holderIdentity ?? null, renewTime: renewed ?? null, ageMs, transitions };
-  if (!spec.holderIdentity || ageMs > durationSeconds * 1000) {
+  if (!held) {
     return {
       check: 'leases.leader',
       severity: 'critical',

@@ -3,7 +3,7 @@ import type { KubeReader } from '../cluster/kube-reader.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatDuration, pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';
-import { holderHost } from './leader-leases.js';
+import { holderHost, leaseState } from './leader-leases.js';
 import { collectPendingPods, type PendingPod } from './pending-pods.js';
 import { describeCategory, type SchedulingCategory } from './scheduling-reasons.js';
 
@@ -118,10 +118,7 @@ async function unattempted(kube: KubeReader, pods: PendingPod[], args: Args, now
   return Promise.all(
     [...bySchedulers].map(async ([scheduler, waiting]): Promise<Finding> => {
       const lease = await kube.lease(args.schedulerNamespace, LEASE_OF[scheduler] ?? scheduler);
-      const renewed = lease?.spec?.renewTime ?? lease?.spec?.acquireTime;
-      const fresh =
-        renewed !== undefined &&
-        now.getTime() - Date.parse(renewed) <= (lease?.spec?.leaseDurationSeconds ?? 15) * 1000;
+      const { renewed, ageMs, held: fresh } = leaseState(lease, now);
       const examples: Evidence[] = waiting
         .slice(0, args.examples)
         .map((pod) => ({ label: `${pod.namespace}/${pod.name}`, value: age(pod, now) }));
@@ -146,7 +143,7 @@ async function unattempted(kube: KubeReader, pods: PendingPod[], args: Args, now
           check: 'scheduler.pending-pods',
           severity: 'critical',
           title: `${pluralize(waiting.length, 'pod')} never attempted: scheduler "${scheduler}" has no active leader`,
-          summary: `Its lease ${renewed ? `was last renewed ${formatDuration(now.getTime() - Date.parse(renewed))} ago` : 'has never been renewed'}: no instance is scheduling.`,
+          summary: `Its lease ${renewed ? `was last renewed ${formatDuration(ageMs)} ago` : 'has never been renewed'}: no instance is scheduling.`,
           evidence: examples,
           recommendation:
             'Check the scheduler pods (kube-scheduler static pods on the control-plane nodes) and their logs.',
