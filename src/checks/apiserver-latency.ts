@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import type { Evidence, Finding } from '../findings/finding.js';
+import { formatSeconds } from '../findings/format.js';
 import { requestLatency, type RequestLatency } from '../metrics/index.js';
 import { defineCheck } from './check.js';
 import { metricsWindow, windowedQuantiles, type WindowedQuantiles } from './metrics-window.js';
 
 const Window = { windowSeconds: z.number().positive().max(600).default(30) };
 
-/** Seconds, readable: 0.042 → "42 ms", 2.5 → "2.50 s". */
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '—';
-  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`;
-}
 
 function quantiles(row: { p50: number; p90: number; p99: number; count: number }): string {
   return `p50 ${formatSeconds(row.p50)}, p90 ${formatSeconds(row.p90)}, p99 ${formatSeconds(row.p99)} over ${row.count} in the window`;

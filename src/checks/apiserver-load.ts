@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { Evidence, Finding } from '../findings/finding.js';
-import { formatPercent, pluralize } from '../findings/format.js';
+import { formatPercent, formatSeconds, pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';
 import { gaugeValues, metricsWindow, windowedIncrease, windowedQuantiles } from './metrics-window.js';
-import { formatSeconds } from './apiserver-latency.js';
 
 const Window = { windowSeconds: z.number().positive().max(600).default(30) };
 

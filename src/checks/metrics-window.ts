@@ -8,21 +8,10 @@ import {
   type ParsedMetrics,
 } from '../metrics/index.js';
 import type { CheckContext } from './check.js';
-import { prometheusWindow } from './prometheus-window.js';
+import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 /** The metric families the apiserver-latency checks read; the parser skips every other family without allocating. */
-export const LATENCY_FAMILIES: ReadonlySet<string> = new Set([
-  'apiserver_request_duration_seconds',
-  'apiserver_request_total',
-  'apiserver_current_inflight_requests',
-  'apiserver_flowcontrol_rejected_requests_total',
-  'apiserver_flowcontrol_current_inqueue_requests',
-  'apiserver_flowcontrol_request_wait_duration_seconds',
-  'apiserver_admission_webhook_admission_duration_seconds',
-  'etcd_request_duration_seconds',
-  'apiserver_storage_objects',
-  'apiserver_resource_objects',
-]);
+export const LATENCY_FAMILIES: ReadonlySet<string> = new Set(Object.keys(QUERIES));
 
 /** Two scrapes of the API server's `/metrics`, `seconds` apart: counters become rates over a known window. */
 export interface MetricsWindow {

@@ -13,7 +13,7 @@ type Kind =
  * `histogram_quantile(q, rate(…[5m]))` computes: rates and increases differ by a constant) gives the same findings as
  * two scrapes. Gauges are per API server: `max` keeps "how close to its limit is the busiest one".
  */
-const QUERIES: Record<string, Kind> = {
+export const QUERIES: Readonly<Record<string, Kind>> = {
   apiserver_request_duration_seconds: { histogram: ['verb', 'resource', 'subresource', 'scope'] },
   apiserver_admission_webhook_admission_duration_seconds: { histogram: ['name', 'type', 'operation'] },
   etcd_request_duration_seconds: { histogram: ['operation', 'group', 'resource', 'type'] },
