@@ -7,7 +7,6 @@ import { metricsWindow, windowedQuantiles, type WindowedQuantiles } from './metr
 
 const Window = { windowSeconds: z.number().positive().max(600).default(30) };
 
-
 function quantiles(row: { p50: number; p90: number; p99: number; count: number }): string {
   return `p50 ${formatSeconds(row.p50)}, p90 ${formatSeconds(row.p90)}, p99 ${formatSeconds(row.p99)} over ${row.count} in the window`;
 }
