@@ -43,7 +43,7 @@ export const apiserverHealthCheck = defineCheck({
   needs: ['kube'],
   args: Args,
   async run({ kube }, args) {
-    return Promise.all(
+    const findings = await Promise.all(
       args.endpoints.map(async (endpoint): Promise<Finding> => {
         const began = performance.now();
         let response: RawResponse;
@@ -94,5 +94,10 @@ export const apiserverHealthCheck = defineCheck({
         };
       }),
     );
+    // One unreachable server is one problem, however many endpoints were asked.
+    const unanswered = findings.filter((finding) => finding.data?.unreachable === true);
+    if (unanswered.length < 2 || unanswered.length < findings.length) return findings;
+    const [first] = unanswered as [Finding];
+    return [{ ...first, title: 'API server unreachable', data: { ...first.data, endpoints: args.endpoints } }];
   },
 });
