@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KubeRequestError } from '../core/errors.js';
+import { KubeRequestError, describeError } from '../core/errors.js';
 
 /** The RBAC the diagnostics need, quoted in every 403 message so the fix is in the error itself. */
 export const REQUIRED_RBAC =
@@ -74,7 +74,7 @@ export function statusError(
 /** The error for a request that got no HTTP answer: TLS failures need a person, the rest may pass. */
 export function connectionError(error: unknown, method: string, path: string, where: string): KubeRequestError {
   const code = (error as { code?: unknown } | undefined)?.code;
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = describeError(error);
   if (typeof code === 'string' && TLS_VERIFY_CODES.has(code)) {
     return new KubeRequestError(
       `Cannot verify the TLS certificate of ${where} (${code}: ${reason}). Check the cluster's certificate-authority(-data) and tls-server-name in the kubeconfig.`,

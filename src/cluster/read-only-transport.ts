@@ -95,7 +95,10 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       };
       // unref: while a request is pending its socket (or the exec plugin's child) keeps Node running anyway.
       const timer = setTimeout(
-        () => settle(new KubeTimeoutError(pathAndQuery, requestTimeoutMs)),
+        () =>
+          settle(
+            new KubeTimeoutError(`${method} ${pathAndQuery}`, requestTimeoutMs, `The API server of ${description}`),
+          ),
         requestTimeoutMs,
       ).unref();
       const fail = (error: unknown): void => {
@@ -126,7 +129,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
               if (size > maxResponseBytes) {
                 settle(
                   new KubeRequestError(
-                    `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on.`,
+                    `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on. For /metrics of a cluster this large, point Quorum at its Prometheus (--prometheus-url).`,
                     response.statusCode,
                   ),
                 );

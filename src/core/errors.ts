@@ -99,10 +99,10 @@ export class KubeRequestError extends QuorumError {
 }
 
 export class KubeTimeoutError extends QuorumError {
-  constructor(path: string, timeoutMs: number) {
+  constructor(path: string, timeoutMs: number, where = 'the API server') {
     super(
       ErrorCode.KubeTimeout,
-      `The API server did not answer GET ${path} within ${timeoutMs} ms: it may be overloaded or unreachable.`,
+      `${where} did not answer ${path} within ${timeoutMs} ms: it may be overloaded or unreachable. If it is only slow, raise kube.requestTimeoutMs in the config.`,
       { retryable: true },
     );
   }
@@ -149,8 +149,17 @@ export function asQuorumError(error: unknown): QuorumError {
   return new QuorumError(ErrorCode.Internal, message, { cause: error });
 }
 
-/** A short, single-line reason for a finding or a log line. */
+/**
+ * A short, single-line reason for a finding or a log line. Node's happy-eyeballs connect (a host name with several
+ * addresses) fails with an AggregateError whose own message is empty: its inner errors say what happened.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  if (error instanceof AggregateError && !error.message) {
+    const inner = [...new Set(error.errors.map((each: unknown) => describeError(each)))].join('; ');
+    return inner || ((error as { code?: string }).code ?? error.name);
+  }
+  if (error instanceof Error) {
+    return error.message.split('\n')[0] || ((error as { code?: string }).code ?? error.name);
+  }
   return String(error);
 }
