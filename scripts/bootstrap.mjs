@@ -28,6 +28,8 @@ function debianPackages() {
   const missing = [];
   if (!onPath('redis-server')) missing.push('redis-server');
   if (!onPath('etcd') && !existsSync('/usr/bin/etcd')) missing.push('etcd-server');
+  // The simulator and TLS etcd make their certificates with the openssl command; slim images lack it.
+  if (!onPath('openssl')) missing.push('openssl');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     say(`missing ${missing.join(', ')}: install them with "sudo apt-get install -y ${missing.join(' ')}" and run again`);

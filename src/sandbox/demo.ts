@@ -39,14 +39,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stopAll: Array<() => Promise<void>> = [];
   try {
     write('Starting a private 3-member etcd cluster (quota 16 MiB) and the cluster simulator…\n');
-    const [etcd, simulator] = await Promise.all([
+    // Wait for both starts even if one fails, so that whatever did start is stopped below.
+    const [etcdStart, simulatorStart] = await Promise.allSettled([
       startEtcdCluster({ members: 3, quotaBytes: DEMO_QUOTA_BYTES }),
       startSimulator({ scenario: 'control-plane-degraded' }),
     ]);
-    stopAll.push(
-      () => etcd.stop(),
-      () => simulator.stop(),
-    );
+    for (const start of [etcdStart, simulatorStart]) {
+      if (start.status === 'fulfilled') stopAll.push(() => start.value.stop());
+    }
+    if (etcdStart.status === 'rejected') throw etcdStart.reason;
+    if (simulatorStart.status === 'rejected') throw simulatorStart.reason;
+    const etcd = etcdStart.value;
+    const simulator = simulatorStart.value;
     write(`  etcd: ${etcd.endpoints.join(', ')}\n  API server (simulated): ${simulator.url}\n`);
     write('Seeding etcd with Kubernetes-shaped keys and filling it until the NOSPACE alarm fires…\n');
     await seedRegistry(etcd.endpoints);
