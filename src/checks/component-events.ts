@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventLastSeen, type Event } from '../cluster/kube-types.js';
 import type { Finding } from '../findings/finding.js';
-import { formatDuration } from '../findings/format.js';
+import { formatDuration, pluralize } from '../findings/format.js';
 import { redact } from '../findings/redact.js';
 import { defineCheck } from './check.js';
 import { ComponentScopeArgs } from './control-plane-components.js';
@@ -89,7 +89,8 @@ export const componentEventsCheck = defineCheck({
       {
         check: 'control-plane.events',
         severity: 'warning',
-        title: `${total} Warning events for control-plane components in the last ${window}`,
+        // event.count counts since the event was first seen, which may be days: say so rather than imply the window.
+        title: `${pluralize(groups.length, 'kind')} of Warning event for control-plane components in the last ${window} (${total} occurrences since first seen)`,
         summary: shown
           .slice(0, 3)
           .map((group) => `${group.reason} on ${group.object} ×${group.count}`)

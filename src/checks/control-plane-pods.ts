@@ -27,6 +27,8 @@ export interface PodVerdict {
 function componentOf(pod: Pod, components: readonly string[]): string | undefined {
   const label = pod.metadata.labels?.component ?? pod.metadata.labels?.['app.kubernetes.io/name'];
   if (label && components.includes(label)) return label;
+  // A name prefix alone would also catch e.g. an etcd-backup CronJob's pods: trust it only for static (mirror) pods.
+  if (!pod.metadata.annotations?.['kubernetes.io/config.mirror']) return undefined;
   return components.find((component) => pod.metadata.name.startsWith(`${component}-`));
 }
 

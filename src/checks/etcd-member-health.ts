@@ -41,7 +41,8 @@ function describeMember(member: MemberView, health: EtcdEndpointHealth | undefin
 
 /** "member etcd-2 is down: connection refused" → "etcd member etcd-2 is down". */
 function headline(problem: string): string {
-  const head = problem.split(':')[0] ?? problem;
+  // ": " and not ":" — member names may be endpoints (https://…) when the member list could not be read.
+  const head = problem.split(': ')[0] ?? problem;
   return head.startsWith('etcd') ? head : `etcd ${head}`;
 }
 
@@ -107,7 +108,8 @@ export const etcdMemberHealthCheck = defineCheck({
     if (!etcd) return [];
     const view = await readClusterView(etcd);
     const probes = await Promise.all(
-      view.members.filter((member) => member.status).map((member) => etcd.health(member.endpoint)),
+      // Learners refuse linearizable reads ("rpc not supported for learner"): their status is their health.
+      view.members.filter((member) => member.status && !member.isLearner).map((member) => etcd.health(member.endpoint)),
     );
     const health = new Map(probes.map((probe) => [probe.endpoint, probe]));
     const problems = judgeMembers(view, health, args.maxRaftIndexLag);

@@ -11,7 +11,8 @@ const Args = z.object({
   examples: z.number().int().positive().max(20).default(5),
 });
 
-const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable';
+/** Taints Kubernetes sets for cordons and node conditions (unschedulable, not-ready, unreachable, pressure). */
+const CONDITION_TAINT_PREFIX = 'node.kubernetes.io/';
 
 /** The scheduler's own rule (k8s.io/api core/v1 Toleration.ToleratesTaint). */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
@@ -64,10 +65,11 @@ export const schedulerTaintsCheck = defineCheck({
     );
     for (const node of nodes) {
       for (const taint of node.taints) {
-        // PreferNoSchedule never blocks; cordons have their own finding; control-plane taints are by design.
+        // PreferNoSchedule never blocks; cordons and node conditions (not-ready, pressure) have findings of their own
+        // and are fixed on the node, never tolerated; control-plane taints are by design.
         if (
           taint.effect === 'PreferNoSchedule' ||
-          taint.key === UNSCHEDULABLE_TAINT ||
+          taint.key.startsWith(CONDITION_TAINT_PREFIX) ||
           CONTROL_PLANE_TAINTS.has(taint.key)
         )
           continue;
