@@ -10,8 +10,14 @@ import {
 import type { CheckContext } from './check.js';
 import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
+/** Identifies the API server process that answered a scrape. */
+const START_TIME = 'process_start_time_seconds';
+
 /** The metric families the apiserver-latency checks read; the parser skips every other family without allocating. */
-export const LATENCY_FAMILIES: ReadonlySet<string> = new Set(Object.keys(QUERIES));
+const SCRAPED_FAMILIES: ReadonlySet<string> = new Set([...Object.keys(QUERIES), START_TIME]);
+
+/** How many times the second scrape is retried to land on the API server that answered the first. */
+const SAME_SERVER_ATTEMPTS = 5;
 
 /** Two scrapes of the API server's `/metrics`, `seconds` apart: counters become rates over a known window. */
 export interface MetricsWindow {
@@ -30,7 +36,7 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
     );
   }
   if (response.status !== 200) throw new Error(`GET /metrics answered HTTP ${response.status}`);
-  return parsePrometheusText(response.body, { families: LATENCY_FAMILIES });
+  return parsePrometheusText(response.body, { families: SCRAPED_FAMILIES });
 }
 
 /**
@@ -43,7 +49,18 @@ export function metricsWindow(context: CheckContext, windowSeconds: number): Pro
     const before = await scrape(context.kube);
     const began = context.now().getTime();
     await context.sleep(windowSeconds * 1000, context.signal);
-    const after = await scrape(context.kube);
+    // Behind a load balancer each scrape may reach another replica (or the server restarted): deltas between two
+    // processes mean nothing, so insist on the same process or give up with what to do instead.
+    const startedAt = (metrics: ParsedMetrics) => metrics.get(START_TIME)?.samples[0]?.value;
+    let after = await scrape(context.kube);
+    for (let attempt = 1; startedAt(after) !== startedAt(before) && attempt < SAME_SERVER_ATTEMPTS; attempt += 1) {
+      after = await scrape(context.kube);
+    }
+    if (startedAt(after) !== startedAt(before)) {
+      throw new Error(
+        `the two scrapes of /metrics reached different API server processes (started at ${startedAt(before)} and ${startedAt(after)}): a load balancer spreads requests over several API servers, or one restarted. Pass --prometheus-url, or point the kubeconfig at a single API server`,
+      );
+    }
     const seconds = (context.now().getTime() - began) / 1000;
     return {
       before,

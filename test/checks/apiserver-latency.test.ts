@@ -117,3 +117,40 @@ describe('apiserver-latency playbook on broken metrics', () => {
     expect(failed[0]?.summary).toMatch(/line 3/);
   });
 });
+
+describe('the scrape window behind a load balancer', () => {
+  const startedAt = (seconds: number) =>
+    `# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ${seconds}\n`;
+  const withStart = (body: { status: number; body: string }, seconds: number) => ({
+    ...body,
+    body: body.body + startedAt(seconds),
+  });
+
+  it('scrapes again until it reaches the API server that answered first', async () => {
+    const kube = new FakeKubeReader();
+    kube.rawResponses.set('/metrics', [
+      withStart(scrape(1_000_000, 0, 0), 100),
+      withStart(scrape(9, 9, 0), 200),
+      withStart(scrape(1_000_000, 40, 0), 100),
+    ]);
+    const [finding] = await apiserverRequestLatencyCheck.run(
+      checkContext({ kube }),
+      apiserverRequestLatencyCheck.args.parse({ windowSeconds: 0.01 }),
+    );
+    expect(finding?.title).toBe('Slow API requests: GET pods (resource scope) p99 2.99 s');
+  });
+
+  it('refuses a window between two different API server processes and says what to do', async () => {
+    const kube = new FakeKubeReader();
+    kube.rawResponses.set('/metrics', [
+      withStart(scrape(1_000_000, 0, 0), 100),
+      withStart(scrape(1_000_000, 40, 0), 200),
+    ]);
+    await expect(
+      apiserverRequestLatencyCheck.run(
+        checkContext({ kube }),
+        apiserverRequestLatencyCheck.args.parse({ windowSeconds: 0.01 }),
+      ),
+    ).rejects.toThrow(/different API server processes .*--prometheus-url/);
+  });
+});
