@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, ReadOnlyViolationError } from '../core/errors.js';
 import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
 import type { KubeReader, ListOptions } from './kube-reader.js';
@@ -7,6 +7,17 @@ import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, valid
 import { listObjects, parseJson } from './list-pager.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { createReadOnlyTransport, type ReadOnlyTransport } from './read-only-transport.js';
+
+/**
+ * `raw()` is for the API server's own health and metrics endpoints. Resource paths go through the typed, validated
+ * list and get methods; letting them through here would let anything read Secrets (values!) or host logs
+ * (`/logs/…`) with one string.
+ */
+const RAW_PATHS = /^\/(?:(?:livez|readyz|healthz)(?:\/[\w.-]+)*|metrics|version)\/?(?:\?.*)?$/;
+
+function assertRawPath(path: string): void {
+  if (!RAW_PATHS.test(path)) throw new ReadOnlyViolationError('GET (raw)', path);
+}
 
 export interface KubeReaderOptions extends KubeconfigSource {
   /** The name findings use for the cluster. @defaultValue the context's cluster name in the kubeconfig */
@@ -125,6 +136,7 @@ export function createKubeReaderFromTransport(
     },
 
     async raw(path, rawOptions = {}) {
+      assertRawPath(path);
       const { status, body, contentType } = await transport.send('GET', path, { accept: rawOptions.accept ?? '*/*' });
       return contentType === undefined ? { status, body } : { status, body, contentType };
     },

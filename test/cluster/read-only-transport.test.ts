@@ -106,6 +106,17 @@ describe('read-only transport: refused requests never leave the process', () => 
     expect(server.connections).toBe(0);
   });
 
+  it.each([
+    '/api/v1/secrets',
+    '/api/v1/namespaces/kube-system/configmaps/kubeadm-config',
+    '/logs/kube-apiserver.log',
+    '/metricsx',
+  ])('lets raw() read only health, metrics and version, refusing GET %s before sending', async (path) => {
+    await expect(reader.raw(path)).rejects.toBeInstanceOf(ReadOnlyViolationError);
+    expect(server.requests).toHaveLength(0);
+    expect(server.connections).toBe(0);
+  });
+
   it('says what was refused and why', async () => {
     await expect(transport.send('DELETE', '/api/v1/namespaces/kube-system/pods/etcd-cp-1')).rejects.toThrow(
       'Refused DELETE /api/v1/namespaces/kube-system/pods/etcd-cp-1',
