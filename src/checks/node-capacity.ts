@@ -18,35 +18,39 @@ export function free(node: NodeCapacity, resource: string): number {
   return (node.allocatable[resource] ?? 0) - (node.requested[resource] ?? 0);
 }
 
-/**
- * Every node's allocatable against the sum of the requests of the pods bound to it (terminated pods excluded),
- * read page by page: memory grows with the number of nodes, not of pods.
- */
-export async function collectNodeCapacity(kube: KubeReader): Promise<NodeCapacity[]> {
-  const nodes = new Map<string, NodeCapacity>();
-  for await (const node of kube.nodes()) {
-    nodes.set(node.metadata.name, {
-      name: node.metadata.name,
-      unschedulable: node.spec?.unschedulable === true,
-      ready: node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True',
-      taints: node.spec?.taints ?? [],
-      labels: node.metadata.labels ?? {},
-      allocatable: parseResources(node.status?.allocatable),
-      requested: {},
-    });
-  }
-  const bound = 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed';
-  for await (const pod of kube.pods({ fieldSelector: bound })) {
-    const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
-    if (!node) continue;
-    addResources(node.requested, { ...podRequests(pod.spec ?? {}), pods: 1 });
-  }
-  return [...nodes.values()];
+type Memo = { kube: KubeReader; once: <T>(key: string, produce: () => Promise<T>) => Promise<T> };
+
+/** Every node with its allocatable, taints and cordon; `requested` is empty until {@link nodeRequestsOnce}. */
+export function nodesOnce(context: Memo): Promise<NodeCapacity[]> {
+  return context.once('scheduler:nodes', async () => {
+    const nodes: NodeCapacity[] = [];
+    for await (const node of context.kube.nodes()) {
+      nodes.push({
+        name: node.metadata.name,
+        unschedulable: node.spec?.unschedulable === true,
+        ready: node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True',
+        taints: node.spec?.taints ?? [],
+        labels: node.metadata.labels ?? {},
+        allocatable: parseResources(node.status?.allocatable),
+        requested: {},
+      });
+    }
+    return nodes;
+  });
 }
 
-export function nodeCapacityOnce(context: {
-  kube: KubeReader;
-  once: <T>(key: string, produce: () => Promise<T>) => Promise<T>;
-}) {
-  return context.once('scheduler:node-capacity', () => collectNodeCapacity(context.kube));
+/**
+ * The nodes with the summed requests of the pods bound to them (terminated pods excluded). This pages through every
+ * bound pod of the cluster, so only checks that need it call it; memory grows with nodes, not pods.
+ */
+export function nodeRequestsOnce(context: Memo): Promise<NodeCapacity[]> {
+  return context.once('scheduler:node-requests', async () => {
+    const nodes = new Map((await nodesOnce(context)).map((node) => [node.name, { ...node, requested: {} }]));
+    const bound = 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed';
+    for await (const pod of context.kube.pods({ fieldSelector: bound })) {
+      const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
+      if (node) addResources(node.requested, { ...podRequests(pod.spec ?? {}), pods: 1 });
+    }
+    return [...nodes.values()];
+  });
 }

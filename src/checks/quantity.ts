@@ -45,22 +45,34 @@ export function parseResources(map: Readonly<Record<string, string>> | undefined
   return result;
 }
 
+type ContainerSpec = { restartPolicy?: string; resources?: { requests?: Record<string, string> } };
+
 /**
- * What the scheduler counts for a pod: the larger of the containers' summed requests and any single init
- * container's (init containers run one at a time before the others).
+ * What the scheduler counts for a pod (its resource-fit rule): the larger of (app containers + sidecars) and, for each
+ * plain init container, itself plus the sidecars started before it; then the RuntimeClass overhead on top.
  */
 export function podRequests(spec: {
-  containers?: ReadonlyArray<{ resources?: { requests?: Record<string, string> } }>;
-  initContainers?: ReadonlyArray<{ resources?: { requests?: Record<string, string> } }>;
+  containers?: readonly ContainerSpec[];
+  initContainers?: readonly ContainerSpec[];
+  overhead?: Record<string, string>;
 }): Record<string, number> {
   const total: Record<string, number> = {};
   for (const container of spec.containers ?? []) addResources(total, parseResources(container.resources?.requests));
+  const sidecars: Record<string, number> = {};
+  const initPeak: Record<string, number> = {};
   for (const init of spec.initContainers ?? []) {
-    for (const [name, value] of Object.entries(parseResources(init.resources?.requests))) {
-      total[name] = Math.max(total[name] ?? 0, value);
+    const requests = parseResources(init.resources?.requests);
+    if (init.restartPolicy === 'Always') {
+      addResources(sidecars, requests);
+      continue;
+    }
+    for (const [name, value] of Object.entries(addResources({ ...sidecars }, requests))) {
+      initPeak[name] = Math.max(initPeak[name] ?? 0, value);
     }
   }
-  return total;
+  addResources(total, sidecars);
+  for (const [name, value] of Object.entries(initPeak)) total[name] = Math.max(total[name] ?? 0, value);
+  return addResources(total, parseResources(spec.overhead));
 }
 
 /** `4` cores → "4", `0.25` → "250m"; bytes → "1.5 GiB" via the caller's formatter. */

@@ -3,7 +3,7 @@ import type { Taint, Toleration } from '../cluster/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';
-import { nodeCapacityOnce } from './node-capacity.js';
+import { nodesOnce } from './node-capacity.js';
 import { CONTROL_PLANE_TAINTS, pendingPodsOnce } from './scheduler-pending.js';
 
 const Args = z.object({
@@ -32,7 +32,7 @@ export const schedulerTaintsCheck = defineCheck({
   needs: ['kube'],
   args: Args,
   async run(context, args) {
-    const [nodes, pending] = await Promise.all([nodeCapacityOnce(context), pendingPodsOnce(context, args.namespace)]);
+    const [nodes, pending] = await Promise.all([nodesOnce(context), pendingPodsOnce(context, args.namespace)]);
     const findings: Finding[] = [];
     const cordoned = nodes.filter((node) => node.unschedulable);
     if (cordoned.length > 0) {

@@ -75,6 +75,8 @@ export interface Toleration {
 
 export interface Container {
   name: string;
+  /** `Always` on an init container makes it a sidecar (1.29+): it keeps running beside the app containers. */
+  restartPolicy?: string;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   ports?: Array<{ containerPort: number; hostPort?: number; protocol?: string }>;
 }
@@ -90,6 +92,8 @@ export interface Pod {
     containers?: Container[];
     initContainers?: Container[];
     schedulingGates?: Array<{ name: string }>;
+    /** RuntimeClass overhead (e.g. Kata), counted by the scheduler on top of the containers. */
+    overhead?: Record<string, string>;
   };
   status?: {
     phase?: string;

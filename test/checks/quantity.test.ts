@@ -37,3 +37,18 @@ describe('podRequests', () => {
     expect(formatCpu(3.92)).toBe('3.92');
   });
 });
+
+describe('podRequests with sidecars and overhead', () => {
+  it('adds sidecars to the app containers, counts init containers with the sidecars before them, and adds overhead', () => {
+    const requests = podRequests({
+      containers: [{ resources: { requests: { cpu: '1' } } }],
+      initContainers: [
+        { restartPolicy: 'Always', resources: { requests: { cpu: '500m' } } },
+        { resources: { requests: { cpu: '2' } } },
+      ],
+      overhead: { cpu: '250m' },
+    });
+    // max(1 + 0.5, 0.5 + 2) + 0.25
+    expect(requests.cpu).toBeCloseTo(2.75, 9);
+  });
+});
