@@ -8,7 +8,7 @@ import { metricsWindow, windowedQuantiles, type WindowedQuantiles } from './metr
 const Window = { windowSeconds: z.number().positive().max(600).default(30) };
 
 function quantiles(row: { p50: number; p90: number; p99: number; count: number }): string {
-  return `p50 ${formatSeconds(row.p50)}, p90 ${formatSeconds(row.p90)}, p99 ${formatSeconds(row.p99)} over ${row.count} in the window`;
+  return `p50 ${formatSeconds(row.p50)}, p90 ${formatSeconds(row.p90)}, p99 ${formatSeconds(row.p99)} over ${Math.round(row.count)} in the window`;
 }
 
 /**
@@ -66,7 +66,7 @@ export const apiserverRequestLatencyCheck = defineCheck({
           check: 'apiserver.request-latency',
           severity: 'ok',
           title: `API requests within the latency SLO over the last ${Math.round(window.seconds)} s`,
-          summary: `${total} requests in the window (WATCH, CONNECT and long-running subresources excluded).`,
+          summary: `${Math.round(total)} requests in the window (WATCH, CONNECT and long-running subresources excluded).`,
           evidence,
           data,
         },

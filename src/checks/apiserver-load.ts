@@ -92,7 +92,7 @@ export const apiserverFlowControlCheck = defineCheck({
     const evidence: Evidence[] = [
       ...rejected.slice(0, 5).map((row) => ({
         label: `rejected ${row.labels.priority_level} / ${row.labels.flow_schema}`,
-        value: `${row.increase} in ${Math.round(window.seconds)} s (${row.labels.reason})`,
+        value: `${Math.round(row.increase)} in ${Math.round(window.seconds)} s (${row.labels.reason})`,
       })),
       ...queued
         .slice(0, 5)
@@ -115,7 +115,7 @@ export const apiserverFlowControlCheck = defineCheck({
           check: 'apiserver.flow-control',
           severity: 'critical',
           title: `API Priority and Fairness rejecting requests at priority level ${top.labels.priority_level} (${top.labels.reason})`,
-          summary: `${rejected.reduce((sum, row) => sum + row.increase, 0)} requests rejected with 429 in the last ${Math.round(window.seconds)} s across ${pluralize(levels.length, 'priority level')}; flow schema ${top.labels.flow_schema} most.`,
+          summary: `${Math.round(rejected.reduce((sum, row) => sum + row.increase, 0))} requests rejected with 429 in the last ${Math.round(window.seconds)} s across ${pluralize(levels.length, 'priority level')}; flow schema ${top.labels.flow_schema} most.`,
           evidence,
           recommendation: `Find the clients that flow schema ${top.labels.flow_schema} matches (audit logs by user, apiserver_request_total) and fix their request pattern (LIST without limit, tight polling, no informer); if the load is legitimate, give priority level ${top.labels.priority_level} more concurrency shares.`,
           data,

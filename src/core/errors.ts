@@ -17,6 +17,7 @@ export const ErrorCode = {
   ServiceStart: 'quorum_service_start_error',
   Scenario: 'quorum_scenario_error',
   MetricsParse: 'quorum_metrics_parse_error',
+  PrometheusRequest: 'quorum_prometheus_request_error',
   Internal: 'quorum_internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

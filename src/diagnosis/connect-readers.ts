@@ -1,11 +1,12 @@
 import type { RunClients } from '../playbooks/run-playbook.js';
 import type { Config } from '../config/config-schema.js';
 import { createKubeReader } from '../cluster/create-kube-reader.js';
-import { EtcdUnreachableError, describeError } from '../core/errors.js';
+import { ConfigError, EtcdUnreachableError, describeError } from '../core/errors.js';
 import type { EtcdReader } from '../etcd/etcd-reader.js';
 import { createEtcdReader } from '../etcd/etcd3-reader.js';
 import { shareEtcdReads } from './share-in-flight.js';
 import { createPrometheusReader } from '../prometheus/http-prometheus-reader.js';
+import type { PrometheusReader } from '../prometheus/prometheus-reader.js';
 
 export interface ConnectedReaders {
   clients: RunClients;
@@ -29,6 +30,38 @@ async function ensureReachable(etcd: EtcdReader): Promise<void> {
   throw new EtcdUnreachableError(etcd.endpoints, reasons.join('; '));
 }
 
+function connectEtcd(config: Config['etcd']): EtcdReader {
+  return createEtcdReader({
+    endpoints: config.endpoints,
+    ...(config.caFile ? { caFile: config.caFile } : {}),
+    ...(config.certFile ? { certFile: config.certFile } : {}),
+    ...(config.keyFile ? { keyFile: config.keyFile } : {}),
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+}
+
+/** A Prometheus that cannot be asked would turn every latency check into "could not check": say so once, up front. */
+async function connectPrometheus(config: Config['prometheus']): Promise<RunClients['prometheus']> {
+  const { url, bearerTokenFile, caFile, rangeSeconds, requestTimeoutMs } = config;
+  if (!url) return undefined;
+  let reader: PrometheusReader;
+  try {
+    reader = createPrometheusReader({
+      url,
+      timeoutMs: requestTimeoutMs,
+      ...(bearerTokenFile ? { bearerTokenFile } : {}),
+      ...(caFile ? { caFile } : {}),
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot read prometheus.bearerTokenFile or prometheus.caFile: ${describeError(error)}`,
+      error,
+    );
+  }
+  await reader.query('1');
+  return { reader, rangeSeconds };
+}
+
 /** Read-only readers for one cluster as the config describes it; the caller closes them. */
 export async function connectReaders(config: Config): Promise<ConnectedReaders> {
   const kube = createKubeReader({
@@ -40,45 +73,30 @@ export async function connectReaders(config: Config): Promise<ConnectedReaders> 
     rateLimit: config.kube.rateLimit,
   });
   let etcd: EtcdReader | undefined;
-  if (config.etcd.endpoints.length > 0) {
-    const reader = createEtcdReader({
-      endpoints: config.etcd.endpoints,
-      ...(config.etcd.caFile ? { caFile: config.etcd.caFile } : {}),
-      ...(config.etcd.certFile ? { certFile: config.etcd.certFile } : {}),
-      ...(config.etcd.keyFile ? { keyFile: config.etcd.keyFile } : {}),
-      requestTimeoutMs: config.etcd.requestTimeoutMs,
-    });
-    try {
+  // Whatever opened before a failure is closed again: a half-connected CLI must still exit.
+  try {
+    if (config.etcd.endpoints.length > 0) {
+      const reader = connectEtcd(config.etcd);
+      etcd = reader;
       await ensureReachable(reader);
-    } catch (error) {
-      await reader.close();
-      kube.close();
-      throw error;
+      etcd = shareEtcdReads(reader);
     }
-    etcd = shareEtcdReads(reader);
+    const prometheus = await connectPrometheus(config.prometheus);
+    return {
+      clients: {
+        kube,
+        ...(etcd ? { etcd } : {}),
+        ...(prometheus ? { prometheus } : {}),
+        ...(config.etcd.quotaBytes ? { etcdQuotaBytes: config.etcd.quotaBytes } : {}),
+      },
+      async close() {
+        kube.close();
+        await etcd?.close();
+      },
+    };
+  } catch (error) {
+    kube.close();
+    await etcd?.close();
+    throw error;
   }
-  const { url, bearerTokenFile, caFile, rangeSeconds, requestTimeoutMs } = config.prometheus;
-  const prometheus = url
-    ? {
-        reader: createPrometheusReader({
-          url,
-          timeoutMs: requestTimeoutMs,
-          ...(bearerTokenFile ? { bearerTokenFile } : {}),
-          ...(caFile ? { caFile } : {}),
-        }),
-        rangeSeconds,
-      }
-    : undefined;
-  return {
-    clients: {
-      kube,
-      ...(etcd ? { etcd } : {}),
-      ...(prometheus ? { prometheus } : {}),
-      ...(config.etcd.quotaBytes ? { etcdQuotaBytes: config.etcd.quotaBytes } : {}),
-    },
-    async close() {
-      kube.close();
-      await etcd?.close();
-    },
-  };
 }

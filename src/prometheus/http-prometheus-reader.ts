@@ -27,8 +27,15 @@ const ResponseSchema = z.object({
     .optional(),
 });
 
+/** Prometheus writes infinities as "+Inf"/"-Inf", which Number() does not read. */
+function parseSampleValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}
+
 function prometheusError(message: string, retryable: boolean, cause?: unknown): QuorumError {
-  return new QuorumError(ErrorCode.KubeRequest, message, { cause, retryable });
+  return new QuorumError(ErrorCode.PrometheusRequest, message, { cause, retryable });
 }
 
 /** GET `/api/v1/query` over http(s); nothing else is ever sent. */
@@ -78,7 +85,9 @@ export function createPrometheusReader(options: PrometheusOptions): PrometheusRe
                 );
                 return;
               }
-              resolve(parsed.data.result.map((entry) => ({ labels: entry.metric, value: Number(entry.value[1]) })));
+              resolve(
+                parsed.data.result.map((entry) => ({ labels: entry.metric, value: parseSampleValue(entry.value[1]) })),
+              );
             });
           },
         );
