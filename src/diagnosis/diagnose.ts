@@ -2,7 +2,7 @@ import { createCheckRegistry } from '../checks/all-checks.js';
 import type { Config } from '../config/config-schema.js';
 import type { DiagnosisReport } from '../findings/finding.js';
 import { defaultPlaybooksDir } from '../playbooks/default-dir.js';
-import { findPlaybook, loadPlaybooks } from '../playbooks/load-playbooks.js';
+import { findPlaybook, loadPlaybooks, validateRunArgs } from '../playbooks/load-playbooks.js';
 import { parseParams } from '../playbooks/parse-params.js';
 import { runPlaybook, type RunProgress } from '../playbooks/run-playbook.js';
 import { connectReaders } from './connect-readers.js';
@@ -26,6 +26,7 @@ export async function diagnose(
   const playbooks = await loadPlaybooks(config.playbooksDir ?? defaultPlaybooksDir(), registry);
   const playbook = findPlaybook(playbooks, playbookId);
   const params = parseParams(playbook, options.params ?? []);
+  validateRunArgs(playbook, registry, params);
   const readers = await connectReaders(config);
   try {
     return await runPlaybook(playbook, registry, readers.clients, {

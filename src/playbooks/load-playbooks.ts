@@ -2,13 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { InvalidPlaybookError, UnknownPlaybookError } from '../core/errors.js';
+import { InvalidPlaybookError, UnknownPlaybookError, UsageError } from '../core/errors.js';
 import { formatIssuePath } from '../core/issue-path.js';
 import type { CheckRegistry } from '../checks/registry.js';
 import { PlaybookSchema, type Playbook } from './playbook-schema.js';
-import { resolveArgs } from './resolve-args.js';
+import { checkArgs, type ParamValues } from './check-args.js';
 
-function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<PropertyKey> = []): string[] {
+export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<PropertyKey> = []): string[] {
   return issues.map((issue) => {
     const path = formatIssuePath([...prefix, ...issue.path]);
     return path ? `${path}: ${issue.message}` : issue.message;
@@ -31,7 +31,6 @@ export function parsePlaybook(file: string, text: string, registry: CheckRegistr
   const problems: string[] = [];
   const expectedId = basename(file).replace(/\.ya?ml$/, '');
   if (playbook.id !== expectedId) problems.push(`id: "${playbook.id}" must match the file name "${expectedId}"`);
-  const parameterNames = new Set(playbook.parameters.map((parameter) => parameter.name));
   playbook.checks.forEach((entry, index) => {
     const definition = registry.get(entry.check);
     if (!definition) {
@@ -40,14 +39,9 @@ export function parsePlaybook(file: string, text: string, registry: CheckRegistr
       );
       return;
     }
-    const defaults = Object.fromEntries(playbook.parameters.map((p) => [p.name, p.default]));
-    const resolved = resolveArgs(entry.args, defaults, parameterNames);
-    if (!resolved.ok) {
-      problems.push(`checks[${index}].args: ${resolved.error}`);
-      return;
-    }
-    const args = definition.args.safeParse(resolved.value);
-    if (!args.success) problems.push(...describeIssues(args.error.issues, ['checks', index, 'args']));
+    const args = checkArgs(playbook, entry, definition);
+    if ('reference' in args) problems.push(`checks[${index}].args: ${args.reference}`);
+    else if ('issues' in args) problems.push(...describeIssues(args.issues, ['checks', index, 'args']));
   });
   if (problems.length > 0) throw new InvalidPlaybookError(file, problems);
   return playbook;
@@ -69,4 +63,29 @@ export function findPlaybook(playbooks: ReadonlyMap<string, Playbook>, id: strin
   const playbook = playbooks.get(id);
   if (!playbook) throw new UnknownPlaybookError(id, [...playbooks.keys()]);
   return playbook;
+}
+
+/**
+ * Checks the operator's `--param` values against every check before anything connects, so a bad value is a usage
+ * error naming the parameter, not six "could not check" findings after the fact.
+ */
+export function validateRunArgs(playbook: Playbook, registry: CheckRegistry, params: ParamValues): void {
+  const problems = new Set<string>();
+  for (const entry of playbook.checks) {
+    const definition = registry.get(entry.check);
+    if (!definition) continue;
+    const args = checkArgs(playbook, entry, definition, params);
+    if ('reference' in args) problems.add(args.reference);
+    else if ('issues' in args) {
+      for (const line of describeIssues(args.issues)) problems.add(`${entry.check}: ${line}`);
+    }
+  }
+  if (problems.size > 0) {
+    const given = Object.entries(params)
+      .map(([name, value]) => `${name}=${String(value)}`)
+      .join(' ');
+    throw new UsageError(
+      `--param ${given} does not suit playbook ${playbook.id}:\n  - ${[...problems].join('\n  - ')}`,
+    );
+  }
 }

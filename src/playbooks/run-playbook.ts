@@ -4,10 +4,10 @@ import type { CheckContext, CheckDefinition } from '../checks/check.js';
 import type { CheckRegistry } from '../checks/registry.js';
 import { rankFindings, type DiagnosisReport, type Finding } from '../findings/finding.js';
 import type { Playbook, PlaybookCheck } from './playbook-schema.js';
-import { resolveArgs } from './resolve-args.js';
+import { checkArgs, type ParamValues } from './check-args.js';
 import { createRunMemo } from './run-memo.js';
 
-export type ParamValues = Record<string, string | number | boolean>;
+export type { ParamValues };
 
 /** What the runner reports while checks run (the CLI prints it on stderr). */
 export type RunProgress =
@@ -82,15 +82,17 @@ async function runOne(
       ],
     };
   }
-  const values = { ...Object.fromEntries(playbook.parameters.map((p) => [p.name, p.default])), ...options.params };
-  const resolved = resolveArgs(entry.args, values, new Set(playbook.parameters.map((p) => p.name)));
-  if (!resolved.ok) return failed(couldNotCheck(definition, entry.check, resolved.error));
-  const args = definition.args.safeParse(resolved.value);
-  if (!args.success) {
-    return failed(couldNotCheck(definition, entry.check, `bad arguments: ${args.error.issues[0]?.message}`));
+  const args = checkArgs(playbook, entry, definition, options.params);
+  if ('reference' in args) return failed(couldNotCheck(definition, entry.check, args.reference));
+  if ('issues' in args) {
+    return failed(couldNotCheck(definition, entry.check, `bad arguments: ${args.issues[0]?.message}`));
   }
 
-  const timeoutMs = entry.timeoutSeconds !== undefined ? entry.timeoutSeconds * 1000 : options.checkTimeoutMs;
+  // A check that watches a window (windowSeconds) gets that long on top of its deadline.
+  const windowSeconds = (args.value as { windowSeconds?: unknown }).windowSeconds;
+  const timeoutMs =
+    (entry.timeoutSeconds !== undefined ? entry.timeoutSeconds * 1000 : options.checkTimeoutMs) +
+    (typeof windowSeconds === 'number' ? windowSeconds * 1000 : 0);
   const controller = new AbortController();
   const timeout = new CheckTimeoutError(entry.check, timeoutMs);
   const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
@@ -106,7 +108,7 @@ async function runOne(
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
   });
   try {
-    const findings = await Promise.race([definition.run(context, args.data), aborted]);
+    const findings = await Promise.race([definition.run(context, args.value), aborted]);
     return {
       failed: false,
       findings: findings.map((finding) => ({ ...finding, check: finding.check || entry.check })),

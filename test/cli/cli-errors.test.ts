@@ -78,6 +78,10 @@ describe('quorum CLI', () => {
     { args: ['diagnose', 'etcd-db-growth', '--format', 'yaml'], says: 'Allowed choices are text, markdown, json, blocks' },
     { args: ['diagnose'], says: "missing required argument 'playbook'" },
     { args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=soon'], says: '--param windowSeconds must be a number' },
+    {
+      args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=700'],
+      says: 'etcd.revision-growth: windowSeconds: Too big',
+    },
   ])('rejects bad arguments ($says) with exit code 3', async ({ args, says }) => {
     const result = await runCli(args.includes('--param') ? [...args, '--kubeconfig', kubeconfig] : args);
     expect(result.code).toBe(3);
