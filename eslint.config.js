@@ -11,11 +11,12 @@ const sdk = {
   slackCode: { group: ['**/slack/**'], message: 'Checks and playbooks know nothing of Slack.' },
   queueCode: { group: ['**/queue/**'], message: 'Checks and playbooks know nothing of the queue.' },
   clusterCode: { group: ['**/cluster/**', '**/etcd/**'], message: 'The bot only enqueues; it never talks to the cluster.' },
+  sandboxCode: { group: ['**/sandbox/**'], message: 'The sandbox (simulator, seeding etcd writer) is for tests and the demo only.' },
 };
 const restrict = (...patterns) => ['error', { patterns }];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', '.quorum/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,18 +25,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue) } },
-  { files: ['src/cluster/kube-adapter.ts'], rules: { 'no-restricted-imports': restrict(sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance) } },
-  { files: ['src/etcd/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue, sdk.maintenance) } },
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue, sdk.sandboxCode) } },
+  { files: ['src/cluster/kube-adapter.ts'], rules: { 'no-restricted-imports': restrict(sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance, sdk.sandboxCode) } },
+  { files: ['src/etcd/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue, sdk.maintenance, sdk.sandboxCode) } },
   { files: ['src/sandbox/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue) } },
-  { files: ['src/maintenance/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue) } },
-  { files: ['src/slack/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.queue, sdk.clusterCode) } },
-  { files: ['src/queue/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack) } },
+  { files: ['src/maintenance/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.slack, sdk.queue, sdk.sandboxCode) } },
+  { files: ['src/slack/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.queue, sdk.clusterCode, sdk.sandboxCode) } },
+  { files: ['src/queue/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.sandboxCode) } },
   {
     files: ['src/checks/**/*.ts', 'src/playbooks/**/*.ts', 'src/findings/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance, sdk.slackCode, sdk.queueCode) },
+    rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance, sdk.slackCode, sdk.queueCode, sdk.sandboxCode) },
   },
-  { files: ['src/alerts/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.clusterCode, sdk.maintenance) } },
+  { files: ['src/alerts/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.clusterCode, sdk.maintenance, sdk.sandboxCode) } },
+  // The CLI's demo and bench commands are the sandbox's entry points (loaded on demand by main.ts).
+  {
+    files: ['src/cli/demo-command.ts', 'src/cli/bench-command.ts'],
+    rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue) },
+  },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'bin/**', '*.js'],
     rules: { 'no-restricted-imports': 'off' },

@@ -38,7 +38,8 @@ export function configFromEnv(env: Env): ConfigInput {
     .filter(Boolean);
   return mergeLayers({
     kube: {
-      kubeconfig: env.QUORUM_KUBECONFIG || env.KUBECONFIG?.split(':')[0] || undefined,
+      // $KUBECONFIG (a list of files) is left to the Kubernetes client, which merges the files as kubectl does.
+      kubeconfig: env.QUORUM_KUBECONFIG || undefined,
       context: env.QUORUM_KUBE_CONTEXT || undefined,
     },
     etcd: {
