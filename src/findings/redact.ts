@@ -32,16 +32,19 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?(?:-----
 
 /** `Authorization: Bearer x`, `"authorization":"Basic x"`, Go's `map[Authorization:[Bearer x]]`. */
 const AUTHORIZATION_HEADER =
-  /\b((?:proxy-)?authorization)(["']?[ \t]*[:=][ \t]*["']?\[?)(?:(bearer|basic|token|digest|negotiate)[ \t]+)?([^\s"'\],]+)/gi;
+  /\b((?:proxy-)?authorization|set-cookie|cookie)(["']?[ \t]*[:=][ \t]*["']?\[?)(?:(bearer|basic|token|digest|negotiate)[ \t]+)?([^\s"'\],]+)/gi;
 
 /** `https://user:pass@host`: the user stays, the password goes. */
 const URL_BASIC_AUTH = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s/@]+)@/gi;
 
 /** `token: x`, `token=x`, `"access_token":"x"`, `DB_PASSWORD=x`, `client-key-data: x`, `--bootstrap-token=x`. */
 const SECRET_KEY_VALUE = new RegExp(
-  `\\b([\\w.-]*?(?:${SECRET_KEY_WORDS}))\\b(["']?[ \\t]*[:=][ \\t]*)("(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s,;&"'}\\])]+)`,
+  `\\b([\\w.-]*?(?:${SECRET_KEY_WORDS}))\\b(["']?[ \\t]*[:=][ \\t]*)("(?:[^"\\\\\\n]|\\\\.)*"|'[^'\\n]*'|[^\\s,;&"'}\\]){[][^\\s,;&"'}\\])]*)`,
   'gi',
 );
+
+/** `password: correct horse battery staple` as a YAML line: an unquoted value runs to the end of the line. */
+const SECRET_YAML_LINE = new RegExp(`^([ \\t-]*[\\w.-]*?(?:${SECRET_KEY_WORDS}):[ \\t]+)([^\\s"'{[|>][^\\n]*)$`, 'gim');
 
 /** `--token abc123…`: a flag given with a space; only redacted when the value looks like a credential. */
 const SECRET_FLAG_SPACED = new RegExp(`(--[\\w-]*?(?:${SECRET_KEY_WORDS}))([ \\t]+)([^\\s-][^\\s,;"']*)`, 'gi');
@@ -55,6 +58,8 @@ const SHAPED_SECRETS: ReadonlyArray<[RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
   // Slack bot, user, app-level, refresh and legacy tokens.
   [/\b(xox[abeoprs]-|xapp-)[A-Za-z0-9-]{8,}/g, `$1${REDACTED}`],
+  // A PEM block base64-encoded again, as Secrets (tls.key) and kubeconfigs carry it: "-----BEGIN" → "LS0tLS1CRUdJTi".
+  [/\bLS0tLS1CRUdJTi[A-Za-z0-9+/=]{16,}/g, REDACTED],
   // AWS access key IDs (long-term and temporary).
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, `$1${REDACTED}`],
 ];
@@ -99,6 +104,9 @@ export function redact(text: string): string {
   );
   out = out.replace(URL_BASIC_AUTH, (match, scheme: string, user: string, password: string) =>
     isRedacted(password) ? match : `${scheme}${user}:${REDACTED}@`,
+  );
+  out = out.replace(SECRET_YAML_LINE, (match, key: string, value: string) =>
+    isRedacted(value) || NOT_SECRET_VALUES.has(value.trim().toLowerCase()) ? match : `${key}${REDACTED}`,
   );
   out = out.replace(
     SECRET_KEY_VALUE,

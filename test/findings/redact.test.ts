@@ -7,6 +7,18 @@ const JWT =
 
 /** [what, input, expected output] */
 const redacted: ReadonlyArray<[string, string, string]> = [
+  ['a multi-word YAML password', 'password: correct horse battery staple', `password: ${REDACTED}`],
+  [
+    'a base64-encoded private key in a Secret dump',
+    'data: map[tls.key:LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2',
+    `data: map[tls.key:${REDACTED}`,
+  ],
+  ['a Cookie header', 'Cookie: session=abcdefghijklmnopqrstuvwxyz', `Cookie: ${REDACTED}`],
+  [
+    'a token nested under credentials',
+    '{"credentials": {"token": "abc123456789"}}',
+    `{"credentials": {"token": "${REDACTED}"}}`,
+  ],
   ['Authorization header', 'Authorization: Bearer abc123def456', `Authorization: Bearer ${REDACTED}`],
   ['short bearer in a header', 'authorization: bearer abc', `authorization: bearer ${REDACTED}`],
   [
