@@ -521,7 +521,7 @@ describe('cluster simulator (healthy)', () => {
     it('streams the current objects as ADDED events, then ends at timeoutSeconds', async () => {
       const answer = await call(
         sim,
-        '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?watch=true&timeoutSeconds=0',
+        '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?watch=true&timeoutSeconds=1',
       );
       const events = answer.body
         .trim()
@@ -837,6 +837,8 @@ describe('cluster simulator lifecycle', () => {
     );
     await sim.requests.waitFor((entry) => entry.path === '/api/v1/nodes?watch=1');
     await sim.stop();
-    expect(await watching).not.toBe(0);
+    // Without stop() ending it, the watch would stay open for its 30-minute default: give it a deadline, not a sleep.
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000).unref());
+    expect(await Promise.race([watching.then(() => 'ended'), deadline])).toBe('ended');
   });
 });

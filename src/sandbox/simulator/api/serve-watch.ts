@@ -33,7 +33,9 @@ export async function serveWatch(_req: IncomingMessage, res: ServerResponse, wat
       res.write(`${toJson({ type: 'ADDED', object: withTypeMeta(watch.resource, object) }, context.nowMs)}\n`);
     }
   }
-  const timeoutSeconds = Number(watch.query.get('timeoutSeconds') ?? '1800');
+  // Like kube-apiserver, a missing, zero or unreadable timeoutSeconds means the server's default (30 min here).
+  const asked = Number(watch.query.get('timeoutSeconds') ?? '');
+  const timeoutSeconds = Number.isFinite(asked) && asked > 0 ? asked : 1800;
   await new Promise<void>((resolve) => {
     const finish = (): void => {
       clearTimeout(timer);
@@ -41,7 +43,7 @@ export async function serveWatch(_req: IncomingMessage, res: ServerResponse, wat
       res.off('close', finish);
       resolve();
     };
-    const timer = setTimeout(finish, Math.max(0, Number.isFinite(timeoutSeconds) ? timeoutSeconds : 1800) * 1000);
+    const timer = setTimeout(finish, timeoutSeconds * 1000);
     context.signal.addEventListener('abort', finish, { once: true });
     // The response's close, not the request's: a GET's request stream closes as soon as it has been read.
     res.on('close', finish);
