@@ -25,7 +25,10 @@ describe('parseQuantity', () => {
 describe('podRequests', () => {
   it('sums containers and takes the largest init container when it is bigger', () => {
     const requests = podRequests({
-      containers: [{ resources: { requests: { cpu: '500m', memory: '1Gi' } } }, { resources: { requests: { cpu: '250m' } } }],
+      containers: [
+        { resources: { requests: { cpu: '500m', memory: '1Gi' } } },
+        { resources: { requests: { cpu: '250m' } } },
+      ],
       initContainers: [{ resources: { requests: { cpu: '2', memory: '256Mi' } } }],
     });
     expect(requests.cpu).toBe(2);

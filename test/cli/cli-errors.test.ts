@@ -33,7 +33,9 @@ describe('quorum CLI', () => {
     const result = await runCli(['playbooks', '--format', 'json']);
     expect(result.code).toBe(0);
     const playbooks = JSON.parse(result.stdout) as Array<{ id: string; title: string; alerts: string[] }>;
-    expect(playbooks.map((playbook) => playbook.id)).toEqual(expect.arrayContaining(['control-plane-health', 'etcd-db-growth']));
+    expect(playbooks.map((playbook) => playbook.id)).toEqual(
+      expect.arrayContaining(['control-plane-health', 'etcd-db-growth']),
+    );
     for (const playbook of playbooks) {
       expect(playbook.title).toEqual(expect.any(String));
       expect(playbook.alerts.length).toBeGreaterThan(0);
@@ -56,7 +58,14 @@ describe('quorum CLI', () => {
 
   it('stops with exit code 3 when no etcd endpoint answers', async () => {
     const port = await findFreePort();
-    const result = await runCli(['diagnose', 'etcd-db-growth', '--kubeconfig', kubeconfig, '--etcd-endpoints', `http://127.0.0.1:${port}`]);
+    const result = await runCli([
+      'diagnose',
+      'etcd-db-growth',
+      '--kubeconfig',
+      kubeconfig,
+      '--etcd-endpoints',
+      `http://127.0.0.1:${port}`,
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`Cannot reach etcd at http://127.0.0.1:${port}`);
     expect(result.stderr).toContain('--etcd-endpoints');
@@ -66,7 +75,10 @@ describe('quorum CLI', () => {
     const playbooks = join(directory, 'playbooks');
     await rm(playbooks, { recursive: true, force: true });
     await import('node:fs/promises').then((fs) => fs.mkdir(playbooks));
-    await writeFile(join(playbooks, 'broken.yaml'), 'id: broken\ntitle: Broken\ndescription: d\nchecks:\n  - check: etcd.space\n    args:\n      warnRatio: high\n');
+    await writeFile(
+      join(playbooks, 'broken.yaml'),
+      'id: broken\ntitle: Broken\ndescription: d\nchecks:\n  - check: etcd.space\n    args:\n      warnRatio: high\n',
+    );
     const result = await runCli(['diagnose', 'broken', '--kubeconfig', kubeconfig, '--playbooks-dir', playbooks]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(join(playbooks, 'broken.yaml'));
@@ -75,9 +87,15 @@ describe('quorum CLI', () => {
 
   it.each([
     { args: ['diagnose', 'etcd-db-growth', '--etcd-quota-bytes', 'lots'], says: 'expected a positive whole number' },
-    { args: ['diagnose', 'etcd-db-growth', '--format', 'yaml'], says: 'Allowed choices are text, markdown, json, blocks' },
+    {
+      args: ['diagnose', 'etcd-db-growth', '--format', 'yaml'],
+      says: 'Allowed choices are text, markdown, json, blocks',
+    },
     { args: ['diagnose'], says: "missing required argument 'playbook'" },
-    { args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=soon'], says: '--param windowSeconds must be a number' },
+    {
+      args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=soon'],
+      says: '--param windowSeconds must be a number',
+    },
     {
       args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=700'],
       says: 'etcd.revision-growth: windowSeconds: Too big',

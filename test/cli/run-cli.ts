@@ -10,7 +10,10 @@ export interface CliResult {
 const BIN = join(process.cwd(), 'bin', 'quorum.js');
 
 /** Runs the real `quorum` binary as a user would, with a deadline. */
-export function runCli(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -26,14 +26,26 @@ describe('loadPlaybooks', () => {
   it.each([
     { name: 'broken YAML', text: 'id: x\ntitle: [unclosed', problem: /YAML:/ },
     { name: 'a missing field', text: 'id: x\ntitle: X\ndescription: d\n', problem: /checks: / },
-    { name: 'an unknown check', text: 'id: x\ntitle: X\ndescription: d\nchecks:\n  - check: etcd.nope\n', problem: /checks\[0\]\.check: unknown check "etcd\.nope"/ },
+    {
+      name: 'an unknown check',
+      text: 'id: x\ntitle: X\ndescription: d\nchecks:\n  - check: etcd.nope\n',
+      problem: /checks\[0\]\.check: unknown check "etcd\.nope"/,
+    },
     {
       name: 'a bad argument',
       text: 'id: x\ntitle: X\ndescription: d\nchecks:\n  - check: etcd.space\n  - check: etcd.space\n    args:\n      warnRatio: 7\n',
       problem: /checks\[1\]\.args\.warnRatio: /,
     },
-    { name: 'an unknown field', text: 'id: x\ntitle: X\ndescription: d\nchekcs: []\nchecks:\n  - check: etcd.alarms\n', problem: /chekcs/ },
-    { name: 'an undeclared parameter', text: 'id: x\ntitle: X\ndescription: d\nchecks:\n  - check: leases.leader\n    args:\n      namespace: ${ns}\n', problem: /checks\[0\]\.args: \$\{ns\} is not a declared parameter/ },
+    {
+      name: 'an unknown field',
+      text: 'id: x\ntitle: X\ndescription: d\nchekcs: []\nchecks:\n  - check: etcd.alarms\n',
+      problem: /chekcs/,
+    },
+    {
+      name: 'an undeclared parameter',
+      text: 'id: x\ntitle: X\ndescription: d\nchecks:\n  - check: leases.leader\n    args:\n      namespace: ${ns}\n',
+      problem: /checks\[0\]\.args: \$\{ns\} is not a declared parameter/,
+    },
   ])('names the file and the path for $name', async ({ text, problem }) => {
     const file = join(directory, 'x.yaml');
     await writeFile(file, text);
@@ -44,14 +56,16 @@ describe('loadPlaybooks', () => {
   });
 
   it('requires the id to match the file name', () => {
-    expect(() => parsePlaybook('/p/a.yaml', 'id: b\ntitle: B\ndescription: d\nchecks:\n  - check: etcd.alarms\n', registry)).toThrow(
-      /id: "b" must match the file name "a"/,
-    );
+    expect(() =>
+      parsePlaybook('/p/a.yaml', 'id: b\ntitle: B\ndescription: d\nchecks:\n  - check: etcd.alarms\n', registry),
+    ).toThrow(/id: "b" must match the file name "a"/);
   });
 
   it('lists the known playbooks for an unknown one', async () => {
     const playbooks = await loadPlaybooks(join(process.cwd(), 'playbooks'), registry);
     expect(() => findPlaybook(playbooks, 'etcd')).toThrow(UnknownPlaybookError);
-    expect(() => findPlaybook(playbooks, 'etcd')).toThrow(/Available playbooks: apiserver-latency, control-plane-health, etcd-db-growth, scheduler-pending/);
+    expect(() => findPlaybook(playbooks, 'etcd')).toThrow(
+      /Available playbooks: apiserver-latency, control-plane-health, etcd-db-growth, scheduler-pending/,
+    );
   });
 });

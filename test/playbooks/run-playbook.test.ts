@@ -29,7 +29,8 @@ const hanging = defineCheck({
   description: 'the slow thing',
   needs: ['kube'],
   args: z.object({}),
-  run: (context) => new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+  run: (context) =>
+    new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
 });
 const proposing = defineCheck({
   id: 'test.proposing',
@@ -52,7 +53,13 @@ const proposing = defineCheck({
     ];
   },
 });
-const needsEtcd = defineCheck({ id: 'test.etcd', description: 'etcd', needs: ['etcd'], args: z.object({}), run: async () => [] });
+const needsEtcd = defineCheck({
+  id: 'test.etcd',
+  description: 'etcd',
+  needs: ['etcd'],
+  args: z.object({}),
+  run: async () => [],
+});
 const registry = new CheckRegistry([fine, broken, hanging, proposing, needsEtcd] as CheckDefinition[]);
 
 function playbook(checks: unknown[], extra: Record<string, unknown> = {}) {
@@ -75,16 +82,22 @@ describe('runPlaybook', () => {
     ]);
     expect(report.findings[0]?.summary).toBe('HTTP 403: forbidden');
     expect(report.findings[1]?.summary).toMatch(/^did not finish within/);
-    expect(progress.filter((event) => event.kind === 'finished' && event.failed).map((event) => event.check).sort()).toEqual([
-      'test.broken',
-      'test.hanging',
-    ]);
+    expect(
+      progress
+        .filter((event) => event.kind === 'finished' && event.failed)
+        .map((event) => event.check)
+        .sort(),
+    ).toEqual(['test.broken', 'test.hanging']);
   });
 
   it('keeps only the proposals the playbook allows', async () => {
-    const report = await runPlaybook(playbook([{ check: 'test.proposing' }], { remediations: ['etcd.compact'] }), registry, {
-      kube: new FakeKubeReader(),
-    });
+    const report = await runPlaybook(
+      playbook([{ check: 'test.proposing' }], { remediations: ['etcd.compact'] }),
+      registry,
+      {
+        kube: new FakeKubeReader(),
+      },
+    );
     expect(report.findings[0]?.proposals?.map((proposal) => proposal.action)).toEqual(['etcd.compact']);
   });
 
@@ -99,7 +112,9 @@ describe('runPlaybook', () => {
     });
     const kube = new FakeKubeReader();
     expect((await runPlaybook(book, registry, { kube })).findings[0]?.title).toBe('from-default');
-    expect((await runPlaybook(book, registry, { kube }, { params: { label: 'from-operator' } })).findings[0]?.title).toBe('from-operator');
+    expect(
+      (await runPlaybook(book, registry, { kube }, { params: { label: 'from-operator' } })).findings[0]?.title,
+    ).toBe('from-operator');
   });
 
   it('skips etcd checks with a clear note when no etcd endpoints were given', async () => {

@@ -52,7 +52,9 @@ describe('control-plane-health against the simulator and a real 3-member etcd', 
 
   it('finds nothing worse than info on a healthy cluster', async () => {
     const report = await diagnose(config(healthy), 'control-plane-health');
-    const problems = report.findings.filter((finding) => finding.severity === 'critical' || finding.severity === 'warning');
+    const problems = report.findings.filter(
+      (finding) => finding.severity === 'critical' || finding.severity === 'warning',
+    );
     expect(problems.map((finding) => `${finding.check}: ${finding.title}`)).toEqual([]);
     expect(worstSeverity(report.findings)).not.toBe('critical');
   });

@@ -49,7 +49,9 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
 
     const keyspace = report.findings.find((finding) => finding.check === 'etcd.keyspace');
     expect(keyspace?.evidence[0]?.label).toBe('/registry/events/');
-    expect(report.findings.find((finding) => finding.check === 'etcd.revision-growth')?.summary).toMatch(/Measured over 1\.\d s/);
+    expect(report.findings.find((finding) => finding.check === 'etcd.revision-growth')?.summary).toMatch(
+      /Measured over 1\.\d s/,
+    );
   });
 
   it('prints the documented JSON and exits 2 from the command line', async () => {
@@ -73,7 +75,9 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
     expect(report.playbook).toBe('etcd-db-growth');
     expect(report.cluster).toBe('quorum-sim-etcd-db-growth');
     for (const finding of report.findings) {
-      expect(Object.keys(finding)).toEqual(expect.arrayContaining(['check', 'severity', 'title', 'summary', 'evidence', 'recommendation']));
+      expect(Object.keys(finding)).toEqual(
+        expect.arrayContaining(['check', 'severity', 'title', 'summary', 'evidence', 'recommendation']),
+      );
     }
     expect(result.stderr).toMatch(/✓ etcd\.space \(\d+ ms\)/);
   });

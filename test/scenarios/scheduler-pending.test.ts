@@ -17,14 +17,18 @@ describe('scheduler-pending playbook on the scheduler-pending scenario', () => {
 
   beforeAll(async () => {
     simulator = await startSimulator({ scenario: 'scheduler-pending' });
-    report = await diagnose(ConfigSchema.parse({ kube: { kubeconfig: simulator.kubeconfigPath } }), 'scheduler-pending');
+    report = await diagnose(
+      ConfigSchema.parse({ kube: { kubeconfig: simulator.kubeconfigPath } }),
+      'scheduler-pending',
+    );
   });
   afterAll(async () => {
     await simulator?.stop();
   });
 
   function pod(name: string): PodData {
-    const pods = report.findings.find((finding) => finding.title.endsWith('waiting for a scheduler'))?.data?.pods as PodData[];
+    const pods = report.findings.find((finding) => finding.title.endsWith('waiting for a scheduler'))?.data
+      ?.pods as PodData[];
     const found = pods.find((candidate) => `${candidate.namespace}/${candidate.name}` === name);
     if (!found) throw new Error(`no data for ${name}`);
     return found;
@@ -49,7 +53,8 @@ describe('scheduler-pending playbook on the scheduler-pending scenario', () => {
   });
 
   it('covers every category the scenario builds', () => {
-    const pods = report.findings.find((finding) => finding.title.endsWith('waiting for a scheduler'))?.data?.pods as PodData[];
+    const pods = report.findings.find((finding) => finding.title.endsWith('waiting for a scheduler'))?.data
+      ?.pods as PodData[];
     const seen = new Set(pods.flatMap((candidate) => candidate.reasons.map((reason) => reason.category)));
     for (const category of [
       'insufficient-cpu',
@@ -72,13 +77,22 @@ describe('scheduler-pending playbook on the scheduler-pending scenario', () => {
   });
 
   it('names the taint that blocks pods and the cordoned node', () => {
-    const titles = report.findings.filter((finding) => finding.check === 'scheduler.taints').map((finding) => finding.title);
-    expect(titles).toEqual(expect.arrayContaining(['1 node cordoned: worker-3', expect.stringMatching(/^Taint dedicated=gpu:NoSchedule on 2 nodes keeps \d+ Pending pods? off$/)]));
+    const titles = report.findings
+      .filter((finding) => finding.check === 'scheduler.taints')
+      .map((finding) => finding.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        '1 node cordoned: worker-3',
+        expect.stringMatching(/^Taint dedicated=gpu:NoSchedule on 2 nodes keeps \d+ Pending pods? off$/),
+      ]),
+    );
   });
 
   it('says no node can fit the oversized pod', () => {
     expect(report.findings.map((finding) => finding.title)).toContainEqual(
-      expect.stringMatching(/^No node analytics\/etl-backfill-qj7xw can use has 16 cpu free \(most free: [\d.]+m? on worker-1\)$/),
+      expect.stringMatching(
+        /^No node analytics\/etl-backfill-qj7xw can use has 16 cpu free \(most free: [\d.]+m? on worker-1\)$/,
+      ),
     );
   });
 });
