@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RawResponse } from '../cluster/kube-reader.js';
+import type { RawResponse } from '../ports/kube-reader.js';
 import { describeError } from '../core/errors.js';
 import type { Finding } from '../findings/finding.js';
 import { defineCheck } from './check.js';

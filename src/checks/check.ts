@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { KubeReader } from '../cluster/kube-reader.js';
-import type { EtcdReader } from '../etcd/etcd-reader.js';
+import type { KubeReader } from '../ports/kube-reader.js';
+import type { EtcdReader } from '../ports/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
-import type { PrometheusReader } from '../prometheus/prometheus-reader.js';
+import type { PrometheusReader } from '../ports/prometheus-reader.js';
 
 /** What a check may read. `etcd` is absent when no etcd endpoints were given. */
 export interface CheckContext {

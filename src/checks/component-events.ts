@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventLastSeen, type Event } from '../cluster/kube-types.js';
+import { eventLastSeen, type Event } from '../ports/kube-types.js';
 import type { Finding } from '../findings/finding.js';
 import { formatDuration, pluralize } from '../findings/format.js';
 import { redact } from '../findings/redact.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { KubeReader } from '../cluster/kube-reader.js';
-import type { ContainerStatus, Pod } from '../cluster/kube-types.js';
+import type { KubeReader } from '../ports/kube-reader.js';
+import type { ContainerStatus, Pod } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { redact } from '../findings/redact.js';
 import { defineCheck } from './check.js';

@@ -1,5 +1,5 @@
 import { describeError } from '../core/errors.js';
-import type { EtcdAlarm, EtcdMember, EtcdMemberStatus, EtcdReader } from '../etcd/etcd-reader.js';
+import type { EtcdAlarm, EtcdMember, EtcdMemberStatus, EtcdReader } from '../ports/etcd-reader.js';
 
 /** One member as seen from the worker: its identity, the endpoint used, and its status or why there is none. */
 export interface MemberView {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PrefixCount } from '../etcd/etcd-reader.js';
+import type { PrefixCount } from '../ports/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
 import { defineCheck } from './check.js';
 

@@ -1,4 +1,4 @@
-import type { EtcdAlarm } from '../etcd/etcd-reader.js';
+import type { EtcdAlarm } from '../ports/etcd-reader.js';
 import type { DefragMember, Proposal } from '../findings/finding.js';
 import { formatBytes } from '../findings/format.js';
 import type { ClusterView, MemberView } from './etcd-cluster-view.js';

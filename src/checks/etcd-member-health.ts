@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EtcdEndpointHealth } from '../etcd/etcd-reader.js';
+import type { EtcdEndpointHealth } from '../ports/etcd-reader.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatBytes, pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Lease } from '../cluster/kube-types.js';
+import type { Lease } from '../ports/kube-types.js';
 import type { Finding } from '../findings/finding.js';
 import { formatDuration } from '../findings/format.js';
 import { defineCheck } from './check.js';

@@ -1,13 +1,16 @@
-import type { KubeReader } from '../cluster/kube-reader.js';
+import type { KubeReader } from '../ports/kube-reader.js';
 import {
   aggregate,
   collectHistograms,
   histogramDelta,
   histogramQuantile,
   parsePrometheusText,
+  type MetricsWindow,
   type ParsedMetrics,
 } from '../metrics/index.js';
 import type { CheckContext } from './check.js';
+
+export type { MetricsWindow };
 import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 /** Identifies the API server process that answered a scrape. */
@@ -18,15 +21,6 @@ const SCRAPED_FAMILIES: ReadonlySet<string> = new Set([...Object.keys(QUERIES), 
 
 /** How many times the second scrape is retried to land on the API server that answered the first. */
 const SAME_SERVER_ATTEMPTS = 5;
-
-/** Two scrapes of the API server's `/metrics`, `seconds` apart: counters become rates over a known window. */
-export interface MetricsWindow {
-  before: ParsedMetrics;
-  after: ParsedMetrics;
-  seconds: number;
-  /** Where the numbers come from, for evidence. */
-  source: string;
-}
 
 async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
   const response = await kube.raw('/metrics', { accept: 'text/plain;version=0.0.4' });

@@ -1,5 +1,5 @@
-import type { KubeReader } from '../cluster/kube-reader.js';
-import type { Taint } from '../cluster/kube-types.js';
+import type { KubeReader } from '../ports/kube-reader.js';
+import type { Taint } from '../ports/kube-types.js';
 import { parseResources, podRequests, addResources } from './quantity.js';
 
 /** One node as the scheduler checks see it: what it offers, what is already requested, and what keeps pods off. */

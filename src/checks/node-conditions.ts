@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Node } from '../cluster/kube-types.js';
+import type { Node } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { defineCheck } from './check.js';
 

@@ -1,5 +1,5 @@
-import type { KubeReader } from '../cluster/kube-reader.js';
-import { eventLastSeen, type Pod, type Toleration } from '../cluster/kube-types.js';
+import type { KubeReader } from '../ports/kube-reader.js';
+import { eventLastSeen, type Pod, type Toleration } from '../ports/kube-types.js';
 import {
   parseSchedulingCondition,
   parseSchedulingMessage,

@@ -1,6 +1,11 @@
-import { MetricType, type MetricFamily, type ParsedMetrics, type Sample } from '../metrics/index.js';
-import type { InstantSample, PrometheusReader } from '../prometheus/prometheus-reader.js';
-import type { MetricsWindow } from './metrics-window.js';
+import {
+  MetricType,
+  type MetricFamily,
+  type MetricsWindow,
+  type ParsedMetrics,
+  type Sample,
+} from '../metrics/index.js';
+import type { InstantSample, PrometheusReader } from '../ports/prometheus-reader.js';
 
 type Kind =
   | { histogram: readonly string[] }

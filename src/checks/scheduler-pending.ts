@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KubeReader } from '../cluster/kube-reader.js';
+import type { KubeReader } from '../ports/kube-reader.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatDuration, pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Taint, Toleration } from '../cluster/kube-types.js';
+import type { Taint, Toleration } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';

@@ -1,7 +1,7 @@
 import { ConfigError, ReadOnlyViolationError } from '../core/errors.js';
 import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
-import type { KubeReader, ListOptions } from './kube-reader.js';
+import type { KubeReader, ListOptions } from '../ports/kube-reader.js';
 import { statusError } from './kube-request-errors.js';
 import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
 import { listObjects, parseJson } from './list-pager.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KubeRequestError } from '../core/errors.js';
-import type { Event, Lease, Namespace, Node, Pod } from './kube-types.js';
+import type { Event, Lease, Namespace, Node, Pod } from '../ports/kube-types.js';
 
 /**
  * Edge validation of what the API server sends, for the fields Quorum reads. Objects are loose (unknown fields pass)

@@ -2,11 +2,11 @@ import type { RunClients } from '../playbooks/run-playbook.js';
 import type { Config } from '../config/config-schema.js';
 import { createKubeReader } from '../cluster/create-kube-reader.js';
 import { ConfigError, EtcdUnreachableError, describeError } from '../core/errors.js';
-import type { EtcdReader } from '../etcd/etcd-reader.js';
+import type { EtcdReader } from '../ports/etcd-reader.js';
 import { createEtcdReader } from '../etcd/etcd3-reader.js';
 import { shareEtcdReads } from './share-in-flight.js';
 import { createPrometheusReader } from '../prometheus/http-prometheus-reader.js';
-import type { PrometheusReader } from '../prometheus/prometheus-reader.js';
+import type { PrometheusReader } from '../ports/prometheus-reader.js';
 
 export interface ConnectedReaders {
   clients: RunClients;

@@ -1,4 +1,4 @@
-import type { EtcdReader } from '../etcd/etcd-reader.js';
+import type { EtcdReader } from '../ports/etcd-reader.js';
 
 /** Concurrent calls with the same arguments share one promise until it settles. */
 export function shareInFlight<Args extends unknown[], Result>(

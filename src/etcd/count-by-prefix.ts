@@ -1,4 +1,4 @@
-import type { PrefixCount } from './etcd-reader.js';
+import type { PrefixCount } from '../ports/etcd-reader.js';
 import { nextKey, normalizeRoot, prefixRangeEnd, resourcePrefixOf } from './registry-prefix.js';
 
 /**

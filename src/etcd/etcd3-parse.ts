@@ -1,5 +1,5 @@
 import type { IAlarmResponse, IMember, IStatusResponse } from 'etcd3';
-import type { EtcdAlarm, EtcdAlarmType, EtcdMember, EtcdMemberStatus } from './etcd-reader.js';
+import type { EtcdAlarm, EtcdAlarmType, EtcdMember, EtcdMemberStatus } from '../ports/etcd-reader.js';
 
 /**
  * etcd3 returns every 64-bit number as a decimal string. Member IDs become hex as etcdctl prints them (`%x`); sizes

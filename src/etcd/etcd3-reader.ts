@@ -5,7 +5,7 @@ import { countByPrefix, type KeyspaceProbe } from './count-by-prefix.js';
 import { normalizeEndpoint } from './etcd-endpoint.js';
 import { readEtcdMetric } from './etcd-metric.js';
 import type { EtcdReaderOptions } from './etcd-reader-options.js';
-import type { EtcdEndpointHealth, EtcdReader } from './etcd-reader.js';
+import type { EtcdEndpointHealth, EtcdReader } from '../ports/etcd-reader.js';
 import { loadEtcdTls } from './etcd-tls.js';
 import { classifyEtcdFailure, toEtcdError } from './etcd3-errors.js';
 import { createMemberClient } from './etcd3-member-client.js';

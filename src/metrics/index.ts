@@ -15,6 +15,7 @@ export {
 } from './histogram.js';
 export { bucketQuantile, histogramQuantile, type QuantileEstimate } from './histogram-quantile.js';
 export { MetricType, type MetricFamily, type ParsedMetrics, type Sample } from './metric-family.js';
+export type { MetricsWindow } from './metrics-window.js';
 export { MetricsErrorCode, MetricsParseError } from './metrics-errors.js';
 export { parsePrometheusText, type ParseOptions } from './parse-prometheus-text.js';
 export {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
 import { QuorumError, ErrorCode } from '../core/errors.js';
-import type { InstantSample, PrometheusReader } from './prometheus-reader.js';
+import type { InstantSample, PrometheusReader } from '../ports/prometheus-reader.js';
 
 export interface PrometheusOptions {
   /** Base URL, e.g. `http://prometheus-k8s.monitoring.svc:9090`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { controlPlanePodsCheck, judgePod } from '../../src/checks/control-plane-pods.js';
-import type { ContainerStatus, Pod } from '../../src/cluster/kube-types.js';
+import type { ContainerStatus, Pod } from '../../src/ports/kube-types.js';
 import { FakeKubeReader, checkContext } from './fake-readers.js';
 
 function pod(name: string, component: string, status: Partial<ContainerStatus> = {}, phase = 'Running'): Pod {

@@ -1,7 +1,7 @@
 import type { CheckContext } from '../../src/checks/check.js';
 import { createRunMemo } from '../../src/playbooks/run-memo.js';
-import type { KubeReader, ListOptions, RawResponse } from '../../src/cluster/kube-reader.js';
-import type { Event, Lease, Namespace, Node, Pod } from '../../src/cluster/kube-types.js';
+import type { KubeReader, ListOptions, RawResponse } from '../../src/ports/kube-reader.js';
+import type { Event, Lease, Namespace, Node, Pod } from '../../src/ports/kube-types.js';
 import type {
   EtcdAlarm,
   EtcdEndpointHealth,
@@ -9,7 +9,7 @@ import type {
   EtcdMemberStatus,
   EtcdReader,
   PrefixCount,
-} from '../../src/etcd/etcd-reader.js';
+} from '../../src/ports/etcd-reader.js';
 
 /** A plain in-memory KubeReader for unit tests of checks; the simulator covers the wire format. */
 export class FakeKubeReader implements KubeReader {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { holderHost, judgeLease } from '../../src/checks/leader-leases.js';
-import type { Lease } from '../../src/cluster/kube-types.js';
+import type { Lease } from '../../src/ports/kube-types.js';
 
 const now = new Date('2026-11-24T03:00:00Z');
 function lease(renewSecondsAgo: number, spec: Partial<NonNullable<Lease['spec']>> = {}): Lease {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { nodeConditionsCheck } from '../../src/checks/node-conditions.js';
-import type { Node } from '../../src/cluster/kube-types.js';
+import type { Node } from '../../src/ports/kube-types.js';
 import { FakeKubeReader, checkContext } from './fake-readers.js';
 
 function node(name: string, ready: string, extra: Node['status'] = {}, controlPlane = false): Node {

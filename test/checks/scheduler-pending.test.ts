@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { schedulerCapacityCheck } from '../../src/checks/scheduler-capacity.js';
 import { schedulerPendingCheck } from '../../src/checks/scheduler-pending.js';
 import { schedulerTaintsCheck, tolerates } from '../../src/checks/scheduler-taints.js';
-import type { Event, Node, Pod } from '../../src/cluster/kube-types.js';
+import type { Event, Node, Pod } from '../../src/ports/kube-types.js';
 import { FakeKubeReader, checkContext } from './fake-readers.js';
 
 const now = new Date('2026-11-24T03:00:00Z');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { EtcdMemberStatus, EtcdReader } from '../../src/etcd/etcd-reader.js';
+import type { EtcdMemberStatus, EtcdReader } from '../../src/ports/etcd-reader.js';
 import { createEtcdReader } from '../../src/etcd/etcd3-reader.js';
 import { fillToNospace, seedRegistry, type FillReport, type SeedResult } from '../../src/sandbox/etcd-seed.js';
 import { startEtcd, startEtcdCluster, type EtcdService } from '../helpers/services.js';

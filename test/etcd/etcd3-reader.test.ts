@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EtcdRequestError, EtcdUnreachableError } from '../../src/core/errors.js';
-import type { EtcdReader } from '../../src/etcd/etcd-reader.js';
+import type { EtcdReader } from '../../src/ports/etcd-reader.js';
 import { createEtcdReader } from '../../src/etcd/etcd3-reader.js';
 import { SECRET_MARKER, seedRegistry, type SeedResult } from '../../src/sandbox/etcd-seed.js';
 import { startBlackhole } from '../helpers/blackhole.js';

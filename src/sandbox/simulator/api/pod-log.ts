@@ -1,4 +1,4 @@
-import type { Pod } from '../../../cluster/kube-types.js';
+import type { Pod } from '../../../ports/kube-types.js';
 import type { SimObject } from '../scenario/object-source.js';
 import type { PodLog } from '../scenario/scenario.js';
 import { badRequest } from '../server/status-error.js';

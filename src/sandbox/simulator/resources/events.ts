@@ -1,4 +1,4 @@
-import type { Event } from '../../../cluster/kube-types.js';
+import type { Event } from '../../../ports/kube-types.js';
 import type { SimObject } from '../scenario/object-source.js';
 import {
   ALL_VERBS,

@@ -1,4 +1,4 @@
-import type { Node } from '../../../cluster/kube-types.js';
+import type { Node } from '../../../ports/kube-types.js';
 import type { SimObject } from '../scenario/object-source.js';
 import { AGE_COLUMN, ALL_VERBS, NAME_COLUMN, field, type ResourceDefinition } from './resource-definition.js';
 

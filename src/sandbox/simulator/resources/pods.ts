@@ -1,4 +1,4 @@
-import type { ContainerStatus, Pod } from '../../../cluster/kube-types.js';
+import type { ContainerStatus, Pod } from '../../../ports/kube-types.js';
 import type { SimObject } from '../scenario/object-source.js';
 import { timestampMs } from '../scenario/relative-time.js';
 import {
