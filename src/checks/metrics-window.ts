@@ -9,9 +9,9 @@ import {
   type ParsedMetrics,
 } from '../metrics/index.js';
 import type { CheckContext } from './check.js';
+import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 export type { MetricsWindow };
-import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 /** Identifies the API server process that answered a scrape. */
 const START_TIME = 'process_start_time_seconds';
