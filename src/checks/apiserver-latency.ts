@@ -30,7 +30,7 @@ function describeRow(row: RequestLatency): string {
 export const apiserverRequestLatencyCheck = defineCheck({
   id: 'apiserver.request-latency',
   description: 'API request latency over a window',
-  needs: ['kube'],
+  needs: ['kube', 'metrics'],
   args: z.object({
     ...Window,
     /** Rows with fewer requests in the window are too noisy to judge. */
@@ -123,7 +123,7 @@ function webhookFinding(rows: WindowedQuantiles[], warnSeconds: number, seconds:
 export const admissionWebhooksCheck = defineCheck({
   id: 'apiserver.admission-webhooks',
   description: 'admission webhook latency',
-  needs: ['kube'],
+  needs: ['kube', 'metrics'],
   args: z.object({ ...Window, warnSeconds: z.number().positive().default(1) }),
   async run(context, args) {
     const window = await metricsWindow(context, args.windowSeconds);
@@ -140,7 +140,7 @@ export const admissionWebhooksCheck = defineCheck({
 export const apiserverEtcdLatencyCheck = defineCheck({
   id: 'apiserver.etcd-latency',
   description: 'etcd request latency seen by the API server',
-  needs: ['kube'],
+  needs: ['kube', 'metrics'],
   args: z.object({
     ...Window,
     warnSeconds: z.number().positive().default(0.5),

@@ -1,27 +1,52 @@
 import type { z } from 'zod';
-import type { KubeReader } from '../ports/kube-reader.js';
 import type { EtcdReader } from '../ports/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
+import type { KubeReader } from '../ports/kube-reader.js';
 import type { PrometheusReader } from '../ports/prometheus-reader.js';
 
-/** What a check may read. `etcd` is absent when no etcd endpoints were given. */
-export interface CheckContext {
+/** The readers of one cluster. `etcd` is absent when no etcd endpoints are configured, `prometheus` without a URL. */
+export interface CheckReaders {
   kube: KubeReader;
   etcd?: EtcdReader;
-  /** The etcd quota the operator told us (`--etcd-quota-bytes`), which wins over what etcd reports. */
+  /** The etcd quota the operator configured (`etcd.quotaBytes`), which wins over what etcd reports. */
   etcdQuotaBytes?: number;
   /** When set, metric windows come from this Prometheus (increase over `rangeSeconds`) instead of two scrapes. */
   prometheus?: { reader: PrometheusReader; rangeSeconds: number };
-  /** Aborted when the check's deadline passes: long waits (metric windows) must honour it. */
+}
+
+/** Which run a check belongs to: proposals carry it, and messages name the cluster's settings with it. */
+export interface RunIdentity {
+  runId: string;
+  /** The cluster's configured name (`clusters.<name>` in the config). */
+  cluster: string;
+}
+
+/**
+ * What work shared by the checks of a run sees: the readers bound to the run's signal (not to the first caller's),
+ * so a check that gives up does not cancel what the others still wait for.
+ */
+export interface RunScope extends CheckReaders {
+  signal: AbortSignal;
+  now: () => Date;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * What a check may read. Its readers are bound to its `signal`: when its deadline passes or the run is cancelled,
+ * its requests are aborted even if the check itself ignores the signal.
+ */
+export interface CheckContext extends CheckReaders {
+  run: RunIdentity;
+  /** Aborted when the check's deadline passes or the run is cancelled: long waits (metric windows) must honour it. */
   signal: AbortSignal;
   now: () => Date;
   /** Waits `ms` or until the signal aborts; injectable so tests of windowed checks control time. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /**
    * Work shared by the checks of one run, done once: e.g. the two `/metrics` scrapes of a latency window that
-   * several checks read. The first caller's `produce` runs; later callers with the same key get its promise.
+   * several checks read. The first caller's `produce` runs under the run's scope; later callers get its promise.
    */
-  once: <T>(key: string, produce: () => Promise<T>) => Promise<T>;
+  once: <T>(key: string, produce: (scope: RunScope) => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -33,8 +58,11 @@ export interface CheckDefinition<Args extends z.ZodType = z.ZodType> {
   id: string;
   /** What the check looks at, for "could not check <description>" findings. */
   description: string;
-  /** Which clients it needs: a check needing etcd without endpoints reports that instead of running. */
-  needs: ReadonlyArray<'kube' | 'etcd'>;
+  /**
+   * What it reads. A check needing etcd without endpoints reports that instead of running; `metrics` (the API
+   * server's metrics window) makes a run ask the cluster's Prometheus once up front, when one is configured.
+   */
+  needs: ReadonlyArray<'kube' | 'etcd' | 'metrics'>;
   args: Args;
   run(context: CheckContext, args: z.infer<Args>): Promise<Finding[]>;
 }

@@ -1,4 +1,5 @@
 import { describeError } from '../core/errors.js';
+import { clusterSetting } from '../core/setting-name.js';
 import type { EtcdAlarm, EtcdMember, EtcdMemberStatus, EtcdReader } from '../ports/etcd-reader.js';
 
 /** One member as seen from the worker: its identity, the endpoint used, and its status or why there is none. */
@@ -67,8 +68,10 @@ export async function resolveQuota(
   etcd: EtcdReader,
   view: ClusterView,
   configured: number | undefined,
+  cluster: string,
 ): Promise<QuotaReading> {
-  if (configured !== undefined) return { bytes: configured, source: '--etcd-quota-bytes' };
+  const setting = clusterSetting(cluster, 'etcd.quotaBytes');
+  if (configured !== undefined) return { bytes: configured, source: setting };
   const reported = view.members.find((member) => member.status?.dbSizeQuotaBytes)?.status?.dbSizeQuotaBytes;
   if (reported) return { bytes: reported, source: 'etcd status (dbSizeQuota)' };
   for (const member of view.members.filter((candidate) => candidate.status)) {
@@ -77,7 +80,7 @@ export async function resolveQuota(
   }
   return {
     bytes: DEFAULT_QUOTA_BYTES,
-    source: 'assumed: etcd default 2 GiB (pass --etcd-quota-bytes if yours differs)',
+    source: `assumed: etcd default 2 GiB (set ${setting} if yours differs)`,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { EtcdAlarm } from '../ports/etcd-reader.js';
-import type { DefragMember, Proposal } from '../findings/finding.js';
+import type { DefragMember, EtcdBasis, EtcdMemberSnapshot, Proposal } from '../findings/finding.js';
+import type { RunIdentity } from './check.js';
 import { formatBytes } from '../findings/format.js';
 import type { ClusterView, MemberView } from './etcd-cluster-view.js';
 
@@ -10,6 +11,48 @@ export interface PlanThresholds {
   minReclaimBytes: number;
   /** Disarm NOSPACE only if every member's in-use size is below this share of the quota. */
   disarmBelowRatio: number;
+}
+
+/**
+ * The state the plan rests on, as the executor must find it again: the cluster's identity, its members, leader,
+ * revision, sizes and alarms. `undefined` when no member reported a status (nothing can be planned then).
+ */
+export function observedBasis(
+  run: RunIdentity,
+  view: ClusterView,
+  alarms: readonly EtcdAlarm[],
+  quotaBytes: number,
+  observedAt: Date,
+): EtcdBasis | undefined {
+  const members: EtcdMemberSnapshot[] = view.members.flatMap((member) => {
+    const status = member.status;
+    if (!status) return [];
+    return [
+      {
+        id: status.memberId,
+        name: member.name,
+        endpoint: member.endpoint,
+        role: status.isLearner ? 'learner' : status.isLeader ? 'leader' : 'follower',
+        dbSizeBytes: status.dbSizeBytes,
+        dbSizeInUseBytes: status.dbSizeInUseBytes ?? status.dbSizeBytes,
+        revision: status.revision,
+        raftIndex: status.raftIndex,
+      },
+    ];
+  });
+  const reference = view.leader?.status ?? view.members.find((member) => member.status)?.status;
+  if (!reference || members.length === 0) return undefined;
+  return {
+    runId: run.runId,
+    cluster: run.cluster,
+    etcdClusterId: reference.clusterId,
+    leaderId: reference.leaderId,
+    revision: reference.revision,
+    quotaBytes,
+    observedAt: observedAt.toISOString(),
+    members,
+    alarms: alarms.map((alarm) => ({ memberId: alarm.memberId, alarm: alarm.alarm })),
+  };
 }
 
 function reclaimable(member: MemberView): number {
@@ -26,11 +69,12 @@ function reclaimable(member: MemberView): number {
 export function planSpaceMaintenance(
   view: ClusterView,
   alarms: readonly EtcdAlarm[],
-  quotaBytes: number,
+  basis: EtcdBasis | undefined,
   thresholds: PlanThresholds,
 ): Proposal[] {
   const reachable = view.members.filter((member) => member.status && !member.isLearner);
-  if (reachable.length === 0) return [];
+  if (reachable.length === 0 || !basis) return [];
+  const { quotaBytes } = basis;
   const nospace = alarms.filter((alarm) => alarm.alarm === 'NOSPACE');
   const proposals: Proposal[] = [];
   const revision = (view.leader ?? reachable[0])?.status?.revision;
@@ -43,6 +87,7 @@ export function planSpaceMaintenance(
       action: 'etcd.compact',
       summary: `Compact the keyspace to revision ${revision} (the current one), dropping superseded history so defragmentation can free it.`,
       revision,
+      basis,
     });
   }
   const worth = reachable.filter(
@@ -74,6 +119,7 @@ export function planSpaceMaintenance(
       }.`,
       members,
       expectedReclaimBytes,
+      basis,
     });
   }
   const inUseFits = reachable.every(
@@ -85,7 +131,13 @@ export function planSpaceMaintenance(
       action: 'etcd.disarm',
       summary: 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.',
       alarms: nospace.map((alarm) => ({ memberId: alarm.memberId, alarm: 'NOSPACE' as const })),
-      condition: `every member's db size is below ${Math.round(thresholds.disarmBelowRatio * 100)}% of the ${formatBytes(quotaBytes)} quota after defragmentation`,
+      condition: {
+        description: `every member's db size is below ${Math.round(thresholds.disarmBelowRatio * 100)}% of the ${formatBytes(quotaBytes)} quota after defragmentation`,
+        maxDbSizeRatio: thresholds.disarmBelowRatio,
+        quotaBytes,
+        belowBytes: Math.floor(quotaBytes * thresholds.disarmBelowRatio),
+      },
+      basis,
     });
   }
   return proposals;

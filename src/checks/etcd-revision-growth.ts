@@ -17,13 +17,13 @@ export const etcdRevisionGrowthCheck = defineCheck({
   description: 'etcd revision growth',
   needs: ['etcd'],
   args: Args,
-  async run({ etcd, etcdQuotaBytes, signal, sleep, now }, args) {
+  async run({ etcd, etcdQuotaBytes, signal, sleep, now, run }, args) {
     if (!etcd) return [];
     const view = await readClusterView(etcd);
     const member = view.leader ?? view.members.find((candidate) => candidate.status);
     if (!member?.status) throw new Error('no etcd member answered a status request');
     const first = member.status;
-    const quota = await resolveQuota(etcd, view, etcdQuotaBytes);
+    const quota = await resolveQuota(etcd, view, etcdQuotaBytes, run.cluster);
     const began = now().getTime();
     await sleep(args.windowSeconds * 1000, signal);
     // The revision is cluster-wide, so the same member's second reading is enough even if leadership moved.

@@ -3,7 +3,7 @@ import type { Evidence, Finding } from '../findings/finding.js';
 import { formatBytes, formatPercent } from '../findings/format.js';
 import { defineCheck } from './check.js';
 import { alarmsOf, readClusterView, resolveQuota, type MemberView } from './etcd-cluster-view.js';
-import { planSpaceMaintenance } from './etcd-maintenance-plan.js';
+import { observedBasis, planSpaceMaintenance } from './etcd-maintenance-plan.js';
 
 const Args = z.object({
   /** Share of the quota at which a member's db size is a warning. */
@@ -50,12 +50,12 @@ export const etcdSpaceCheck = defineCheck({
   description: 'etcd database size against the quota',
   needs: ['etcd'],
   args: Args,
-  async run({ etcd, etcdQuotaBytes }, args) {
+  async run({ etcd, etcdQuotaBytes, run, now }, args) {
     if (!etcd) return [];
     const [view, alarms] = await Promise.all([readClusterView(etcd), etcd.alarms()]);
     const reachable = view.members.filter((member) => member.status);
     if (reachable.length === 0) throw new Error('no etcd member answered a status request');
-    const quota = await resolveQuota(etcd, view, etcdQuotaBytes);
+    const quota = await resolveQuota(etcd, view, etcdQuotaBytes, run.cluster);
     const nospace = alarmsOf(alarms, 'NOSPACE');
     const ratio = (member: MemberView) => (member.status?.dbSizeBytes ?? 0) / quota.bytes;
     const inUseRatio = (member: MemberView) =>
@@ -76,7 +76,7 @@ export const etcdSpaceCheck = defineCheck({
     ];
     if (nospace.length > 0) evidence.push({ label: 'alarm', value: `NOSPACE raised by ${nospace.length} member(s)` });
 
-    const proposals = planSpaceMaintenance(view, alarms, quota.bytes, {
+    const proposals = planSpaceMaintenance(view, alarms, observedBasis(run, view, alarms, quota.bytes, now()), {
       defragQuotaRatio: args.warnRatio,
       minReclaimBytes: args.minReclaimBytes,
       disarmBelowRatio: args.disarmBelowRatio,

@@ -8,6 +8,7 @@ import {
   type MetricsWindow,
   type ParsedMetrics,
 } from '../metrics/index.js';
+import { clusterSetting } from '../core/setting-name.js';
 import type { CheckContext } from './check.js';
 import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
@@ -38,24 +39,24 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
  * describe the server's whole uptime; only their deltas describe now.
  */
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
-  return context.once(`metrics-window:${windowSeconds}`, async () => {
-    if (context.prometheus) return prometheusWindow(context.prometheus.reader, context.prometheus.rangeSeconds);
-    const before = await scrape(context.kube);
-    const began = context.now().getTime();
-    await context.sleep(windowSeconds * 1000, context.signal);
+  return context.once(`metrics-window:${windowSeconds}`, async (run) => {
+    if (run.prometheus) return prometheusWindow(run.prometheus.reader, run.prometheus.rangeSeconds);
+    const before = await scrape(run.kube);
+    const began = run.now().getTime();
+    await run.sleep(windowSeconds * 1000, run.signal);
     // Behind a load balancer each scrape may reach another replica (or the server restarted): deltas between two
     // processes mean nothing, so insist on the same process or give up with what to do instead.
     const startedAt = (metrics: ParsedMetrics) => metrics.get(START_TIME)?.samples[0]?.value;
-    let after = await scrape(context.kube);
+    let after = await scrape(run.kube);
     for (let attempt = 1; startedAt(after) !== startedAt(before) && attempt < SAME_SERVER_ATTEMPTS; attempt += 1) {
-      after = await scrape(context.kube);
+      after = await scrape(run.kube);
     }
     if (startedAt(after) !== startedAt(before)) {
       throw new Error(
-        `the two scrapes of /metrics reached different API server processes (started at ${startedAt(before)} and ${startedAt(after)}): a load balancer spreads requests over several API servers, or one restarted. Pass --prometheus-url, or point the kubeconfig at a single API server`,
+        `the two scrapes of /metrics reached different API server processes (started at ${startedAt(before)} and ${startedAt(after)}): a load balancer spreads requests over several API servers, or one restarted. Set ${clusterSetting(context.run.cluster, 'prometheus.url')} to read the window from Prometheus, or point the kubeconfig at a single API server`,
       );
     }
-    const seconds = (context.now().getTime() - began) / 1000;
+    const seconds = (run.now().getTime() - began) / 1000;
     return {
       before,
       after,

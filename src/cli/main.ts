@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { QuorumError, asQuorumError } from '../core/errors.js';
 import { ExitCode } from './exit-codes.js';
+import { withFlagSpelling } from './flag-spelling.js';
 import { diagnoseCommand } from './diagnose-command.js';
 import { playbooksCommand } from './playbooks-command.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .command('diagnose')
     .description('run a playbook against a cluster and print its findings, most severe first')
     .argument('<playbook>', 'playbook id (see "quorum playbooks")')
+    .option('--cluster <name>', 'a cluster of the config file (default: its defaultCluster); the flags below amend it')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
     .option('--in-cluster', 'use the pod service account instead of a kubeconfig')
@@ -89,7 +91,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     const quorumError = asQuorumError(error);
-    process.stderr.write(`quorum: ${quorumError.message}\n`);
+    process.stderr.write(`quorum: ${withFlagSpelling(quorumError.message)}\n`);
     if (!(error instanceof QuorumError) && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);
     }

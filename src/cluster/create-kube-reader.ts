@@ -1,7 +1,8 @@
 import { ConfigError, ReadOnlyViolationError } from '../core/errors.js';
+import type { SettingName } from '../core/setting-name.js';
 import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
-import type { KubeReader, ListOptions } from '../ports/kube-reader.js';
+import type { KubeReader, ListOptions, RequestOptions } from '../ports/kube-reader.js';
 import { statusError } from './kube-request-errors.js';
 import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
 import { listObjects, parseJson } from './list-pager.js';
@@ -30,11 +31,19 @@ export interface KubeReaderOptions extends KubeconfigSource {
   rateLimit?: RateLimitOptions;
   /** Largest response accepted, in bytes. @defaultValue 67108864 (64 MiB) */
   maxResponseBytes?: number;
+  /** How messages name the cluster's settings (`clusters.prod-eu.kube.requestTimeoutMs`). */
+  settingName?: SettingName;
 }
 
 /** A {@link KubeReader} that owns connections: call `close()` when done with the cluster. */
 export interface ClosableKubeReader extends KubeReader {
   close(): void;
+}
+
+/** A reader with its own rate limiter, shared by every run that uses it. */
+export interface LimitedKubeReader extends ClosableKubeReader {
+  /** Requests in flight and waiting in this reader's limiter right now. */
+  limiterLoad(): { active: number; waiting: number };
 }
 
 /** Reader-level settings once the transport exists. */
@@ -51,20 +60,27 @@ export interface ReaderSettings {
  *
  * @throws KubeconfigError when the kubeconfig cannot be used; ConfigError for out-of-range options.
  */
-export function createKubeReader(options: KubeReaderOptions = {}): ClosableKubeReader {
-  const { requestTimeoutMs = 10_000, pageSize = 500, rateLimit = {}, maxResponseBytes } = options;
+export function createKubeReader(options: KubeReaderOptions = {}): LimitedKubeReader {
+  const { requestTimeoutMs = 10_000, pageSize = 500, rateLimit = {}, maxResponseBytes, settingName } = options;
   if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
     throw new ConfigError(`requestTimeoutMs must be a positive number of ms (got ${requestTimeoutMs})`);
   }
   checkPageSize(pageSize);
   const limiter = new RateLimiter(rateLimit);
   const connection = connectCluster(options, limiter.maxConcurrent);
-  const transport = createReadOnlyTransport({ connection, limiter, requestTimeoutMs, maxResponseBytes });
-  return createKubeReaderFromTransport(transport, {
+  const transport = createReadOnlyTransport({
+    connection,
+    limiter,
+    requestTimeoutMs,
+    maxResponseBytes,
+    ...(settingName ? { settingName } : {}),
+  });
+  const reader = createKubeReaderFromTransport(transport, {
     clusterName: options.clusterName ?? connection.clusterName,
     server: connection.server,
     pageSize,
   });
+  return { ...reader, limiterLoad: () => limiter.load };
 }
 
 /** The reader's API over an existing transport (tests use it over a plain-HTTP connection). */
@@ -86,6 +102,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: NodeSchema,
+        ...signalOf(list),
       }),
     pods: (list = {}) =>
       listObjects(transport, {
@@ -93,6 +110,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: PodSchema,
+        ...signalOf(list),
       }),
     events: (list = {}) =>
       listObjects(transport, {
@@ -100,20 +118,27 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: EventSchema,
+        ...signalOf(list),
       }),
-    namespaces: () =>
-      listObjects(transport, { location: { ...core, resource: 'namespaces' }, pageSize, schema: NamespaceSchema }),
+    namespaces: (options) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'namespaces' },
+        pageSize,
+        schema: NamespaceSchema,
+        ...signalOf(options),
+      }),
     leases: (list = {}) =>
       listObjects(transport, {
         location: { ...coordination, resource: 'leases', namespace: list.namespace || undefined },
         params: selectors(list),
         pageSize,
         schema: LeaseSchema,
+        ...signalOf(list),
       }),
 
-    async lease(namespace, name) {
+    async lease(namespace, name, options) {
       const path = resourcePath({ ...coordination, resource: 'leases', namespace, name });
-      const response = await transport.send('GET', path);
+      const response = await transport.send('GET', path, signalOf(options));
       if (response.status === 404) return undefined;
       if (response.status < 200 || response.status > 299) {
         throw statusError(response.status, response.body, 'GET', path, transport.description);
@@ -128,7 +153,7 @@ export function createKubeReaderFromTransport(
       if (log.tailLines !== undefined) params.set('tailLines', String(log.tailLines));
       if (log.limitBytes !== undefined) params.set('limitBytes', String(log.limitBytes));
       const path = resourcePath({ ...core, resource: 'pods', namespace, name, subresource: 'log' }, params);
-      const response = await transport.send('GET', path, { accept: 'text/plain, */*' });
+      const response = await transport.send('GET', path, { accept: 'text/plain, */*', ...signalOf(log) });
       if (response.status < 200 || response.status > 299) {
         throw statusError(response.status, response.body, 'GET', path, transport.description);
       }
@@ -137,8 +162,11 @@ export function createKubeReaderFromTransport(
 
     async raw(path, rawOptions = {}) {
       assertRawPath(path);
-      const { status, body, contentType } = await transport.send('GET', path, { accept: rawOptions.accept ?? '*/*' });
-      return contentType === undefined ? { status, body } : { status, body, contentType };
+      const { status, body, contentType, durationMs } = await transport.send('GET', path, {
+        accept: rawOptions.accept ?? '*/*',
+        ...signalOf(rawOptions),
+      });
+      return { status, body, durationMs, ...(contentType === undefined ? {} : { contentType }) };
     },
 
     close: () => transport.close(),
@@ -149,6 +177,10 @@ function checkPageSize(pageSize: number): void {
   if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
     throw new ConfigError(`pageSize must be a whole number of objects, at least 1 (got ${pageSize})`);
   }
+}
+
+function signalOf(options: RequestOptions | undefined): { signal?: AbortSignal } {
+  return options?.signal ? { signal: options.signal } : {};
 }
 
 function selectors(list: ListOptions): URLSearchParams {

@@ -13,6 +13,8 @@ export interface ListRequest<T> {
   pageSize: number;
   /** Validates and types each item. */
   schema: z.ZodType<T>;
+  /** Stops the listing: the page in flight is aborted and no further page is asked for. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function* listObjects<T>(
     params.set('limit', String(request.pageSize));
     if (token !== undefined) params.set('continue', token);
     const path = resourcePath(request.location, params);
-    const response = await transport.send('GET', path);
+    const response = await transport.send('GET', path, request.signal ? { signal: request.signal } : {});
 
     if (response.status === 410 && token !== undefined && ++expiredInARow <= 2) {
       const fresh = freshContinueToken(response);

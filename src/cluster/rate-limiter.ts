@@ -1,3 +1,4 @@
+import { abortReason } from '../core/abort.js';
 import { ConfigError } from '../core/errors.js';
 
 /** How hard one reader may press one API server. */
@@ -80,17 +81,32 @@ export class RateLimiter {
     return { active: this.active, waiting: this.waiters.length };
   }
 
-  /** Waits for a token and a concurrency slot; the caller must call the returned {@link Release} when done. */
-  acquire(): Promise<Release> {
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
+  /**
+   * Waits for a token and a concurrency slot; the caller must call the returned {@link Release} when done. When
+   * `signal` fires first, the wait ends with its reason and takes nothing: a cancelled run never holds a slot.
+   */
+  acquire(signal?: AbortSignal): Promise<Release> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(abortReason(signal as AbortSignal));
+        this.pump();
+      };
+      const waiter = (release: Release): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(release);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
       this.pump();
     });
   }
 
   /** Runs `task` under the limiter, releasing its slot however it ends. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.acquire(signal);
     try {
       return await task();
     } finally {

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
+import { abortReason, throwIfAborted } from '../core/abort.js';
 import { KubeRequestError, KubeTimeoutError, QuorumError } from '../core/errors.js';
+import { bareSettingName, type SettingName } from '../core/setting-name.js';
 import type { ClusterConnection } from './kube-adapter.js';
 import { connectionError } from './kube-request-errors.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -19,6 +22,8 @@ export interface ReadOnlyTransportOptions {
   maxResponseBytes?: number;
   /** Longest `Retry-After` of a 429 that is waited out for the single retry, in ms. @defaultValue 2000 */
   maxRetryAfterMs?: number;
+  /** How messages name the cluster's settings. @defaultValue the bare path (`kube.requestTimeoutMs`) */
+  settingName?: SettingName;
 }
 
 export interface TransportResponse {
@@ -26,6 +31,15 @@ export interface TransportResponse {
   body: string;
   contentType?: string;
   headers: http.IncomingHttpHeaders;
+  /** From sending the request to the last byte of the answer, in ms: the server and the network, not the limiter. */
+  durationMs: number;
+}
+
+/** Options of one request. */
+export interface SendOptions {
+  accept?: string;
+  /** Aborts the request: a waiting one leaves the limiter's queue, a sent one has its socket destroyed. */
+  signal?: AbortSignal;
 }
 
 /** Sends GET and HEAD requests to one API server, and nothing else. */
@@ -38,9 +52,12 @@ export interface ReadOnlyTransport {
    * HTTP status (a 429 is retried once when its `Retry-After` is short); rejects with `KubeTimeoutError` past the
    * deadline and `KubeRequestError` when no answer came.
    *
+   * When `options.signal` fires, the request stops at once (its limiter slot and socket are freed) and the promise
+   * rejects with the signal's reason.
+   *
    * @param pathAndQuery - server-relative, already percent-encoded, e.g. `/api/v1/nodes?limit=500`.
    */
-  send(method: string, pathAndQuery: string, options?: { accept?: string }): Promise<TransportResponse>;
+  send(method: string, pathAndQuery: string, options?: SendOptions): Promise<TransportResponse>;
   /** Closes kept-alive connections. */
   close(): void;
 }
@@ -54,23 +71,29 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     requestTimeoutMs = 10_000,
     maxResponseBytes = 64 * 1024 * 1024,
     maxRetryAfterMs = 2_000,
+    settingName = bareSettingName,
   } = options;
   const server = new URL(connection.server);
   const basePath = server.pathname.replace(/\/+$/, '');
   const description = `context "${connection.contextName}" (${connection.server})`;
 
-  async function once(method: ReadMethod, pathAndQuery: string, accept: string): Promise<TransportResponse> {
-    const release = await limiter.acquire();
+  async function once(
+    method: ReadMethod,
+    pathAndQuery: string,
+    accept: string,
+    signal: AbortSignal | undefined,
+  ): Promise<TransportResponse> {
+    const release = await limiter.acquire(signal);
     try {
       try {
-        return await exchange(method, pathAndQuery, accept);
+        return await exchange(method, pathAndQuery, accept, signal);
       } catch (error) {
         // A kept-alive socket the server closed while idle fails on reuse before any answer: the one retry Node's
         // documentation recommends, safe for a GET.
         if (!(error instanceof StaleSocketError)) throw error;
       }
       try {
-        return await exchange(method, pathAndQuery, accept);
+        return await exchange(method, pathAndQuery, accept, signal);
       } catch (error) {
         throw error instanceof StaleSocketError ? error.reported : error;
       }
@@ -79,15 +102,23 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     }
   }
 
-  function exchange(method: ReadMethod, pathAndQuery: string, accept: string): Promise<TransportResponse> {
+  function exchange(
+    method: ReadMethod,
+    pathAndQuery: string,
+    accept: string,
+    signal: AbortSignal | undefined,
+  ): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       let request: http.ClientRequest | undefined;
       let settled = false;
       let responded = false;
+      let began = performance.now();
+      const onAbort = (): void => settle(abortReason(signal as AbortSignal));
       const settle = (error: Error | undefined, response?: TransportResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (error) {
           request?.destroy();
           reject(error);
@@ -97,10 +128,17 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       const timer = setTimeout(
         () =>
           settle(
-            new KubeTimeoutError(`${method} ${pathAndQuery}`, requestTimeoutMs, `The API server of ${description}`),
+            new KubeTimeoutError(
+              `${method} ${pathAndQuery}`,
+              requestTimeoutMs,
+              `The API server of ${description}`,
+              settingName('kube.requestTimeoutMs'),
+            ),
           ),
         requestTimeoutMs,
       ).unref();
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       const fail = (error: unknown): void => {
         if (request?.reusedSocket && (error as { code?: unknown }).code === 'ECONNRESET' && !responded) {
           settle(new StaleSocketError(connectionError(error, method, pathAndQuery, description)));
@@ -110,6 +148,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       connection.requestOptions().then(({ headers, agent }) => {
         if (settled) return;
         const send = server.protocol === 'https:' ? https.request : http.request;
+        began = performance.now();
         request = send(
           {
             protocol: server.protocol,
@@ -129,7 +168,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
               if (size > maxResponseBytes) {
                 settle(
                   new KubeRequestError(
-                    `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on. For /metrics of a cluster this large, point Quorum at its Prometheus (--prometheus-url).`,
+                    `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on. For /metrics of a cluster this large, point Quorum at its Prometheus (${settingName('prometheus.url')}).`,
                     response.statusCode,
                   ),
                 );
@@ -142,6 +181,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
                 body: Buffer.concat(chunks).toString('utf8'),
                 contentType: response.headers['content-type'],
                 headers: response.headers,
+                durationMs: performance.now() - began,
               }),
             );
           },
@@ -157,13 +197,17 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     async send(method, pathAndQuery, sendOptions = {}) {
       // First, before anything can reach the network.
       const readMethod = assertReadOnly(method, pathAndQuery);
+      const { signal } = sendOptions;
+      throwIfAborted(signal);
       const accept = sendOptions.accept ?? 'application/json';
-      const response = await once(readMethod, pathAndQuery, accept);
+      const response = await once(readMethod, pathAndQuery, accept, signal);
       const waitMs = response.status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined;
       if (waitMs === undefined || waitMs > maxRetryAfterMs) return response;
       // A short, bounded wait that the caller awaits: left ref'd so Node cannot exit with the request pending.
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-      return once(readMethod, pathAndQuery, accept);
+      await delay(waitMs, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+        throw signal?.aborted ? abortReason(signal) : error;
+      });
+      return once(readMethod, pathAndQuery, accept, signal);
     },
     close: () => connection.close(),
   };

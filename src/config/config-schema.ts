@@ -1,9 +1,21 @@
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMIT } from '../cluster/rate-limiter.js';
 
 const PositiveMs = z.number().int().positive();
 
+/**
+ * A cluster's name as people type it (`/quorum diagnose etcd cluster=prod-eu`, `--cluster prod-eu`): lower-case
+ * letters, digits, `-` and `.`, starting and ending with a letter or digit, as Kubernetes names go.
+ */
+export const ClusterNameSchema = z
+  .string()
+  .max(63, { error: 'a cluster name has at most 63 characters' })
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, {
+    error: 'a cluster name uses lower-case letters, digits, "-" and ".", and starts and ends with a letter or digit',
+  });
+
 /** How Quorum reaches one cluster's API server. */
-export const KubeConfigSchema = z.object({
+export const KubeConfigSchema = z.strictObject({
   /** Path of a kubeconfig file; absent means in-cluster or the default (~/.kube/config, $KUBECONFIG). */
   kubeconfig: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
@@ -12,17 +24,18 @@ export const KubeConfigSchema = z.object({
   requestTimeoutMs: PositiveMs.default(10_000),
   /** Items per list page: aggregation holds at most one page. */
   pageSize: z.number().int().min(1).max(5000).default(500),
+  /** Shared by every run against this cluster in the process, so concurrent runs do not multiply the load. */
   rateLimit: z
-    .object({
-      requestsPerSecond: z.number().positive().default(20),
-      burst: z.number().int().positive().default(40),
-      maxConcurrent: z.number().int().positive().default(8),
+    .strictObject({
+      requestsPerSecond: z.number().positive().default(DEFAULT_RATE_LIMIT.requestsPerSecond),
+      burst: z.number().int().positive().default(DEFAULT_RATE_LIMIT.burst),
+      maxConcurrent: z.number().int().positive().default(DEFAULT_RATE_LIMIT.maxConcurrent),
     })
-    .default({ requestsPerSecond: 20, burst: 40, maxConcurrent: 8 }),
+    .default(DEFAULT_RATE_LIMIT),
 });
 
 /** How Quorum reaches etcd, read-only. */
-export const EtcdConfigSchema = z.object({
+export const EtcdConfigSchema = z.strictObject({
   endpoints: z
     .array(z.url({ protocol: /^https?$/, error: 'an etcd endpoint looks like https://10.0.0.1:2379' }))
     .default([]),
@@ -36,7 +49,7 @@ export const EtcdConfigSchema = z.object({
 });
 
 /** The Prometheus that scrapes the cluster, when there is one: latency windows then come from PromQL. */
-export const PrometheusConfigSchema = z.object({
+export const PrometheusConfigSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/, error: 'a Prometheus URL looks like http://prometheus.monitoring.svc:9090' })
     .optional(),
@@ -48,21 +61,43 @@ export const PrometheusConfigSchema = z.object({
   requestTimeoutMs: PositiveMs.default(10_000),
 });
 
-export const ConfigSchema = z.object({
+/** One cluster Quorum diagnoses: its API server, its etcd (optional) and the Prometheus that scrapes it (optional). */
+export const ClusterConfigSchema = z.strictObject({
   kube: KubeConfigSchema.default(KubeConfigSchema.parse({})),
   etcd: EtcdConfigSchema.default(EtcdConfigSchema.parse({})),
   prometheus: PrometheusConfigSchema.default(PrometheusConfigSchema.parse({})),
-  diagnose: z
-    .object({
-      /** Deadline of one check unless its playbook says otherwise (ms). */
-      checkTimeoutMs: PositiveMs.default(30_000),
-    })
-    .default({ checkTimeoutMs: 30_000 }),
-  /** Directory of playbook YAML files; defaults to the `playbooks/` shipped with Quorum. */
-  playbooksDir: z.string().min(1).optional(),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
 });
 
+export const ConfigSchema = z
+  .strictObject({
+    /** The clusters by the name people type. */
+    clusters: z.record(ClusterNameSchema, ClusterConfigSchema).default({}),
+    /** The cluster a run without `cluster=` goes to; with a single cluster, that one. */
+    defaultCluster: ClusterNameSchema.optional(),
+    diagnose: z
+      .strictObject({
+        /** Deadline of one check unless its playbook says otherwise (ms). */
+        checkTimeoutMs: PositiveMs.default(30_000),
+      })
+      .default({ checkTimeoutMs: 30_000 }),
+    /** Directory of playbook YAML files; defaults to the `playbooks/` shipped with Quorum. */
+    playbooksDir: z.string().min(1).optional(),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
+  })
+  .superRefine((config, context) => {
+    const names = Object.keys(config.clusters);
+    if (config.defaultCluster !== undefined && !names.includes(config.defaultCluster)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['defaultCluster'],
+        message: `names no cluster under clusters (${names.length > 0 ? `configured: ${names.join(', ')}` : 'none is configured'})`,
+      });
+    }
+  });
+
 export type Config = z.infer<typeof ConfigSchema>;
-/** What a config file or the command line may set: every field optional, nested. */
+export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
+/** What a config file may set: every field optional, nested. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
+/** What the command line and the environment may set for one cluster. */
+export type ClusterConfigInput = z.input<typeof ClusterConfigSchema>;

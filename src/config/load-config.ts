@@ -2,17 +2,21 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { formatIssuePath } from '../core/issue-path.js';
-import { ConfigSchema, type Config, type ConfigInput } from './config-schema.js';
+import { ConfigSchema, type ClusterConfigInput, type Config, type ConfigInput } from './config-schema.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
+type Layer = Record<string, unknown>;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** The name a cluster defined only by flags or environment variables gets. */
+export const IMPLICIT_CLUSTER_NAME = 'default';
+
+function isObject(value: unknown): value is Layer {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Deep merge where later layers win and `undefined` never overrides. */
-export function mergeLayers(...layers: unknown[]): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
+export function mergeLayers(...layers: unknown[]): Layer {
+  const merged: Layer = {};
   for (const layer of layers) {
     if (!isObject(layer)) continue;
     for (const [key, value] of Object.entries(layer)) {
@@ -23,6 +27,13 @@ export function mergeLayers(...layers: unknown[]): Record<string, unknown> {
   return merged;
 }
 
+/** True when a layer sets nothing (only empty objects and `undefined` values). */
+function setsNothing(layer: unknown): boolean {
+  if (layer === undefined) return true;
+  if (!isObject(layer)) return false;
+  return Object.values(layer).every(setsNothing);
+}
+
 function number(env: Env, name: string): number | undefined {
   const text = env[name];
   if (text === undefined || text === '') return undefined;
@@ -31,8 +42,8 @@ function number(env: Env, name: string): number | undefined {
   return value;
 }
 
-/** The environment variables Quorum reads, as a config layer. */
-export function configFromEnv(env: Env): ConfigInput {
+/** The single-cluster environment variables (`QUORUM_KUBECONFIG`, `QUORUM_ETCD_ENDPOINTS`, …) as cluster settings. */
+export function clusterFromEnv(env: Env): ClusterConfigInput {
   const endpoints = env.QUORUM_ETCD_ENDPOINTS?.split(',')
     .map((value) => value.trim())
     .filter(Boolean);
@@ -49,9 +60,8 @@ export function configFromEnv(env: Env): ConfigInput {
       keyFile: env.QUORUM_ETCD_KEY || undefined,
       quotaBytes: number(env, 'QUORUM_ETCD_QUOTA_BYTES'),
     },
-    prometheus: { url: env.QUORUM_PROMETHEUS_URL || undefined },
-    logLevel: env.QUORUM_LOG_LEVEL || undefined,
-  }) as ConfigInput;
+    prometheus: { url: env.QUORUM_PROMETHEUS_URL || undefined, selector: env.QUORUM_PROMETHEUS_SELECTOR || undefined },
+  }) as ClusterConfigInput;
 }
 
 function readConfigFile(path: string): unknown {
@@ -64,24 +74,56 @@ function readConfigFile(path: string): unknown {
       error,
     );
   }
+  let parsed: unknown;
   try {
-    return parse(text) ?? {};
+    parsed = parse(text) ?? {};
   } catch (error) {
     throw new ConfigError(
       `The config file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
       error,
     );
   }
+  if (!isObject(parsed)) throw new ConfigError(`The config file ${path} must be a YAML mapping (clusters:, …).`);
+  return parsed;
+}
+
+export interface LoadConfigOptions {
+  env: Env;
+  /** A config file; default `QUORUM_CONFIG`. */
+  file?: string;
+  /** Settings above the file and the environment (the command line's). */
+  overrides?: ConfigInput;
+  /**
+   * The single-cluster settings of the command line (`--kubeconfig`, `--etcd-endpoints`, …), laid over the
+   * environment's (`QUORUM_KUBECONFIG`, …), for the cluster `name` (default `--cluster`/`QUORUM_CLUSTER`, then
+   * `defaultCluster`, then the only configured cluster, then {@link IMPLICIT_CLUSTER_NAME}).
+   */
+  cluster?: { name?: string; settings?: ClusterConfigInput };
 }
 
 /**
- * The one typed config: defaults, then the config file (`QUORUM_CONFIG` or `file`), then the environment, then the
- * command line. Fails fast with every problem named by its path.
+ * The one typed config for every command: defaults, then the config file, then the environment, then the command
+ * line. Single-cluster flags and variables define (or amend) one cluster; with no cluster configured at all, one
+ * named "default" reads the default kubeconfig, as kubectl would. Fails fast with every problem named by its path.
  */
-export function loadConfig(options: { env: Env; file?: string; overrides?: ConfigInput }): Config {
-  const file = options.file ?? options.env.QUORUM_CONFIG;
-  const layers = [file ? readConfigFile(file) : {}, configFromEnv(options.env), options.overrides ?? {}];
-  const parsed = ConfigSchema.safeParse(mergeLayers(...layers));
+export function loadConfig(options: LoadConfigOptions): Config {
+  const file = options.file ?? (options.env.QUORUM_CONFIG || undefined);
+  const merged = mergeLayers(
+    file ? readConfigFile(file) : {},
+    { logLevel: options.env.QUORUM_LOG_LEVEL || undefined },
+    options.overrides ?? {},
+  );
+  const settings = mergeLayers(clusterFromEnv(options.env), options.cluster?.settings);
+  const clusters = isObject(merged.clusters) ? merged.clusters : {};
+  const names = Object.keys(clusters);
+  if (!setsNothing(settings) || names.length === 0) {
+    const requested = options.cluster?.name ?? (options.env.QUORUM_CLUSTER || undefined);
+    const defaultCluster = typeof merged.defaultCluster === 'string' ? merged.defaultCluster : undefined;
+    const target = requested ?? defaultCluster ?? (names.length === 1 ? (names[0] as string) : IMPLICIT_CLUSTER_NAME);
+    merged.clusters = { ...clusters, [target]: mergeLayers(clusters[target], settings) };
+    if (names.length === 0) merged.defaultCluster ??= target;
+  }
+  const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`);
     throw new ConfigError(

@@ -6,6 +6,8 @@ export const ErrorCode = {
   Config: 'quorum_config_error',
   Usage: 'quorum_usage_error',
   UnknownPlaybook: 'quorum_unknown_playbook',
+  UnknownCluster: 'quorum_unknown_cluster',
+  RunAborted: 'quorum_run_aborted',
   InvalidPlaybook: 'quorum_invalid_playbook',
   Kubeconfig: 'quorum_kubeconfig_error',
   ReadOnlyViolation: 'quorum_read_only_violation',
@@ -53,11 +55,37 @@ export class UnknownPlaybookError extends QuorumError {
   constructor(
     readonly requested: string,
     readonly known: readonly string[],
+    readonly suggestions: readonly string[] = [],
   ) {
+    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((id) => `"${id}"`).join(' or ')}?` : '';
     super(
       ErrorCode.UnknownPlaybook,
-      `Unknown playbook "${requested}". Available playbooks: ${known.join(', ')}. Run "quorum playbooks" for details.`,
+      `Unknown playbook "${requested}".${hint} Available playbooks: ${known.join(', ')}.`,
     );
+  }
+}
+
+export class UnknownClusterError extends QuorumError {
+  constructor(
+    readonly requested: string | undefined,
+    readonly known: readonly string[],
+    readonly suggestions: readonly string[] = [],
+  ) {
+    const configured = known.length > 0 ? `Configured clusters: ${known.join(', ')}.` : 'No cluster is configured.';
+    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((name) => `"${name}"`).join(' or ')}?` : '';
+    super(
+      ErrorCode.UnknownCluster,
+      requested === undefined
+        ? `No cluster was named and the config has no defaultCluster. ${configured} Name one (cluster=NAME) or set defaultCluster.`
+        : `Unknown cluster "${requested}".${hint} ${configured}`,
+    );
+  }
+}
+
+/** A run stopped because its caller cancelled it or its deadline passed; `reason` says which. */
+export class RunAbortedError extends QuorumError {
+  constructor(reason: string, cause?: unknown) {
+    super(ErrorCode.RunAborted, reason, { cause });
   }
 }
 
@@ -100,20 +128,25 @@ export class KubeRequestError extends QuorumError {
 }
 
 export class KubeTimeoutError extends QuorumError {
-  constructor(path: string, timeoutMs: number, where = 'the API server') {
+  constructor(path: string, timeoutMs: number, where = 'the API server', setting = 'kube.requestTimeoutMs') {
     super(
       ErrorCode.KubeTimeout,
-      `${where} did not answer ${path} within ${timeoutMs} ms: it may be overloaded or unreachable. If it is only slow, raise kube.requestTimeoutMs in the config.`,
+      `${where} did not answer ${path} within ${timeoutMs} ms: it may be overloaded or unreachable. If it is only slow, raise ${setting} in the config.`,
       { retryable: true },
     );
   }
 }
 
 export class EtcdUnreachableError extends QuorumError {
-  constructor(endpoints: readonly string[], reason: string, cause?: unknown) {
+  constructor(
+    endpoints: readonly string[],
+    reason: string,
+    cause?: unknown,
+    setting: (path: string) => string = (path) => path,
+  ) {
     super(
       ErrorCode.EtcdUnreachable,
-      `Cannot reach etcd at ${endpoints.join(', ')}: ${reason}. Check --etcd-endpoints and the client certificates (--etcd-cacert, --etcd-cert, --etcd-key).`,
+      `Cannot reach etcd at ${endpoints.join(', ')}: ${reason}. Check ${setting('etcd.endpoints')} and the client certificates (${setting('etcd.caFile')}, ${setting('etcd.certFile')}, ${setting('etcd.keyFile')}).`,
       { cause, retryable: true },
     );
   }

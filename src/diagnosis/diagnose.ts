@@ -1,40 +1,24 @@
-import { createCheckRegistry } from '../checks/all-checks.js';
 import type { Config } from '../config/config-schema.js';
-import type { DiagnosisReport } from '../findings/finding.js';
-import { defaultPlaybooksDir } from '../playbooks/default-dir.js';
-import { findPlaybook, loadPlaybooks, validateRunArgs } from '../playbooks/load-playbooks.js';
-import { parseParams } from '../playbooks/parse-params.js';
-import { runPlaybook, type RunProgress } from '../playbooks/run-playbook.js';
-import { connectReaders } from './connect-readers.js';
+import type { DiagnosisReport } from './diagnosis-report.js';
+import { DiagnosisService, type RunOptions } from './diagnosis-service.js';
+import type { RunRequestInput } from './run-request.js';
 
-export interface DiagnoseOptions {
-  /** `name=value` assignments for the playbook's parameters. */
-  params?: readonly string[];
-  onProgress?: (progress: RunProgress) => void;
-}
+export type { RunOptions as DiagnoseOptions };
 
 /**
- * One diagnosis from start to end: load and validate the playbook, connect read-only to the cluster (failing fast
- * with an actionable error when etcd or the kubeconfig is unusable), run it, and close every connection.
+ * One diagnosis from start to end, for a one-shot caller (the CLI): load the playbooks, connect read-only to the
+ * cluster (failing fast with an actionable error when etcd or the kubeconfig is unusable), run, close everything.
+ * Long-lived callers keep a {@link DiagnosisService} instead.
  */
 export async function diagnose(
   config: Config,
-  playbookId: string,
-  options: DiagnoseOptions = {},
+  request: RunRequestInput,
+  options: RunOptions = {},
 ): Promise<DiagnosisReport> {
-  const registry = createCheckRegistry();
-  const playbooks = await loadPlaybooks(config.playbooksDir ?? defaultPlaybooksDir(), registry);
-  const playbook = findPlaybook(playbooks, playbookId);
-  const params = parseParams(playbook, options.params ?? []);
-  validateRunArgs(playbook, registry, params);
-  const readers = await connectReaders(config);
+  const service = await DiagnosisService.create(config);
   try {
-    return await runPlaybook(playbook, registry, readers.clients, {
-      params,
-      checkTimeoutMs: config.diagnose.checkTimeoutMs,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    return await service.run(request, options);
   } finally {
-    await readers.close();
+    await service.close();
   }
 }

@@ -1,17 +1,26 @@
-import type { EtcdReader } from '../ports/etcd-reader.js';
+import { raceAbort } from '../core/abort.js';
+import type { EtcdCallOptions, EtcdReader } from '../ports/etcd-reader.js';
 
-/** Concurrent calls with the same arguments share one promise until it settles. */
+/**
+ * Concurrent calls with the same key arguments share one promise until it settles. Each caller's signal only
+ * releases that caller (the shared call runs to its own deadline), so one cancelled run does not fail another's
+ * read of the same member.
+ */
 export function shareInFlight<Args extends unknown[], Result>(
   call: (...args: Args) => Promise<Result>,
-): (...args: Args) => Promise<Result> {
+): (...args: [...Args, EtcdCallOptions?]) => Promise<Result> {
   const pending = new Map<string, Promise<Result>>();
-  return (...args: Args) => {
+  return (...input) => {
+    const options = input.length > call.length ? (input[input.length - 1] as EtcdCallOptions | undefined) : undefined;
+    const args = input.slice(0, call.length) as Args;
     const key = JSON.stringify(args);
-    const existing = pending.get(key);
-    if (existing) return existing;
-    const started = call(...args).finally(() => pending.delete(key));
-    pending.set(key, started);
-    return started;
+    let shared = pending.get(key);
+    if (!shared) {
+      shared = call(...args).finally(() => pending.delete(key));
+      shared.catch(() => undefined);
+      pending.set(key, shared);
+    }
+    return raceAbort(shared, options?.signal);
   };
 }
 

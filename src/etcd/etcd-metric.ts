@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { abortReason } from '../core/abort.js';
 import type { EtcdTls } from './etcd-tls.js';
 
 /** `/metrics` of a busy member is a few hundred KiB; more than this is not etcd. */
@@ -23,7 +24,8 @@ export function sampleValue(text: string, metric: string): number | undefined {
 /**
  * GET `<endpoint>/metrics` with the client certificate when TLS is configured, and read one unlabelled gauge.
  *
- * @param timeoutMs - give up after this long, in ms.
+ * @param timeoutMs - the whole exchange, from connecting to the last byte, in ms.
+ * @param signal - aborts the request at once.
  * @throws Error when the endpoint does not answer 200 in time.
  */
 export function readEtcdMetric(
@@ -31,12 +33,14 @@ export function readEtcdMetric(
   metric: string,
   tls: EtcdTls | undefined,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<number | undefined> {
   const url = new URL('/metrics', endpoint);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const options = url.protocol === 'https:' && tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {};
   return new Promise((resolve, reject) => {
-    const req = request(url, { ...options, timeout: timeoutMs }, (res) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const req = request(url, { ...options, signal: signal ? AbortSignal.any([signal, deadline]) : deadline }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`GET ${url.href} answered HTTP ${res.statusCode}`));
@@ -52,8 +56,15 @@ export function readEtcdMetric(
       res.on('end', () => resolve(sampleValue(Buffer.concat(chunks).toString('utf8'), metric)));
       res.on('error', reject);
     });
-    req.once('timeout', () => req.destroy(new Error(`GET ${url.href} got no answer within ${timeoutMs} ms`)));
-    req.once('error', reject);
+    req.once('error', (error) =>
+      reject(
+        signal?.aborted
+          ? abortReason(signal)
+          : deadline.aborted
+            ? new Error(`GET ${url.href} did not complete within ${timeoutMs} ms`)
+            : error,
+      ),
+    );
     req.end();
   });
 }

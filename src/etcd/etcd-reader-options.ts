@@ -1,3 +1,5 @@
+import type { SettingName } from '../core/setting-name.js';
+
 /** How the diagnostics reach etcd. Paths are the same files `etcdctl --cacert/--cert/--key` takes. */
 export interface EtcdReaderOptions {
   /** Client URLs, e.g. `https://10.0.0.1:2379`. A bare `host:port` gets `https://` when TLS files are given. */
@@ -10,4 +12,6 @@ export interface EtcdReaderOptions {
   keyFile?: string;
   /** Deadline for each request to etcd, in ms; nothing is retried. @defaultValue 5000 */
   requestTimeoutMs?: number;
+  /** How messages name these settings (`clusters.prod-eu.etcd.caFile`). @defaultValue the bare path (`etcd.caFile`) */
+  settingName?: SettingName;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { ConfigError } from '../core/errors.js';
+import { bareSettingName } from '../core/setting-name.js';
 import type { EtcdReaderOptions } from './etcd-reader-options.js';
 
 /** The PEM contents of the TLS files, read once. */
@@ -10,14 +11,14 @@ export interface EtcdTls {
   key?: Buffer;
 }
 
-function read(path: string | undefined, what: string, flag: string): Buffer | undefined {
+function read(path: string | undefined, what: string, setting: string): Buffer | undefined {
   if (path === undefined || path === '') return undefined;
   try {
     return readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError(
-      `Cannot read the etcd ${what} ${path} (${flag}): ${reason}. Check the path and its permissions.`,
+      `Cannot read the etcd ${what} ${path} (${setting}): ${reason}. Check the path and its permissions.`,
       error,
     );
   }
@@ -32,13 +33,14 @@ export function loadEtcdTls({
   caFile,
   certFile,
   keyFile,
-}: Pick<EtcdReaderOptions, 'caFile' | 'certFile' | 'keyFile'>): EtcdTls | undefined {
-  const ca = read(caFile, 'CA file', '--etcd-cacert');
-  const cert = read(certFile, 'client certificate', '--etcd-cert');
-  const key = read(keyFile, 'client key', '--etcd-key');
+  settingName = bareSettingName,
+}: Pick<EtcdReaderOptions, 'caFile' | 'certFile' | 'keyFile' | 'settingName'>): EtcdTls | undefined {
+  const ca = read(caFile, 'CA file', settingName('etcd.caFile'));
+  const cert = read(certFile, 'client certificate', settingName('etcd.certFile'));
+  const key = read(keyFile, 'client key', settingName('etcd.keyFile'));
   if ((cert === undefined) !== (key === undefined)) {
     throw new ConfigError(
-      'The etcd client certificate and key go together: give both --etcd-cert and --etcd-key, or neither.',
+      `The etcd client certificate and key go together: set both ${settingName('etcd.certFile')} and ${settingName('etcd.keyFile')}, or neither.`,
     );
   }
   if (!ca && !cert) return undefined;

@@ -5,6 +5,7 @@ import {
   GRPCUnauthenticatedError,
   GRPCUnavailableError,
 } from 'etcd3';
+import { bareSettingName, type SettingName } from '../core/setting-name.js';
 import { EtcdRequestError, EtcdUnreachableError, type QuorumError } from '../core/errors.js';
 
 export interface EtcdFailure {
@@ -30,13 +31,13 @@ function shortTls(said: string): string {
 }
 
 /** What a failed TLS handshake most likely means, in the flags' terms. */
-function tlsReason(said: string): string {
+function tlsReason(said: string, setting: SettingName): string {
   const short = shortTls(said);
   if (/alert (bad certificate|certificate required|unknown ca|certificate unknown)/i.test(said)) {
-    return `the member rejected our client certificate, or none was sent (${short}): check --etcd-cert and --etcd-key`;
+    return `the member rejected our client certificate, or none was sent (${short}): check ${setting('etcd.certFile')} and ${setting('etcd.keyFile')}`;
   }
   if (/unable to verify|self[- ]signed|local issuer|verify failed|altnames|does not match/i.test(said)) {
-    return `the member's certificate is not trusted (${short}): check --etcd-cacert, and that the endpoint's host is in the certificate`;
+    return `the member's certificate is not trusted (${short}): check ${setting('etcd.caFile')}, and that the endpoint's host is in the certificate`;
   }
   if (/wrong version number|disconnected before secure TLS/i.test(said)) {
     return `TLS handshake failed (${short}): does the endpoint really serve https?`;
@@ -48,8 +49,13 @@ function tlsReason(said: string): string {
  * Classifies what etcd3 (or gRPC under it) threw for a call to one member.
  *
  * @param timeoutMs - the call's deadline, in ms, for the message.
+ * @param setting - names the settings the advice points at.
  */
-export function classifyEtcdFailure(error: unknown, timeoutMs: number): EtcdFailure {
+export function classifyEtcdFailure(
+  error: unknown,
+  timeoutMs: number,
+  setting: SettingName = bareSettingName,
+): EtcdFailure {
   if (!(error instanceof Error)) return { answered: false, reason: String(error) };
   const said = detail(error);
   if (error instanceof GRPCDeadlineExceededError) {
@@ -62,7 +68,7 @@ export function classifyEtcdFailure(error: unknown, timeoutMs: number): EtcdFail
     // "etcdserver: no leader" and friends come from the member itself; transport failures do not.
     if (said.startsWith('etcdserver:')) return { answered: true, reason: said };
     if (/ssl|tls|certificate|handshake|wrong version number/i.test(said)) {
-      return { answered: false, reason: tlsReason(said) };
+      return { answered: false, reason: tlsReason(said, setting) };
     }
     return {
       answered: false,
@@ -87,9 +93,15 @@ export function classifyEtcdFailure(error: unknown, timeoutMs: number): EtcdFail
  *
  * @param what - the request in words, e.g. "status" or "the alarm list".
  */
-export function toEtcdError(endpoint: string, what: string, error: unknown, timeoutMs: number): QuorumError {
-  const { answered, reason } = classifyEtcdFailure(error, timeoutMs);
+export function toEtcdError(
+  endpoint: string,
+  what: string,
+  error: unknown,
+  timeoutMs: number,
+  setting: SettingName = bareSettingName,
+): QuorumError {
+  const { answered, reason } = classifyEtcdFailure(error, timeoutMs, setting);
   return answered
     ? new EtcdRequestError(`etcd at ${endpoint} refused ${what}: ${reason}`, error)
-    : new EtcdUnreachableError([endpoint], `${what} failed: ${reason}`, error);
+    : new EtcdUnreachableError([endpoint], `${what} failed: ${reason}`, error, setting);
 }

@@ -21,6 +21,7 @@ export function parseStatus(endpoint: string, response: IStatusResponse): EtcdMe
   const modern = isAtLeast34(response.version);
   return {
     endpoint,
+    clusterId: memberIdHex(response.header.cluster_id),
     memberId,
     leaderId,
     // Leader 0 means "no leader": never equal to a real member ID.

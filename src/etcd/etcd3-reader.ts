@@ -1,11 +1,13 @@
 import type { Etcd3 } from 'etcd3';
 import { EtcdPermissionDeniedError } from 'etcd3';
+import { raceAbort, throwIfAborted } from '../core/abort.js';
+import { bareSettingName } from '../core/setting-name.js';
 import { ConfigError, EtcdRequestError, EtcdUnreachableError, QuorumError } from '../core/errors.js';
 import { countByPrefix, type KeyspaceProbe } from './count-by-prefix.js';
 import { normalizeEndpoint } from './etcd-endpoint.js';
 import { readEtcdMetric } from './etcd-metric.js';
 import type { EtcdReaderOptions } from './etcd-reader-options.js';
-import type { EtcdEndpointHealth, EtcdReader } from '../ports/etcd-reader.js';
+import type { EtcdCallOptions, EtcdEndpointHealth, EtcdReader } from '../ports/etcd-reader.js';
 import { loadEtcdTls } from './etcd-tls.js';
 import { classifyEtcdFailure, toEtcdError } from './etcd3-errors.js';
 import { createMemberClient } from './etcd3-member-client.js';
@@ -29,9 +31,11 @@ const HEALTH_KEY = Buffer.from('health');
  * @throws ConfigError for no endpoints, a malformed endpoint or unreadable TLS files.
  */
 export function createEtcdReader(options: EtcdReaderOptions): EtcdReader {
-  const { requestTimeoutMs = 5_000 } = options;
+  const { requestTimeoutMs = 5_000, settingName = bareSettingName } = options;
   if (options.endpoints.length === 0) {
-    throw new ConfigError('No etcd endpoints configured: set --etcd-endpoints, e.g. https://10.0.0.1:2379.');
+    throw new ConfigError(
+      `No etcd endpoints configured: set ${settingName('etcd.endpoints')}, e.g. https://10.0.0.1:2379.`,
+    );
   }
   if (!Number.isFinite(requestTimeoutMs) || requestTimeoutMs <= 0) {
     throw new ConfigError(`etcd requestTimeoutMs must be a positive number of ms, got ${requestTimeoutMs}.`);
@@ -44,27 +48,38 @@ export function createEtcdReader(options: EtcdReaderOptions): EtcdReader {
   let preferred = 0;
 
   /** One call to the member behind `endpoint`, with its failure explained. */
-  async function onMember<T>(endpoint: string, what: string, call: (client: Etcd3) => Promise<T>): Promise<T> {
+  async function onMember<T>(
+    endpoint: string,
+    what: string,
+    call: (client: Etcd3) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     try {
-      return await call(clients.get(endpoint));
+      throwIfAborted(signal);
+      return await raceAbort(call(clients.get(endpoint)), signal);
     } catch (error) {
-      throw error instanceof QuorumError ? error : toEtcdError(endpoint, what, error, requestTimeoutMs);
+      throw error instanceof QuorumError ? error : toEtcdError(endpoint, what, error, requestTimeoutMs, settingName);
     }
   }
 
   /** One call to whichever configured member answers first, trying them in turn. */
-  async function onAnyMember<T>(what: string, call: (client: Etcd3) => Promise<T>): Promise<T> {
+  async function onAnyMember<T>(
+    what: string,
+    call: (client: Etcd3) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const failures: Array<{ endpoint: string; answered: boolean; reason: string; error: unknown }> = [];
     for (let attempt = 0; attempt < endpoints.length; attempt++) {
       const index = (preferred + attempt) % endpoints.length;
       const endpoint = endpoints[index] as string;
+      throwIfAborted(signal);
       try {
-        const result = await call(clients.get(endpoint));
+        const result = await raceAbort(call(clients.get(endpoint)), signal);
         preferred = index;
         return result;
       } catch (error) {
-        if (error instanceof QuorumError) throw error;
-        failures.push({ endpoint, error, ...classifyEtcdFailure(error, requestTimeoutMs) });
+        if (error instanceof QuorumError || signal?.aborted) throw error;
+        failures.push({ endpoint, error, ...classifyEtcdFailure(error, requestTimeoutMs, settingName) });
       }
     }
     const reasons = failures.map((failure) => `${failure.endpoint}: ${failure.reason}`).join('; ');
@@ -72,75 +87,102 @@ export function createEtcdReader(options: EtcdReaderOptions): EtcdReader {
     if (failures.some((failure) => failure.answered)) {
       throw new EtcdRequestError(`No etcd member served ${what}. ${reasons}`, cause);
     }
-    throw new EtcdUnreachableError(endpoints, `${what} failed on every endpoint (${reasons})`, cause);
+    throw new EtcdUnreachableError(endpoints, `${what} failed on every endpoint (${reasons})`, cause, settingName);
   }
 
   // Serializable: counts from one member's local state need no quorum, so they still come during an incident and
   // cost the leader nothing. They may trail the leader by a few writes, which does not matter for counting.
-  const keyspace: KeyspaceProbe = {
+  const keyspace = (signal: AbortSignal | undefined): KeyspaceProbe => ({
     firstKey: (from, end) =>
-      onAnyMember('a keys-only range read', async (client) => {
-        const request = { key: from, range_end: end, limit: 1, keys_only: true, serializable: true };
-        return (await client.kv.range(request, callOptions())).kvs[0]?.key;
-      }),
+      onAnyMember(
+        'a keys-only range read',
+        async (client) => {
+          const request = { key: from, range_end: end, limit: 1, keys_only: true, serializable: true };
+          return (await client.kv.range(request, callOptions())).kvs[0]?.key;
+        },
+        signal,
+      ),
     count: (from, end) =>
-      onAnyMember('a count-only range read', async (client) => {
-        const request = { key: from, range_end: end, count_only: true, serializable: true };
-        return Number((await client.kv.range(request, callOptions())).count);
-      }),
-  };
+      onAnyMember(
+        'a count-only range read',
+        async (client) => {
+          const request = { key: from, range_end: end, count_only: true, serializable: true };
+          return Number((await client.kv.range(request, callOptions())).count);
+        },
+        signal,
+      ),
+  });
 
   const reader: EtcdReader = {
     endpoints,
 
-    async members() {
-      const response = await onAnyMember('the member list', (client) => client.cluster.memberList({}, callOptions()));
+    async members({ signal }: EtcdCallOptions = {}) {
+      const response = await onAnyMember(
+        'the member list',
+        (client) => client.cluster.memberList({}, callOptions()),
+        signal,
+      );
       return response.members.map(parseMember);
     },
 
-    async status(endpoint) {
+    async status(endpoint, { signal }: EtcdCallOptions = {}) {
       const target = normalize(endpoint);
-      const response = await onMember(target, 'status', (client) => client.maintenance.status(callOptions()));
+      const response = await onMember(target, 'status', (client) => client.maintenance.status(callOptions()), signal);
       return parseStatus(endpoint, response);
     },
 
-    async health(endpoint): Promise<EtcdEndpointHealth> {
+    async health(endpoint, { signal }: EtcdCallOptions = {}): Promise<EtcdEndpointHealth> {
       const started = performance.now();
       const took = (): number => Math.round(performance.now() - started);
+      throwIfAborted(signal);
       try {
         const client = clients.get(normalize(endpoint));
         // Linearizable (the default): only a member in contact with a quorum can answer.
-        await client.kv.range({ key: HEALTH_KEY, count_only: true }, callOptions());
+        await raceAbort(client.kv.range({ key: HEALTH_KEY, count_only: true }, callOptions()), signal);
         return { endpoint, healthy: true, tookMs: took() };
       } catch (error) {
-        if (error instanceof QuorumError) throw error;
+        if (error instanceof QuorumError || signal?.aborted) throw error;
         // As etcdctl: "permission denied" came through raft, so the member reached quorum.
         if (error instanceof EtcdPermissionDeniedError) return { endpoint, healthy: true, tookMs: took() };
-        return { endpoint, healthy: false, tookMs: took(), error: classifyEtcdFailure(error, requestTimeoutMs).reason };
+        return {
+          endpoint,
+          healthy: false,
+          tookMs: took(),
+          error: classifyEtcdFailure(error, requestTimeoutMs, settingName).reason,
+        };
       }
     },
 
-    async alarms() {
-      const response = await onAnyMember('the alarm list', (client) =>
-        client.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' }, callOptions()),
+    async alarms({ signal }: EtcdCallOptions = {}) {
+      const response = await onAnyMember(
+        'the alarm list',
+        (client) => client.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' }, callOptions()),
+        signal,
       );
       return parseAlarms(response);
     },
 
-    async quotaBytes(endpoint) {
+    async quotaBytes(endpoint, { signal }: EtcdCallOptions = {}) {
       try {
-        return await readEtcdMetric(normalize(endpoint), 'etcd_server_quota_backend_bytes', tls, requestTimeoutMs);
-      } catch {
+        return await readEtcdMetric(
+          normalize(endpoint),
+          'etcd_server_quota_backend_bytes',
+          tls,
+          requestTimeoutMs,
+          signal,
+        );
+      } catch (error) {
+        if (signal?.aborted) throw error;
         // The port promises "undefined when unavailable": the caller falls back to config or etcd's default.
         return undefined;
       }
     },
 
-    async prefixCounts(root, { limit } = {}) {
+    async prefixCounts(root, { limit, signal } = {}) {
       try {
-        return await countByPrefix(keyspace, root, limit === undefined ? {} : { limit });
+        return await countByPrefix(keyspace(signal), root, limit === undefined ? {} : { limit });
       } catch (error) {
-        if (error instanceof QuorumError) throw error;
+        if (error instanceof QuorumError || signal?.aborted) throw error;
         throw new EtcdRequestError(`Cannot count keys under ${root}: ${(error as Error).message}`, error);
       }
     },

@@ -12,14 +12,51 @@ export const EvidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+const HexIdSchema = z.string().regex(/^[0-9a-f]+$/, { error: 'an etcd id in hex, as etcdctl prints it' });
+const BytesSchema = z.number().int().nonnegative();
+
+/** One member as the run saw it when it planned. */
+const EtcdMemberSnapshotSchema = z.object({
+  id: HexIdSchema,
+  name: z.string(),
+  endpoint: z.string(),
+  role: z.enum(['leader', 'follower', 'learner']),
+  dbSizeBytes: BytesSchema,
+  dbSizeInUseBytes: BytesSchema,
+  revision: z.string().regex(/^\d+$/),
+  raftIndex: z.number().int().nonnegative(),
+});
+export type EtcdMemberSnapshot = z.infer<typeof EtcdMemberSnapshotSchema>;
+
+/**
+ * What a proposal was planned against, so that an executor can prove it acts on the same cluster in the same state
+ * (and re-plan when the leader changed, a member came or went, or an alarm appeared) before it touches anything.
+ */
+export const EtcdBasisSchema = z.object({
+  /** The run that observed this state, and the cluster by its configured name. */
+  runId: z.string().min(1),
+  cluster: z.string().min(1),
+  /** etcd's own identity of the cluster (`header.cluster_id`), in hex. */
+  etcdClusterId: HexIdSchema,
+  leaderId: HexIdSchema,
+  /** The leader's store revision when observed (decimal string: it can exceed 2^53). */
+  revision: z.string().regex(/^\d+$/),
+  quotaBytes: BytesSchema,
+  observedAt: z.string(),
+  /** Every member that answered, learners included. */
+  members: z.array(EtcdMemberSnapshotSchema).min(1),
+  alarms: z.array(z.object({ memberId: HexIdSchema, alarm: z.enum(['NOSPACE', 'CORRUPT']) })),
+});
+export type EtcdBasis = z.infer<typeof EtcdBasisSchema>;
+
 const DefragMemberSchema = z.object({
-  id: z.string().describe('member ID in hex, as etcdctl prints it'),
+  id: HexIdSchema.describe('member ID in hex, as etcdctl prints it'),
   name: z.string(),
   endpoint: z.string(),
   role: z.enum(['follower', 'leader']),
-  dbSizeBytes: z.number().int().nonnegative(),
-  dbSizeInUseBytes: z.number().int().nonnegative(),
-  expectedReclaimBytes: z.number().int().nonnegative(),
+  dbSizeBytes: BytesSchema,
+  dbSizeInUseBytes: BytesSchema,
+  expectedReclaimBytes: BytesSchema,
 });
 export type DefragMember = z.infer<typeof DefragMemberSchema>;
 
@@ -29,19 +66,28 @@ export const ProposalSchema = z.discriminatedUnion('action', [
     action: z.literal('etcd.compact'),
     summary: z.string(),
     revision: z.string().regex(/^\d+$/).describe('compact all history before this revision'),
-    expectedReclaimBytes: z.number().int().nonnegative().optional(),
+    expectedReclaimBytes: BytesSchema.optional(),
+    basis: EtcdBasisSchema,
   }),
   z.object({
     action: z.literal('etcd.defrag'),
     summary: z.string(),
     members: z.array(DefragMemberSchema).min(1).describe('in execution order: followers first, leader last'),
-    expectedReclaimBytes: z.number().int().nonnegative(),
+    expectedReclaimBytes: BytesSchema,
+    basis: EtcdBasisSchema,
   }),
   z.object({
     action: z.literal('etcd.disarm'),
     summary: z.string(),
-    alarms: z.array(z.object({ memberId: z.string(), alarm: z.literal('NOSPACE') })).min(1),
-    condition: z.string().describe('what must hold before disarming'),
+    alarms: z.array(z.object({ memberId: HexIdSchema, alarm: z.literal('NOSPACE') })).min(1),
+    /** Disarm only when every member's db size is below `maxDbSizeRatio` × `quotaBytes` (= `belowBytes`). */
+    condition: z.object({
+      description: z.string(),
+      maxDbSizeRatio: z.number().gt(0).lte(1),
+      quotaBytes: BytesSchema,
+      belowBytes: BytesSchema,
+    }),
+    basis: EtcdBasisSchema,
   }),
 ]);
 export type Proposal = z.infer<typeof ProposalSchema>;
@@ -81,14 +127,4 @@ export function worstSeverity(findings: readonly Finding[]): Severity {
     (worst, finding) => (severityRank(finding.severity) < severityRank(worst) ? finding.severity : worst),
     'ok',
   );
-}
-
-/** The outcome of one playbook run, as rendered and as printed by `--format json`. */
-export interface DiagnosisReport {
-  playbook: string;
-  playbookTitle: string;
-  cluster: string;
-  startedAt: string;
-  finishedAt: string;
-  findings: Finding[];
 }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InvalidPlaybookError, UnknownPlaybookError, UsageError } from '../core/errors.js';
+import { closestMatches } from '../core/closest-match.js';
 import { formatIssuePath } from '../core/issue-path.js';
 import type { CheckRegistry } from '../checks/registry.js';
 import { PlaybookSchema, type Playbook } from './playbook-schema.js';
@@ -61,12 +62,15 @@ export async function loadPlaybooks(directory: string, registry: CheckRegistry):
 
 export function findPlaybook(playbooks: ReadonlyMap<string, Playbook>, id: string): Playbook {
   const playbook = playbooks.get(id);
-  if (!playbook) throw new UnknownPlaybookError(id, [...playbooks.keys()]);
+  if (!playbook) {
+    const known = [...playbooks.keys()];
+    throw new UnknownPlaybookError(id, known, closestMatches(id, known));
+  }
   return playbook;
 }
 
 /**
- * Checks the operator's `--param` values against every check before anything connects, so a bad value is a usage
+ * Checks the operator's parameter values against every check before anything connects, so a bad value is a usage
  * error naming the parameter, not six "could not check" findings after the fact.
  */
 export function validateRunArgs(playbook: Playbook, registry: CheckRegistry, params: ParamValues): void {
@@ -85,7 +89,7 @@ export function validateRunArgs(playbook: Playbook, registry: CheckRegistry, par
       .map(([name, value]) => `${name}=${String(value)}`)
       .join(' ');
     throw new UsageError(
-      `--param ${given} does not suit playbook ${playbook.id}:\n  - ${[...problems].join('\n  - ')}`,
+      `Parameters ${given} do not suit playbook ${playbook.id}:\n  - ${[...problems].join('\n  - ')}`,
     );
   }
 }

@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { abortReason } from '../core/abort.js';
 import { CheckTimeoutError, describeError } from '../core/errors.js';
-import type { CheckContext, CheckDefinition } from '../checks/check.js';
+import { clusterSetting } from '../core/setting-name.js';
+import type { CheckContext, CheckDefinition, CheckReaders, RunIdentity, RunScope } from '../checks/check.js';
 import type { CheckRegistry } from '../checks/registry.js';
-import { rankFindings, type DiagnosisReport, type Finding } from '../findings/finding.js';
+import { rankFindings, type Finding } from '../findings/finding.js';
 import type { Playbook, PlaybookCheck } from './playbook-schema.js';
+import { bindReaders } from './bind-signal.js';
 import { checkArgs, type ParamValues } from './check-args.js';
 import { createRunMemo } from './run-memo.js';
 
@@ -15,16 +18,32 @@ export type RunProgress =
   | { kind: 'finished'; check: string; findings: number; durationMs: number; failed: boolean };
 
 export interface RunOptions {
+  /** The run's id and the cluster's configured name. */
+  run: RunIdentity;
   /** Operator-set values for the playbook's parameters; defaults fill the rest. */
   params?: ParamValues;
   /** Deadline per check unless the playbook sets `timeoutSeconds` (ms). @defaultValue 30000 */
   checkTimeoutMs?: number;
+  /** Cancels the run: every check's requests are aborted and the run ends at once. */
+  signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   now?: () => Date;
+  /** Injectable so tests of windowed checks control time. @defaultValue a real, abortable timer */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** The read-only clients a run may use; the runner adds the per-check signal. */
-export type RunClients = Omit<CheckContext, 'signal' | 'now' | 'sleep' | 'once'> & Partial<Pick<CheckContext, 'sleep'>>;
+/** The readers a run may use; the runner binds them to the run's and each check's signal. */
+export type RunClients = CheckReaders;
+
+/** What a playbook run produced, before the diagnosis wraps it into a report. */
+export interface PlaybookResult {
+  startedAt: string;
+  finishedAt: string;
+  /** Every parameter as the run used it: the operator's values over the playbook's defaults. */
+  params: ParamValues;
+  /** Ranked most severe first. */
+  findings: Finding[];
+}
 
 /** A check that could not look at all becomes a finding of its own, so the playbook still reports the rest. */
 function couldNotCheck(definition: CheckDefinition | undefined, id: string, reason: string): Finding {
@@ -42,7 +61,7 @@ function couldNotCheck(definition: CheckDefinition | undefined, id: string, reas
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal }).catch((error: unknown) => {
-    if (signal.aborted) throw signal.reason;
+    if (signal.aborted) throw abortReason(signal);
     throw error;
   });
 }
@@ -57,32 +76,45 @@ function failed(finding: Finding): CheckOutcome {
   return { findings: [finding], failed: true };
 }
 
+interface RunSettings {
+  run: RunIdentity;
+  params: ParamValues;
+  checkTimeoutMs: number;
+  now: () => Date;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The run's signal: fires when the run is cancelled, and when it ends (to stop shared work nobody awaits). */
+  runSignal: AbortSignal;
+  once: CheckContext['once'];
+}
+
+function skippedForEtcd(definition: CheckDefinition, entry: PlaybookCheck, settings: RunSettings): CheckOutcome {
+  const setting = (path: string): string => clusterSetting(settings.run.cluster, path);
+  return {
+    failed: false,
+    findings: [
+      {
+        check: entry.check,
+        severity: 'info',
+        title: `Skipped: ${definition.description}`,
+        summary: `No etcd endpoints are configured for cluster ${settings.run.cluster}, so etcd was not examined.`,
+        evidence: [],
+        recommendation: `Set ${setting('etcd.endpoints')} with the client certificates (${setting('etcd.caFile')}, ${setting('etcd.certFile')}, ${setting('etcd.keyFile')}; on kubeadm: /etc/kubernetes/pki/etcd/ca.crt and /etc/kubernetes/pki/apiserver-etcd-client.{crt,key}).`,
+      },
+    ],
+  };
+}
+
 async function runOne(
   entry: PlaybookCheck,
   playbook: Playbook,
   registry: CheckRegistry,
   clients: RunClients,
-  options: Required<Pick<RunOptions, 'checkTimeoutMs' | 'now'>> & RunOptions & { once: CheckContext['once'] },
+  settings: RunSettings,
 ): Promise<CheckOutcome> {
   const definition = registry.get(entry.check);
   if (!definition) return failed(couldNotCheck(undefined, entry.check, `no check "${entry.check}" is implemented`));
-  if (definition.needs.includes('etcd') && !clients.etcd) {
-    return {
-      failed: false,
-      findings: [
-        {
-          check: entry.check,
-          severity: 'info',
-          title: `Skipped: ${definition.description}`,
-          summary: 'No etcd endpoints were given, so etcd was not examined.',
-          evidence: [],
-          recommendation:
-            'Pass --etcd-endpoints with the client certificates (on kubeadm: /etc/kubernetes/pki/etcd/ca.crt and /etc/kubernetes/pki/apiserver-etcd-client.{crt,key}).',
-        },
-      ],
-    };
-  }
-  const args = checkArgs(playbook, entry, definition, options.params);
+  if (definition.needs.includes('etcd') && !clients.etcd) return skippedForEtcd(definition, entry, settings);
+  const args = checkArgs(playbook, entry, definition, settings.params);
   if ('reference' in args) return failed(couldNotCheck(definition, entry.check, args.reference));
   if ('issues' in args) {
     return failed(couldNotCheck(definition, entry.check, `bad arguments: ${args.issues[0]?.message}`));
@@ -91,21 +123,27 @@ async function runOne(
   // A check that watches a window (windowSeconds) gets that long on top of its deadline.
   const windowSeconds = (args.value as { windowSeconds?: unknown }).windowSeconds;
   const timeoutMs =
-    (entry.timeoutSeconds !== undefined ? entry.timeoutSeconds * 1000 : options.checkTimeoutMs) +
+    (entry.timeoutSeconds !== undefined ? entry.timeoutSeconds * 1000 : settings.checkTimeoutMs) +
     (typeof windowSeconds === 'number' ? windowSeconds * 1000 : 0);
   const controller = new AbortController();
   const timeout = new CheckTimeoutError(entry.check, timeoutMs);
   const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
   timer.unref();
+  const onRunAbort = (): void => controller.abort(abortReason(settings.runSignal));
+  if (settings.runSignal.aborted) onRunAbort();
+  settings.runSignal.addEventListener('abort', onRunAbort, { once: true });
   const context: CheckContext = {
-    ...clients,
+    ...bindReaders(clients, controller.signal),
+    run: settings.run,
     signal: controller.signal,
-    now: options.now,
-    sleep: clients.sleep ?? abortableSleep,
-    once: options.once,
+    now: settings.now,
+    sleep: settings.sleep,
+    once: settings.once,
   };
+  // A check that ignores its signal still ends at its deadline: its readers are aborted and the runner stops waiting.
   const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+    if (controller.signal.aborted) reject(abortReason(controller.signal));
+    controller.signal.addEventListener('abort', () => reject(abortReason(controller.signal)), { once: true });
   });
   try {
     const findings = await Promise.race([definition.run(context, args.value), aborted]);
@@ -118,50 +156,79 @@ async function runOne(
     return failed(couldNotCheck(definition, entry.check, reason));
   } finally {
     clearTimeout(timer);
+    settings.runSignal.removeEventListener('abort', onRunAbort);
     controller.abort();
   }
 }
 
 /**
- * Runs every check of a playbook concurrently, each under its own deadline, and returns the findings ranked most
- * severe first. It never throws for a check's sake: failures and timeouts become "could not check" findings.
+ * Runs every check of a playbook concurrently, each under its own deadline and the run's signal, and returns the
+ * findings ranked most severe first. It never throws for a check's sake: failures and timeouts become "could not
+ * check" findings. When the run's signal fires, it rejects with its reason once every check has let go; shared
+ * work (a metrics window) is stopped when the run ends.
  */
 export async function runPlaybook(
   playbook: Playbook,
   registry: CheckRegistry,
   clients: RunClients,
-  options: RunOptions = {},
-): Promise<DiagnosisReport> {
+  options: RunOptions,
+): Promise<PlaybookResult> {
   const now = options.now ?? (() => new Date());
-  const settings = { ...options, now, checkTimeoutMs: options.checkTimeoutMs ?? 30_000, once: createRunMemo() };
+  const runController = new AbortController();
+  const onAbort = (): void => runController.abort(abortReason(options.signal as AbortSignal));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const sleep = options.sleep ?? abortableSleep;
+  const params: ParamValues = {
+    ...Object.fromEntries(
+      playbook.parameters.flatMap((parameter) =>
+        parameter.default === undefined ? [] : [[parameter.name, parameter.default] as const],
+      ),
+    ),
+    ...options.params,
+  };
+  const scope: RunScope = { ...bindReaders(clients, runController.signal), signal: runController.signal, now, sleep };
+  const settings: RunSettings = {
+    run: options.run,
+    params: options.params ?? {},
+    checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
+    now,
+    sleep,
+    runSignal: runController.signal,
+    once: createRunMemo(scope),
+  };
   const startedAt = now();
   const total = playbook.checks.length;
-  const perCheck = await Promise.all(
-    playbook.checks.map(async (entry, index) => {
-      options.onProgress?.({ kind: 'started', check: entry.check, index, total });
-      const began = Date.now();
-      const outcome = await runOne(entry, playbook, registry, clients, settings);
-      options.onProgress?.({
-        kind: 'finished',
-        check: entry.check,
-        findings: outcome.findings.length,
-        durationMs: Date.now() - began,
-        failed: outcome.failed,
-      });
-      return outcome.findings;
-    }),
-  );
-  const allowed = new Set<string>(playbook.remediations);
-  const findings = perCheck.flat().map(({ proposals, ...finding }): Finding => {
-    const kept = proposals?.filter((proposal) => allowed.has(proposal.action)) ?? [];
-    return kept.length > 0 ? { ...finding, proposals: kept } : finding;
-  });
-  return {
-    playbook: playbook.id,
-    playbookTitle: playbook.title,
-    cluster: clients.kube.clusterName,
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
-    findings: rankFindings(findings),
-  };
+  try {
+    const perCheck = await Promise.all(
+      playbook.checks.map(async (entry, index) => {
+        options.onProgress?.({ kind: 'started', check: entry.check, index, total });
+        const began = Date.now();
+        const outcome = await runOne(entry, playbook, registry, clients, settings);
+        options.onProgress?.({
+          kind: 'finished',
+          check: entry.check,
+          findings: outcome.findings.length,
+          durationMs: Date.now() - began,
+          failed: outcome.failed,
+        });
+        return outcome.findings;
+      }),
+    );
+    if (options.signal?.aborted) throw abortReason(options.signal);
+    const allowed = new Set<string>(playbook.remediations);
+    const findings = perCheck.flat().map(({ proposals, ...finding }): Finding => {
+      const kept = proposals?.filter((proposal) => allowed.has(proposal.action)) ?? [];
+      return kept.length > 0 ? { ...finding, proposals: kept } : finding;
+    });
+    return {
+      startedAt: startedAt.toISOString(),
+      finishedAt: now().toISOString(),
+      params,
+      findings: rankFindings(findings),
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    runController.abort();
+  }
 }

@@ -13,6 +13,8 @@ export interface EtcdMember {
 
 export interface EtcdMemberStatus {
   endpoint: string;
+  /** The cluster's identity (`header.cluster_id`), hex: the same on every member of one cluster. */
+  clusterId: string;
   memberId: string;
   leaderId: string;
   isLeader: boolean;
@@ -52,19 +54,28 @@ export interface PrefixCount {
   keys: number;
 }
 
+/** Options every call takes. */
+export interface EtcdCallOptions {
+  /**
+   * Releases the caller when it fires (rejecting with its reason). gRPC calls through etcd3 cannot be cancelled
+   * themselves: they end at their own deadline (`requestTimeoutMs`); HTTP reads are aborted at once.
+   */
+  signal?: AbortSignal;
+}
+
 export interface EtcdReader {
   /** The endpoints Quorum was given. */
   readonly endpoints: readonly string[];
 
-  members(): Promise<EtcdMember[]>;
+  members(options?: EtcdCallOptions): Promise<EtcdMember[]>;
   /** Status of the member behind exactly this endpoint (one client per member, never a shuffled pool). */
-  status(endpoint: string): Promise<EtcdMemberStatus>;
+  status(endpoint: string, options?: EtcdCallOptions): Promise<EtcdMemberStatus>;
   /** A linearizable, count-only read through this endpoint: healthy when the member can reach quorum. */
-  health(endpoint: string): Promise<EtcdEndpointHealth>;
-  alarms(): Promise<EtcdAlarm[]>;
+  health(endpoint: string, options?: EtcdCallOptions): Promise<EtcdEndpointHealth>;
+  alarms(options?: EtcdCallOptions): Promise<EtcdAlarm[]>;
   /** The quota from etcd's own metric `etcd_server_quota_backend_bytes`, when the endpoint serves `/metrics`. */
-  quotaBytes(endpoint: string): Promise<number | undefined>;
+  quotaBytes(endpoint: string, options?: EtcdCallOptions): Promise<number | undefined>;
   /** Keys under `root` grouped by resource prefix, most keys first; keys-only and count-only reads. */
-  prefixCounts(root: string, options?: { limit?: number }): Promise<PrefixCount[]>;
+  prefixCounts(root: string, options?: EtcdCallOptions & { limit?: number }): Promise<PrefixCount[]>;
   close(): Promise<void>;
 }

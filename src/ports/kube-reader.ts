@@ -1,7 +1,16 @@
 import type { Event, Lease, Namespace, Node, Pod } from './kube-types.js';
 
+/** Options every request takes. */
+export interface RequestOptions {
+  /**
+   * Stops the request when it fires: it leaves the rate limiter's queue or has its socket destroyed, and the call
+   * rejects with the signal's reason. A run's readers are bound to the run's signal anyway; this narrows it.
+   */
+  signal?: AbortSignal;
+}
+
 /** Which objects of a list to return; both selectors use the API server's own syntax. */
-export interface ListOptions {
+export interface ListOptions extends RequestOptions {
   /** Omit for a cluster-wide list. */
   namespace?: string;
   fieldSelector?: string;
@@ -13,6 +22,8 @@ export interface RawResponse {
   status: number;
   body: string;
   contentType?: string;
+  /** Time on the wire, from sending to the last byte, in ms: what the API server took, not Quorum's own queueing. */
+  durationMs?: number;
 }
 
 /**
@@ -31,17 +42,17 @@ export interface KubeReader {
   nodes(options?: Omit<ListOptions, 'namespace'>): AsyncIterable<Node>;
   pods(options?: ListOptions): AsyncIterable<Pod>;
   events(options?: ListOptions): AsyncIterable<Event>;
-  namespaces(): AsyncIterable<Namespace>;
+  namespaces(options?: RequestOptions): AsyncIterable<Namespace>;
   leases(options?: ListOptions): AsyncIterable<Lease>;
 
   /** `undefined` when the lease does not exist (404). */
-  lease(namespace: string, name: string): Promise<Lease | undefined>;
+  lease(namespace: string, name: string, options?: RequestOptions): Promise<Lease | undefined>;
   /** The tail of a container's log (`pods/log`), for the excerpt of a crashing component. */
   podLog(
     namespace: string,
     name: string,
-    options?: { container?: string; previous?: boolean; tailLines?: number; limitBytes?: number },
+    options?: RequestOptions & { container?: string; previous?: boolean; tailLines?: number; limitBytes?: number },
   ): Promise<string>;
   /** A raw GET of a non-resource path such as `/metrics` or `/readyz?verbose`. Never throws on HTTP status. */
-  raw(path: string, options?: { accept?: string }): Promise<RawResponse>;
+  raw(path: string, options?: RequestOptions & { accept?: string }): Promise<RawResponse>;
 }

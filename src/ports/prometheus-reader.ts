@@ -11,5 +11,5 @@ export interface InstantSample {
 export interface PrometheusReader {
   readonly url: string;
   /** Evaluates an instant query; throws with Prometheus' own error text when it refuses the query. */
-  query(expression: string): Promise<InstantSample[]>;
+  query(expression: string, options?: { signal?: AbortSignal }): Promise<InstantSample[]>;
 }

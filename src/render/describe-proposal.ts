@@ -57,7 +57,7 @@ export function describeProposal(proposal: Proposal): ProposalDescription {
         summary: proposal.summary,
         plan: [
           `disarm ${proposal.alarms.map((alarm) => `${alarm.alarm} on ${alarm.memberId}`).join(', ')}`,
-          `only when: ${proposal.condition}`,
+          `only when: ${proposal.condition.description}`,
         ],
       };
   }

@@ -25,11 +25,11 @@ export interface FindingBlockBudget {
   excerptLines: number;
 }
 
-/** Where the finding sits in the report, for the proposal buttons' references. */
+/** Where the finding's proposals sit in the run's report, for the proposal buttons' references. */
 export interface FindingPosition {
-  playbook: string;
-  /** Index in the report's findings. */
-  index: number;
+  runId: string;
+  /** Report-wide index of this finding's first proposal (see `reportProposals`). */
+  firstProposal: number;
 }
 
 const L = BLOCK_KIT_LIMITS;
@@ -92,10 +92,8 @@ function proposalBlocks(finding: Finding, position: FindingPosition): Block[] {
       ),
     });
     const value = encodeProposalRef({
-      playbook: position.playbook,
-      check: finding.check,
-      finding: position.index,
-      proposal: index,
+      runId: position.runId,
+      proposal: position.firstProposal + index,
       action: proposal.action,
     });
     const repeats = buttons.filter((button) => button.action_id.startsWith(proposalActionId(proposal.action))).length;

@@ -2,7 +2,7 @@
  * Renderers: a {@link DiagnosisReport} as terminal text, Markdown, JSON or Slack Block Kit. They know nothing of
  * where the output goes, and redact every finding before showing it.
  */
-import type { DiagnosisReport } from '../findings/finding.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { renderBlocks, type BlocksRenderOptions } from './render-blocks.js';
 import { renderJson } from './render-json.js';
 import { renderMarkdown } from './render-markdown.js';

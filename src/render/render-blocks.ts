@@ -1,4 +1,6 @@
-import type { DiagnosisReport, Finding } from '../findings/finding.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
+import type { Finding } from '../findings/finding.js';
+import { reportProposals } from '../findings/report-proposals.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
 import type { Block, BlockMessage, ContextBlock, MrkdwnObject } from './block-kit-types.js';
 import { findingBlocks, passedBlocks, type FindingBlockBudget } from './finding-blocks.js';
@@ -117,8 +119,12 @@ export function renderBlocks(report: DiagnosisReport, options: BlocksRenderOptio
     .map((finding, index) => ({ finding, index }))
     .filter(({ finding }) => !isCollapsible(finding));
   const passed = findings.filter(isCollapsible);
+  const firstProposal = new Map<number, number>();
+  for (const numbered of reportProposals(report.findings).reverse()) {
+    firstProposal.set(numbered.findingIndex, numbered.index);
+  }
   const problemGroups: Block[][] = problems.map(({ finding, index }) => [
-    ...findingBlocks(finding, { playbook: report.playbook, index }, budget),
+    ...findingBlocks(finding, { runId: report.runId, firstProposal: firstProposal.get(index) ?? 0 }, budget),
     { type: 'divider' },
   ]);
   const paginate = (groups: Block[][]) =>

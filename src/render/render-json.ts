@@ -1,4 +1,5 @@
-import type { DiagnosisReport, Evidence, Finding, Proposal } from '../findings/finding.js';
+import type { Evidence, Finding, Proposal } from '../findings/finding.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { shownFindings, summarizeReport } from './report-summary.js';
 
 /** One finding in the JSON output: keys in this order; `data` and `proposals` only when the finding has them. */
@@ -14,13 +15,20 @@ export interface JsonFinding {
   proposals?: Proposal[];
 }
 
-/** The JSON output: the required keys first, in this order, then `playbookTitle` and `worstSeverity`. */
+/** The JSON output: the required keys first, in this order, then the run envelope, `playbookTitle`, `worstSeverity`. */
 export interface JsonReport {
   playbook: string;
+  /** The cluster's configured name. */
   cluster: string;
   startedAt: string;
   finishedAt: string;
   findings: JsonFinding[];
+  runId: string;
+  params: DiagnosisReport['params'];
+  trigger: DiagnosisReport['trigger'];
+  requestedAt: string;
+  /** Absent when the report does not say which API server it read. */
+  apiServer?: string;
   playbookTitle: string;
   worstSeverity: Finding['severity'];
 }
@@ -47,6 +55,11 @@ export function toJsonReport(report: DiagnosisReport): JsonReport {
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
     findings: shownFindings(report).map(jsonFinding),
+    runId: report.runId,
+    params: report.params,
+    trigger: report.trigger,
+    requestedAt: report.requestedAt,
+    ...(report.apiServer === undefined ? {} : { apiServer: report.apiServer }),
     playbookTitle: report.playbookTitle,
     worstSeverity: summarizeReport(report).worst,
   };
@@ -55,7 +68,8 @@ export function toJsonReport(report: DiagnosisReport): JsonReport {
 /**
  * The report as pretty-printed JSON (2 spaces, no trailing newline): `playbook`, `cluster`, `startedAt`,
  * `finishedAt`, `findings` (each `check`, `severity`, `title`, `summary`, `evidence`, `recommendation`, then `data`
- * and `proposals` when present), then `playbookTitle` and `worstSeverity`. The same report gives the same bytes.
+ * and `proposals` when present), then the run envelope (`runId`, `params`, `trigger`, `requestedAt`, `apiServer`),
+ * `playbookTitle` and `worstSeverity`. The same report gives the same bytes.
  */
 export function renderJson(report: DiagnosisReport): string {
   return JSON.stringify(toJsonReport(report), null, 2);

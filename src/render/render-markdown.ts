@@ -1,4 +1,5 @@
-import type { DiagnosisReport, Finding } from '../findings/finding.js';
+import type { Finding } from '../findings/finding.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
 import { isExcerpt } from './excerpt.js';
 import { codeBlock, codeSpan, escapeMarkdown, escapeMarkdownProse, escapeTableCell } from './markdown-escape.js';

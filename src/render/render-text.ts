@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
-import type { DiagnosisReport, Evidence, Finding, Severity } from '../findings/finding.js';
+import type { Evidence, Finding, Severity } from '../findings/finding.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
 import { excerptLines, isExcerpt, trimExcerpt } from './excerpt.js';
 import { shownFindings, splitPassed, summarizeReport } from './report-summary.js';

@@ -1,4 +1,5 @@
-import { SEVERITIES, worstSeverity, type DiagnosisReport, type Finding, type Severity } from '../findings/finding.js';
+import { SEVERITIES, worstSeverity, type Finding, type Severity } from '../findings/finding.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { formatDuration } from '../findings/format.js';
 import { redactFinding } from '../findings/redact.js';
 

@@ -1,7 +1,8 @@
 import type { Config } from '../config/config-schema.js';
-import { ConfigSchema } from '../config/config-schema.js';
+import { oneClusterConfig } from '../config/one-cluster-config.js';
 import { diagnose } from '../diagnosis/diagnose.js';
-import type { DiagnosisReport } from '../findings/finding.js';
+import { parseAssignments } from '../playbooks/parse-params.js';
+import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { fillToNospace, seedRegistry } from './etcd-seed.js';
 import { startEtcdCluster, type EtcdCluster } from './services/index.js';
 import { startSimulator, type RunningSimulator } from './simulator/index.js';
@@ -23,10 +24,14 @@ export interface DemoResult {
 
 /** The config `quorum diagnose` would build from flags for the sandbox's cluster. */
 export function sandboxConfig(simulator: RunningSimulator, etcd: EtcdCluster): Config {
-  return ConfigSchema.parse({
-    kube: { kubeconfig: simulator.kubeconfigPath },
-    etcd: { endpoints: [etcd.endpoints[0]], quotaBytes: DEMO_QUOTA_BYTES },
-  });
+  return oneClusterConfig(
+    {
+      kube: { kubeconfig: simulator.kubeconfigPath },
+      etcd: { endpoints: [etcd.endpoints[0] as string], quotaBytes: DEMO_QUOTA_BYTES },
+    },
+    {},
+    'sandbox',
+  );
 }
 
 /**
@@ -63,13 +68,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ['etcd-db-growth', [`windowSeconds=${options.windowSeconds ?? 3}`]],
     ] as const) {
       const flags = [
+        '--cluster sandbox',
         `--kubeconfig ${simulator.kubeconfigPath}`,
         `--etcd-endpoints ${etcd.endpoints[0]}`,
         `--etcd-quota-bytes ${DEMO_QUOTA_BYTES}`,
         ...params.map((param) => `--param ${param}`),
       ];
       write(`\n$ quorum diagnose ${playbook} ${flags.join(' ')}\n\n`);
-      const report = await diagnose(config, playbook, { params });
+      const report = await diagnose(config, { playbook, params: parseAssignments(params), trigger: { kind: 'cli' } });
       reports.push(report);
       write(`${options.render(report)}\n`);
     }

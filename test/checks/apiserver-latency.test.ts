@@ -5,7 +5,7 @@ import { apiserverRequestLatencyCheck } from '../../src/checks/apiserver-latency
 import { parsePrometheusText, requestLatency } from '../../src/metrics/index.js';
 import { loadPlaybooks } from '../../src/playbooks/load-playbooks.js';
 import { runPlaybook } from '../../src/playbooks/run-playbook.js';
-import { FakeKubeReader, checkContext } from './fake-readers.js';
+import { FakeKubeReader, TEST_RUN, checkContext } from './fake-readers.js';
 
 const BOUNDS = [
   '0.005',
@@ -94,7 +94,7 @@ describe('apiserver-latency playbook on broken metrics', () => {
     const playbooks = await loadPlaybooks(join(process.cwd(), 'playbooks'), registry);
     const playbook = playbooks.get('apiserver-latency');
     if (!playbook) throw new Error('no apiserver-latency playbook');
-    return runPlaybook(playbook, registry, { kube }, { params: { windowSeconds: 0.01 } });
+    return runPlaybook(playbook, registry, { kube }, { run: TEST_RUN, params: { windowSeconds: 0.01 } });
   }
 
   it('turns a 403 from /metrics into "could not check" findings that say which permission is missing', async () => {
@@ -151,6 +151,6 @@ describe('the scrape window behind a load balancer', () => {
         checkContext({ kube }),
         apiserverRequestLatencyCheck.args.parse({ windowSeconds: 0.01 }),
       ),
-    ).rejects.toThrow(/different API server processes .*--prometheus-url/);
+    ).rejects.toThrow(/different API server processes .*clusters\.test\.prometheus\.url/);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { etcdSpaceCheck } from '../../src/checks/etcd-space.js';
-import { planSpaceMaintenance } from '../../src/checks/etcd-maintenance-plan.js';
+import { observedBasis, planSpaceMaintenance } from '../../src/checks/etcd-maintenance-plan.js';
 import { readClusterView } from '../../src/checks/etcd-cluster-view.js';
-import { FakeEtcdReader, checkContext, memberStatus } from './fake-readers.js';
+import { FakeEtcdReader, TEST_RUN, checkContext, memberStatus } from './fake-readers.js';
 
 const MiB = 1024 * 1024;
 const thresholds = { defragQuotaRatio: 0.8, minReclaimBytes: 200 * MiB, disarmBelowRatio: 0.9 };
@@ -31,10 +31,15 @@ function context(etcd: FakeEtcdReader, quota?: number) {
   return checkContext({ etcd, ...(quota === undefined ? {} : { etcdQuotaBytes: quota }) });
 }
 
+async function plan(etcd: FakeEtcdReader, alarms: FakeEtcdReader['alarmList'], quota: number) {
+  const view = await readClusterView(etcd);
+  return planSpaceMaintenance(view, alarms, observedBasis(TEST_RUN, view, alarms, quota, new Date(0)), thresholds);
+}
+
 describe('planSpaceMaintenance', () => {
   it('plans compact, then defragment followers first and the leader last, then disarm, under NOSPACE', async () => {
     const etcd = nospaceCluster();
-    const proposals = planSpaceMaintenance(await readClusterView(etcd), etcd.alarmList, 32 * MiB, thresholds);
+    const proposals = await plan(etcd, etcd.alarmList, 32 * MiB);
     expect(proposals.map((proposal) => proposal.action)).toEqual(['etcd.compact', 'etcd.defrag', 'etcd.disarm']);
     const [compact, defrag, disarm] = proposals;
     expect(compact).toMatchObject({ revision: '91234' });
@@ -45,7 +50,45 @@ describe('planSpaceMaintenance', () => {
       'etcd-2:leader',
     ]);
     expect(defrag.expectedReclaimBytes).toBe((30 + 29 + 28) * MiB);
-    expect(disarm).toMatchObject({ alarms: [{ memberId: 'a1', alarm: 'NOSPACE' }] });
+    expect(disarm).toMatchObject({
+      alarms: [{ memberId: 'a1', alarm: 'NOSPACE' }],
+      condition: { maxDbSizeRatio: 0.9, quotaBytes: 32 * MiB, belowBytes: Math.floor(32 * MiB * 0.9) },
+    });
+  });
+
+  it('binds every proposal to the state it was planned against: run, cluster id, leader, revision, sizes, alarms', async () => {
+    const etcd = nospaceCluster();
+    const proposals = await plan(etcd, etcd.alarmList, 32 * MiB);
+    expect(proposals.length).toBe(3);
+    for (const proposal of proposals) {
+      expect(proposal.basis).toEqual({
+        runId: TEST_RUN.runId,
+        cluster: TEST_RUN.cluster,
+        etcdClusterId: 'c1a2b3',
+        leaderId: 'a2',
+        revision: '91234',
+        quotaBytes: 32 * MiB,
+        observedAt: new Date(0).toISOString(),
+        members: [
+          expect.objectContaining({
+            id: 'a1',
+            name: 'etcd-1',
+            role: 'follower',
+            dbSizeBytes: 33 * MiB,
+            dbSizeInUseBytes: 3 * MiB,
+          }),
+          expect.objectContaining({ id: 'a2', name: 'etcd-2', role: 'leader', dbSizeBytes: 32 * MiB }),
+          expect.objectContaining({
+            id: 'a3',
+            name: 'etcd-3',
+            role: 'follower',
+            dbSizeBytes: 31 * MiB,
+            revision: '91234',
+          }),
+        ],
+        alarms: [{ memberId: 'a1', alarm: 'NOSPACE' }],
+      });
+    }
   });
 
   it('does not propose disarming when the data in use itself fills the quota', async () => {
@@ -53,18 +96,14 @@ describe('planSpaceMaintenance', () => {
     for (const [endpoint, status] of etcd.statuses) {
       if (!(status instanceof Error)) etcd.statuses.set(endpoint, { ...status, dbSizeInUseBytes: 31 * MiB });
     }
-    const actions = planSpaceMaintenance(await readClusterView(etcd), etcd.alarmList, 32 * MiB, thresholds).map(
-      (p) => p.action,
-    );
+    const actions = (await plan(etcd, etcd.alarmList, 32 * MiB)).map((p) => p.action);
     expect(actions).not.toContain('etcd.disarm');
   });
 
   it('leaves an unreachable member out of the defragmentation plan', async () => {
     const etcd = nospaceCluster();
     etcd.statuses.set(etcd.endpoints[2] as string, new Error('connection refused'));
-    const defrag = planSpaceMaintenance(await readClusterView(etcd), etcd.alarmList, 32 * MiB, thresholds).find(
-      (proposal) => proposal.action === 'etcd.defrag',
-    );
+    const defrag = (await plan(etcd, etcd.alarmList, 32 * MiB)).find((proposal) => proposal.action === 'etcd.defrag');
     expect(defrag?.action === 'etcd.defrag' && defrag.members.map((member) => member.name)).toEqual([
       'etcd-1',
       'etcd-2',
@@ -73,7 +112,7 @@ describe('planSpaceMaintenance', () => {
 
   it('proposes nothing for a small, compact database', async () => {
     const etcd = new FakeEtcdReader(3);
-    expect(planSpaceMaintenance(await readClusterView(etcd), [], 2048 * MiB, thresholds)).toEqual([]);
+    expect(await plan(etcd, [], 2048 * MiB)).toEqual([]);
   });
 });
 

@@ -57,6 +57,7 @@ export function memberStatus(
   overrides: Partial<EtcdMemberStatus> & Pick<EtcdMemberStatus, 'endpoint' | 'memberId'>,
 ): EtcdMemberStatus {
   return {
+    clusterId: 'c1a2b3',
     leaderId: 'a1',
     isLeader: overrides.memberId === (overrides.leaderId ?? 'a1'),
     version: '3.4.23',
@@ -126,14 +127,18 @@ export class FakeEtcdReader implements EtcdReader {
   async close(): Promise<void> {}
 }
 
-/** A whole check context over fakes; tests override what they exercise. */
-export function checkContext(overrides: Partial<CheckContext> = {}): CheckContext {
-  return {
+/** The run identity unit tests use. */
+export const TEST_RUN = { runId: 'r-test-1', cluster: 'test' } as const;
+
+/** A whole check context over fakes; tests override what they exercise. Shared work runs on the same readers. */
+export function checkContext(overrides: Partial<Omit<CheckContext, 'once'>> = {}): CheckContext {
+  const base = {
     kube: new FakeKubeReader(),
+    run: TEST_RUN,
     signal: new AbortController().signal,
     now: () => new Date(),
     sleep: async () => {},
-    once: createRunMemo(),
     ...overrides,
   };
+  return { ...base, once: createRunMemo(base) };
 }

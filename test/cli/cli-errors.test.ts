@@ -68,7 +68,33 @@ describe('quorum CLI', () => {
     ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`Cannot reach etcd at http://127.0.0.1:${port}`);
-    expect(result.stderr).toContain('--etcd-endpoints');
+    // The setting by its config path, and the flag that sets it on the command line.
+    expect(result.stderr).toContain('clusters.default.etcd.endpoints (--etcd-endpoints)');
+  });
+
+  it('picks a cluster of the config file by name, and names the configured ones for an unknown name', async () => {
+    const file = join(directory, 'quorum.yaml');
+    await writeFile(
+      file,
+      [
+        'clusters:',
+        `  prod-eu: { kube: { kubeconfig: ${kubeconfig} } }`,
+        `  prod-us: { kube: { kubeconfig: ${kubeconfig} } }`,
+        'defaultCluster: prod-eu',
+      ].join('\n'),
+    );
+    const unknown = await runCli(['diagnose', 'control-plane-health', '--config', file, '--cluster', 'prod-ue']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('Unknown cluster "prod-ue". Did you mean "prod-us" or "prod-eu"?');
+    expect(unknown.stderr).toContain('Configured clusters: prod-eu, prod-us.');
+  });
+
+  it('rejects an unknown key in the config file with its path', async () => {
+    const file = join(directory, 'typo.yaml');
+    await writeFile(file, `clusters:\n  lab: { kube: { kubeconfig: ${kubeconfig}, contxt: admin } }\n`);
+    const result = await runCli(['diagnose', 'control-plane-health', '--config', file]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/clusters\.lab\.kube: Unrecognized key: "contxt"/);
   });
 
   it('names the file and the path of an invalid playbook, with exit code 3', async () => {
@@ -94,7 +120,7 @@ describe('quorum CLI', () => {
     { args: ['diagnose'], says: "missing required argument 'playbook'" },
     {
       args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=soon'],
-      says: '--param windowSeconds must be a number',
+      says: 'Parameter windowSeconds must be a number',
     },
     {
       args: ['diagnose', 'etcd-db-growth', '--param', 'windowSeconds=700'],

@@ -312,6 +312,7 @@ describe('KubeReader over a fixture API server', () => {
       status: 500,
       body: '[-]etcd failed: reason withheld\nreadyz check failed\n',
       contentType: 'text/plain; charset=utf-8',
+      durationMs: expect.any(Number),
     });
     expect(server.requests.at(-1)).toMatchObject({
       url: '/readyz?verbose',

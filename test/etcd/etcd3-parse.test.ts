@@ -3,7 +3,12 @@ import type { IStatusResponse } from 'etcd3';
 import { normalizeEndpoint } from '../../src/etcd/etcd-endpoint.js';
 import { memberIdHex, parseAlarms, parseStatus } from '../../src/etcd/etcd3-parse.js';
 
-const header = { cluster_id: '1', member_id: '13668033151171901709', revision: '9007199254740993', raft_term: '2' };
+const header = {
+  cluster_id: '14841639068965178418',
+  member_id: '13668033151171901709',
+  revision: '9007199254740993',
+  raft_term: '2',
+};
 
 function statusResponse(overrides: Partial<IStatusResponse> = {}): IStatusResponse {
   return {
@@ -33,6 +38,7 @@ describe('etcd3 responses', () => {
   it('parses sizes and indexes to numbers, keeps the revision exact, and sees the leader', () => {
     expect(parseStatus('http://a:2379', statusResponse())).toEqual({
       endpoint: 'http://a:2379',
+      clusterId: 'cdf818194e3a8c32',
       memberId: 'bdae9bbc11dd390d',
       leaderId: 'bdae9bbc11dd390d',
       isLeader: true,

@@ -53,8 +53,8 @@ describe('createEtcdReader against etcd with TLS and client-certificate auth', (
   });
 
   it.each([
-    ['without a client certificate', () => ({ caFile: tls.caFile }), /rejected our client certificate.*--etcd-cert/],
-    ['without the CA', () => ({ certFile: tls.certFile, keyFile: tls.keyFile }), /not trusted.*--etcd-cacert/],
+    ['without a client certificate', () => ({ caFile: tls.caFile }), /rejected our client certificate.*etcd\.certFile/],
+    ['without the CA', () => ({ certFile: tls.certFile, keyFile: tls.keyFile }), /not trusted.*etcd\.caFile/],
   ])('says which certificate to check when connecting %s', async (_, files, hint) => {
     const reader = createEtcdReader({ endpoints: server.endpoints, ...files(), requestTimeoutMs: 2_000 });
     try {
@@ -62,7 +62,7 @@ describe('createEtcdReader against etcd with TLS and client-certificate auth', (
       expect(failure).toBeInstanceOf(EtcdUnreachableError);
       expect((failure as Error).message).toContain(server.clientUrl);
       expect((failure as Error).message).toMatch(hint);
-      expect((failure as Error).message).toContain('--etcd-cacert');
+      expect((failure as Error).message).toContain('etcd.caFile');
       expect((await reader.health(server.clientUrl)).healthy).toBe(false);
     } finally {
       await reader.close();

@@ -126,7 +126,7 @@ describe('createEtcdReader against a real 3-member cluster', () => {
         expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 500);
         expect(failure).toBeInstanceOf(EtcdUnreachableError);
         expect((failure as Error).message).toContain(victim.clientUrl);
-        expect((failure as Error).message).toMatch(/status failed: .*Check --etcd-endpoints/);
+        expect((failure as Error).message).toMatch(/status failed: .*Check etcd\.endpoints/);
       }
       const health = await reader.health(victim.clientUrl);
       expect(health).toMatchObject({ endpoint: victim.clientUrl, healthy: false });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../src/findings/finding.js';
 import { REDACTED, redact, redactFinding } from '../../src/findings/redact.js';
+import { nospaceBasis } from '../render/fixtures.js';
 
 const JWT =
   'eyJhbGciOiJSUzI1NiIsImtpZCI6IjNkZTQ1In0.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50Iiwic3ViIjoic3lzdGVtIn0.Zm9vYmFyYmF6cXV4';
@@ -169,7 +170,7 @@ describe('redactFinding', () => {
     evidence: [{ label: 'log', value: 'Authorization: Bearer abc123def' }],
     recommendation: 'rotate xoxb-1234567890-abcdefghij',
     data: { nested: { list: ['password=hunter2', 42, true, null] }, restarts: 7 },
-    proposals: [{ action: 'etcd.compact', summary: 'compact (token=abc123)', revision: '1200' }],
+    proposals: [{ action: 'etcd.compact', summary: 'compact (token=abc123)', revision: '1200', basis: nospaceBasis }],
   };
 
   it('redacts title, summary, evidence, recommendation, data and proposals', () => {

@@ -1,4 +1,5 @@
-import { rankFindings, type DiagnosisReport, type Finding } from '../../src/findings/finding.js';
+import { rankFindings, type EtcdBasis, type Finding } from '../../src/findings/finding.js';
+import type { DiagnosisReport } from '../../src/diagnosis/diagnosis-report.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -59,6 +60,50 @@ export const crashLoop: Finding = {
   data: { pod: 'kube-controller-manager-cp-1', restarts: 12, lastTermination: 'Error (exit code 1)' },
 };
 
+/** What the NOSPACE proposals were planned against. */
+export const nospaceBasis: EtcdBasis = {
+  runId: 'r-mfz1k2a0-1a2b3c4d',
+  cluster: 'prod-eu-1',
+  etcdClusterId: 'cdf818194e3a8c32',
+  leaderId: '8e9e05c52164694d',
+  revision: '48211237',
+  quotaBytes: 2 * GiB,
+  observedAt: '2026-11-24T03:12:05.000Z',
+  members: [
+    {
+      id: '8e9e05c52164694d',
+      name: 'etcd-a',
+      endpoint: 'https://10.0.0.11:2379',
+      role: 'leader',
+      dbSizeBytes: 2 * GiB,
+      dbSizeInUseBytes: 600 * MiB,
+      revision: '48211237',
+      raftIndex: 90_112,
+    },
+    {
+      id: '91bc3c398fb3c146',
+      name: 'etcd-b',
+      endpoint: 'https://10.0.0.12:2379',
+      role: 'follower',
+      dbSizeBytes: Math.round(1.9 * GiB),
+      dbSizeInUseBytes: 590 * MiB,
+      revision: '48211237',
+      raftIndex: 90_112,
+    },
+    {
+      id: 'fd422379fda50e48',
+      name: 'etcd-c',
+      endpoint: 'https://10.0.0.13:2379',
+      role: 'follower',
+      dbSizeBytes: Math.round(1.9 * GiB),
+      dbSizeInUseBytes: 595 * MiB,
+      revision: '48211237',
+      raftIndex: 90_111,
+    },
+  ],
+  alarms: [{ memberId: '8e9e05c52164694d', alarm: 'NOSPACE' }],
+};
+
 export const nospace: Finding = {
   check: 'etcd.space',
   severity: 'critical',
@@ -79,6 +124,7 @@ export const nospace: Finding = {
       summary: 'Compact history up to the current revision',
       revision: '48211237',
       expectedReclaimBytes: 120 * MiB,
+      basis: nospaceBasis,
     },
     {
       action: 'etcd.defrag',
@@ -113,12 +159,19 @@ export const nospace: Finding = {
           expectedReclaimBytes: Math.round(1.41 * GiB),
         },
       ],
+      basis: nospaceBasis,
     },
     {
       action: 'etcd.disarm',
       summary: 'Disarm the NOSPACE alarm once every member is below 90% of the quota',
       alarms: [{ memberId: '8e9e05c52164694d', alarm: 'NOSPACE' }],
-      condition: 'every member dbSize < 1.8 GiB (quota × 0.9) after defragmentation',
+      condition: {
+        description: 'every member dbSize < 1.8 GiB (quota × 0.9) after defragmentation',
+        maxDbSizeRatio: 0.9,
+        quotaBytes: 2 * GiB,
+        belowBytes: Math.floor(2 * GiB * 0.9),
+      },
+      basis: nospaceBasis,
     },
   ],
   data: { quotaBytes: 2 * GiB },
@@ -179,9 +232,14 @@ export const passed: Finding[] = [
 /** A degraded control plane: a stale lease, a crash loop with a log excerpt, NOSPACE with proposals, and passes. */
 export function degradedReport(): DiagnosisReport {
   return {
+    runId: nospaceBasis.runId,
     playbook: 'control-plane-health',
     playbookTitle: 'Control-plane health',
     cluster: 'prod-eu-1',
+    params: { namespace: 'kube-system', eventLookbackMinutes: 60 },
+    trigger: { kind: 'slack', by: 'U0ONCALL1' },
+    requestedAt: '2026-11-24T03:11:59.500Z',
+    apiServer: 'https://10.0.0.10:6443',
     startedAt: '2026-11-24T03:12:00.000Z',
     finishedAt: '2026-11-24T03:12:12.400Z',
     // Ranked as the runner does: most severe first, proposals first within a severity.
@@ -222,7 +280,11 @@ export function hugeReport(findingCount = 60): DiagnosisReport {
     ],
     recommendation: `Recommendation ${index}: ${'do this & that. '.repeat(250)}`,
     ...(index % 10 === 0
-      ? { proposals: [{ action: 'etcd.compact' as const, summary: `compact ${index}`, revision: '123456' }] }
+      ? {
+          proposals: [
+            { action: 'etcd.compact' as const, summary: `compact ${index}`, revision: '123456', basis: nospaceBasis },
+          ],
+        }
       : {}),
   }));
   return { ...degradedReport(), findings: rankFindings(findings) };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DiagnosisReport, Finding } from '../../src/findings/finding.js';
+import type { Finding } from '../../src/findings/finding.js';
+import type { DiagnosisReport } from '../../src/diagnosis/diagnosis-report.js';
 import { BLOCK_KIT_LIMITS, validateBlockMessage } from '../../src/render/block-kit-limits.js';
 import type { ActionsBlock, Block, BlockMessage, SectionBlock } from '../../src/render/block-kit-types.js';
 import { parseProposalRef } from '../../src/render/proposal-ref.js';
@@ -104,9 +105,9 @@ describe('renderBlocks', () => {
       ['Request approval: disarm NOSPACE alarm', 'quorum.proposal.etcd.disarm'],
     ]);
     expect(actions?.elements.map((button) => parseProposalRef(button.value))).toEqual([
-      { v: 1, playbook: 'control-plane-health', check: 'etcd.space', finding: 0, proposal: 0, action: 'etcd.compact' },
-      { v: 1, playbook: 'control-plane-health', check: 'etcd.space', finding: 0, proposal: 1, action: 'etcd.defrag' },
-      { v: 1, playbook: 'control-plane-health', check: 'etcd.space', finding: 0, proposal: 2, action: 'etcd.disarm' },
+      { v: 2, runId: degradedReport().runId, proposal: 0, action: 'etcd.compact' },
+      { v: 2, runId: degradedReport().runId, proposal: 1, action: 'etcd.defrag' },
+      { v: 2, runId: degradedReport().runId, proposal: 2, action: 'etcd.disarm' },
     ]);
   });
 

@@ -83,34 +83,27 @@ describe('wrapWords and wrapHard', () => {
 });
 
 describe('proposal references', () => {
-  it('round-trips a compact, versioned button value', () => {
-    const value = encodeProposalRef({
-      playbook: 'etcd-db-growth',
-      check: 'etcd.space',
-      finding: 2,
-      proposal: 1,
-      action: 'etcd.defrag',
-    });
-    expect(value).toBe(
-      '{"v":1,"playbook":"etcd-db-growth","check":"etcd.space","finding":2,"proposal":1,"action":"etcd.defrag"}',
-    );
+  it('round-trips a compact, versioned button value that names the run and the proposal, nothing else', () => {
+    const value = encodeProposalRef({ runId: 'r-mfz1k2a0-1a2b3c4d', proposal: 1, action: 'etcd.defrag' });
+    expect(value).toBe('{"v":2,"runId":"r-mfz1k2a0-1a2b3c4d","proposal":1,"action":"etcd.defrag"}');
     expect(parseProposalRef(value)).toEqual({
-      v: 1,
-      playbook: 'etcd-db-growth',
-      check: 'etcd.space',
-      finding: 2,
+      v: 2,
+      runId: 'r-mfz1k2a0-1a2b3c4d',
       proposal: 1,
       action: 'etcd.defrag',
     });
     expect(proposalActionId('etcd.defrag')).toBe('quorum.proposal.etcd.defrag');
   });
 
-  it.each(['not json', '{"v":2}', '{"v":1,"playbook":"p","check":"c","finding":0,"proposal":0,"action":"rm -rf"}'])(
-    'rejects %j',
-    (value) => {
-      expect(parseProposalRef(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    'not json',
+    '{"v":2}',
+    '{"v":1,"playbook":"p","check":"c","finding":0,"proposal":0,"action":"etcd.compact"}',
+    '{"v":2,"runId":"r-1","proposal":0,"action":"rm -rf"}',
+    '{"v":2,"runId":"r-1","proposal":0,"action":"etcd.compact","playbook":"p"}',
+  ])('rejects %j', (value) => {
+    expect(parseProposalRef(value)).toBeUndefined();
+  });
 });
 
 describe('describeProposal', () => {

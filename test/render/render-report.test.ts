@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DiagnosisReport, Finding } from '../../src/findings/finding.js';
+import type { Finding } from '../../src/findings/finding.js';
+import type { DiagnosisReport } from '../../src/diagnosis/diagnosis-report.js';
 import { REDACTED } from '../../src/findings/redact.js';
 import {
   renderBlocksAttachment,
@@ -8,7 +9,7 @@ import {
   validateBlockMessage,
   type BlockMessage,
 } from '../../src/render/index.js';
-import { degradedReport, nospace, PLANTED_SECRET } from './fixtures.js';
+import { degradedReport, nospace, nospaceBasis, PLANTED_SECRET } from './fixtures.js';
 
 /** Secrets a check might let through, one per place a renderer shows. */
 const SECRETS = {
@@ -37,7 +38,8 @@ function leakyReport(): DiagnosisReport {
         action: 'etcd.disarm',
         summary: `disarm (password=${SECRETS.proposal})`,
         alarms: [{ memberId: '8e9e05c52164694d', alarm: 'NOSPACE' }],
-        condition: 'below 90%',
+        condition: { description: 'below 90%', maxDbSizeRatio: 0.9, quotaBytes: 100, belowBytes: 90 },
+        basis: nospaceBasis,
       },
     ],
   };

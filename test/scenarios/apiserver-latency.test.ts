@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCheckRegistry } from '../../src/checks/all-checks.js';
 import { createKubeReader, type ClosableKubeReader } from '../../src/cluster/create-kube-reader.js';
-import type { DiagnosisReport } from '../../src/findings/finding.js';
 import { findPlaybook, loadPlaybooks } from '../../src/playbooks/load-playbooks.js';
-import { runPlaybook } from '../../src/playbooks/run-playbook.js';
+import { runPlaybook, type PlaybookResult } from '../../src/playbooks/run-playbook.js';
 import { createPrometheusReader } from '../../src/prometheus/http-prometheus-reader.js';
 import { startFakePrometheus, type FakePrometheus } from '../../src/sandbox/fake-prometheus.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
@@ -16,7 +15,7 @@ describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
     let clock = Date.parse('2026-11-24T03:00:00Z');
     let simulator: RunningSimulator;
     let kube: ClosableKubeReader;
-    let report: DiagnosisReport;
+    let report: PlaybookResult;
 
     beforeAll(async () => {
       simulator = await startSimulator({ scenario, now: () => clock });
@@ -29,13 +28,15 @@ describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
       report = await runPlaybook(
         playbook,
         registry,
+        { kube },
         {
-          kube,
+          run: { runId: 'r-latency', cluster: 'sim' },
+          params: { windowSeconds: 60 },
+          now: () => new Date(clock),
           sleep: async (ms) => {
             clock += ms;
           },
         },
-        { params: { windowSeconds: 60 }, now: () => new Date(clock) },
       );
     });
     afterAll(async () => {
@@ -88,7 +89,7 @@ describe('apiserver-latency playbook reading its window from Prometheus', () => 
   let simulator: RunningSimulator;
   let kube: ClosableKubeReader;
   let prometheus: FakePrometheus;
-  let report: DiagnosisReport;
+  let report: PlaybookResult;
 
   beforeAll(async () => {
     simulator = await startSimulator({ scenario: 'apiserver-latency', now: () => clock });
@@ -106,7 +107,7 @@ describe('apiserver-latency playbook reading its window from Prometheus', () => 
       playbook,
       registry,
       { kube, prometheus: { reader, rangeSeconds: 300 } },
-      { now: () => new Date(clock) },
+      { run: { runId: 'r-latency', cluster: 'sim' }, now: () => new Date(clock) },
     );
   });
   afterAll(async () => {

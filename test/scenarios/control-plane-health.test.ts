@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ConfigSchema } from '../../src/config/config-schema.js';
+import { oneClusterConfig } from '../../src/config/one-cluster-config.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { worstSeverity, type Finding } from '../../src/findings/finding.js';
 import { startEtcdCluster, type EtcdCluster } from '../../src/sandbox/services/index.js';
@@ -26,11 +26,11 @@ describe('control-plane-health against the simulator and a real 3-member etcd', 
   });
 
   function config(simulator: RunningSimulator, endpoints: readonly string[] = [etcd.endpoints[0] as string]) {
-    return ConfigSchema.parse({ kube: { kubeconfig: simulator.kubeconfigPath }, etcd: { endpoints } });
+    return oneClusterConfig({ kube: { kubeconfig: simulator.kubeconfigPath }, etcd: { endpoints: [...endpoints] } });
   }
 
   it('names the failing readyz check, the stale lease and the crash-looping controller manager first', async () => {
-    const report = await diagnose(config(degraded), 'control-plane-health');
+    const report = await diagnose(config(degraded), { playbook: 'control-plane-health' });
     const top = report.findings[0];
     expect(top?.severity).toBe('critical');
     const titles = critical(report.findings);
@@ -51,7 +51,7 @@ describe('control-plane-health against the simulator and a real 3-member etcd', 
   });
 
   it('finds nothing worse than info on a healthy cluster', async () => {
-    const report = await diagnose(config(healthy), 'control-plane-health');
+    const report = await diagnose(config(healthy), { playbook: 'control-plane-health' });
     const problems = report.findings.filter(
       (finding) => finding.severity === 'critical' || finding.severity === 'warning',
     );
@@ -63,7 +63,7 @@ describe('control-plane-health against the simulator and a real 3-member etcd', 
     await etcd.stopMember('etcd-2');
     try {
       const began = Date.now();
-      const report = await diagnose(config(healthy, etcd.endpoints), 'control-plane-health');
+      const report = await diagnose(config(healthy, etcd.endpoints), { playbook: 'control-plane-health' });
       expect(Date.now() - began).toBeLessThan(30_000);
       const members = report.findings.find((finding) => finding.check === 'etcd.member-health');
       expect(members?.severity).toBe('critical');

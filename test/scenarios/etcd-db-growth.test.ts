@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ConfigSchema } from '../../src/config/config-schema.js';
+import { oneClusterConfig } from '../../src/config/one-cluster-config.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { Proposal } from '../../src/findings/finding.js';
 import { fillToNospace, seedRegistry } from '../../src/sandbox/etcd-seed.js';
@@ -26,11 +26,11 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
   });
 
   it('puts the NOSPACE alarm and the member over quota first, with the recovery plan as proposals', async () => {
-    const config = ConfigSchema.parse({
+    const config = oneClusterConfig({
       kube: { kubeconfig: simulator.kubeconfigPath },
-      etcd: { endpoints: [etcd.endpoints[1]], quotaBytes: QUOTA },
+      etcd: { endpoints: [etcd.endpoints[1] as string], quotaBytes: QUOTA },
     });
-    const report = await diagnose(config, 'etcd-db-growth', { params: ['windowSeconds=1'] });
+    const report = await diagnose(config, { playbook: 'etcd-db-growth', params: { windowSeconds: 1 } });
     const [top, second] = report.findings;
     expect(top?.check).toBe('etcd.space');
     expect(top?.severity).toBe('critical');
@@ -58,6 +58,8 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
     const result = await runCli([
       'diagnose',
       'etcd-db-growth',
+      '--cluster',
+      'lab-1',
       '--kubeconfig',
       simulator.kubeconfigPath,
       '--etcd-endpoints',
@@ -73,7 +75,11 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
     const report = JSON.parse(result.stdout) as Record<string, unknown> & { findings: Array<Record<string, unknown>> };
     expect(Object.keys(report).slice(0, 5)).toEqual(['playbook', 'cluster', 'startedAt', 'finishedAt', 'findings']);
     expect(report.playbook).toBe('etcd-db-growth');
-    expect(report.cluster).toBe('quorum-sim-etcd-db-growth');
+    expect(report.cluster).toBe('lab-1');
+    expect(report.runId).toMatch(/^r-[a-z0-9]+-[0-9a-f]{8}$/);
+    expect(report.trigger).toMatchObject({ kind: 'cli' });
+    expect(report.params).toEqual({ windowSeconds: 1 });
+    expect(report.apiServer).toBe(simulator.url);
     for (const finding of report.findings) {
       expect(Object.keys(finding)).toEqual(
         expect.arrayContaining(['check', 'severity', 'title', 'summary', 'evidence', 'recommendation']),

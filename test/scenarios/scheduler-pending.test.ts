@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ConfigSchema } from '../../src/config/config-schema.js';
+import { oneClusterConfig } from '../../src/config/one-cluster-config.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import type { DiagnosisReport } from '../../src/findings/finding.js';
+import type { DiagnosisReport } from '../../src/diagnosis/diagnosis-report.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
 
 interface PodData {
@@ -17,10 +17,9 @@ describe('scheduler-pending playbook on the scheduler-pending scenario', () => {
 
   beforeAll(async () => {
     simulator = await startSimulator({ scenario: 'scheduler-pending' });
-    report = await diagnose(
-      ConfigSchema.parse({ kube: { kubeconfig: simulator.kubeconfigPath } }),
-      'scheduler-pending',
-    );
+    report = await diagnose(oneClusterConfig({ kube: { kubeconfig: simulator.kubeconfigPath } }), {
+      playbook: 'scheduler-pending',
+    });
   });
   afterAll(async () => {
     await simulator?.stop();

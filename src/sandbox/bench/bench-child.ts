@@ -1,5 +1,6 @@
-import { ConfigSchema } from '../../config/config-schema.js';
+import { oneClusterConfig } from '../../config/one-cluster-config.js';
 import { diagnose } from '../../diagnosis/diagnose.js';
+import { parseAssignments } from '../../playbooks/parse-params.js';
 import { worstSeverity } from '../../findings/finding.js';
 
 /**
@@ -14,13 +15,17 @@ interface Job {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
-const config = ConfigSchema.parse({
-  kube: { kubeconfig: job.kubeconfig, requestTimeoutMs: 60_000 },
-  diagnose: { checkTimeoutMs: 300_000 },
-  ...(job.playbooksDir ? { playbooksDir: job.playbooksDir } : {}),
-});
+const config = oneClusterConfig(
+  { kube: { kubeconfig: job.kubeconfig, requestTimeoutMs: 60_000 } },
+  { diagnose: { checkTimeoutMs: 300_000 }, ...(job.playbooksDir ? { playbooksDir: job.playbooksDir } : {}) },
+  'bench',
+);
 const began = performance.now();
-const report = await diagnose(config, job.playbook, { params: job.params ?? [] });
+const report = await diagnose(config, {
+  playbook: job.playbook,
+  params: parseAssignments(job.params ?? []),
+  trigger: { kind: 'cli' },
+});
 const wallMs = performance.now() - began;
 process.stdout.write(
   `${JSON.stringify({

@@ -179,6 +179,10 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, c
     record.status = res.statusCode;
     record.durationMs = performance.now() - began;
   });
+  res.once('close', () => {
+    if (!res.writableFinished) record.abortedByClient = !context.signal.aborted;
+    context.log.ended();
+  });
   res.setHeader('Audit-Id', randomUUID());
   res.setHeader('Cache-Control', 'no-cache, private');
   try {

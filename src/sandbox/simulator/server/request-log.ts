@@ -11,6 +11,8 @@ export interface RequestRecord {
   status?: number;
   /** Wall-clock time to answer, ms. */
   durationMs?: number;
+  /** True when the client closed the connection before the answer was complete (it gave up or was cancelled). */
+  abortedByClient?: boolean;
 }
 
 /** The requests a simulator received, newest last; keeps the latest `capacity` and counts all. */
@@ -18,6 +20,8 @@ export class RequestLog {
   private readonly records: RequestRecord[] = [];
   private readonly events = new EventEmitter();
   private received = 0;
+  private open = 0;
+  private mostOpen = 0;
 
   constructor(private readonly capacity = 10_000) {}
 
@@ -35,14 +39,32 @@ export class RequestLog {
     return this.records.filter(predicate).length;
   }
 
+  /** Requests received and not yet answered or abandoned. */
+  get inFlight(): number {
+    return this.open;
+  }
+
+  /** The most requests in flight at once since start (or `clear`): what a client's concurrency cap let through. */
+  get maxInFlight(): number {
+    return this.mostOpen;
+  }
+
   clear(): void {
     this.records.length = 0;
     this.received = 0;
+    this.mostOpen = this.open;
+  }
+
+  /** @internal Called by the server when a request's exchange ends, answered or not. */
+  ended(): void {
+    this.open -= 1;
   }
 
   /** @internal Called by the server for each request. */
   add(record: RequestRecord): void {
     this.received++;
+    this.open += 1;
+    this.mostOpen = Math.max(this.mostOpen, this.open);
     this.records.push(record);
     if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
     this.events.emit('request', record);
