@@ -85,7 +85,7 @@ describe('quorum CLI', () => {
     );
     const unknown = await runCli(['diagnose', 'control-plane-health', '--config', file, '--cluster', 'prod-ue']);
     expect(unknown.code).toBe(3);
-    expect(unknown.stderr).toContain('Unknown cluster "prod-ue". Did you mean "prod-us" or "prod-eu"?');
+    expect(unknown.stderr).toContain('Unknown cluster "prod-ue". Did you mean "prod-eu" or "prod-us"?');
     expect(unknown.stderr).toContain('Configured clusters: prod-eu, prod-us.');
   });
 
