@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { KubeReader } from '../ports/kube-reader.js';
 import type { EtcdReader } from '../ports/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
-import type { PrometheusReader } from '../ports/prometheus-reader.js';
+import type { PrometheusWindowSource } from './prometheus-window.js';
 
 /** What a check may read. `etcd` is absent when no etcd endpoints were given. */
 export interface CheckContext {
@@ -10,8 +10,11 @@ export interface CheckContext {
   etcd?: EtcdReader;
   /** The etcd quota the operator told us (`--etcd-quota-bytes`), which wins over what etcd reports. */
   etcdQuotaBytes?: number;
-  /** When set, metric windows come from this Prometheus (increase over `rangeSeconds`) instead of two scrapes. */
-  prometheus?: { reader: PrometheusReader; rangeSeconds: number };
+  /**
+   * When set, metric windows come from this Prometheus (increase over `rangeSeconds` of the series `selector`
+   * matches) instead of two scrapes.
+   */
+  prometheus?: PrometheusWindowSource;
   /** Aborted when the check's deadline passes: long waits (metric windows) must honour it. */
   signal: AbortSignal;
   now: () => Date;

@@ -39,7 +39,7 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
  */
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
   return context.once(`metrics-window:${windowSeconds}`, async () => {
-    if (context.prometheus) return prometheusWindow(context.prometheus.reader, context.prometheus.rangeSeconds);
+    if (context.prometheus) return prometheusWindow(context.prometheus, context.signal);
     const before = await scrape(context.kube);
     const began = context.now().getTime();
     await context.sleep(windowSeconds * 1000, context.signal);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tryParseLabelMatchers } from '../metrics/label-matchers.js';
 
 const PositiveMs = z.number().int().positive();
 
@@ -46,6 +47,18 @@ export const PrometheusConfigSchema = z.object({
   rangeSeconds: z.number().int().min(30).max(3600).default(300),
   /** Deadline of one query (ms). */
   requestTimeoutMs: PositiveMs.default(10_000),
+  /**
+   * PromQL label matchers added to every metric selector Quorum sends, e.g. `cluster="prod-eu",job="apiserver"`: a
+   * Prometheus (or Thanos, Mimir) that holds several clusters or jobs would otherwise sum them together.
+   */
+  selector: z
+    .string()
+    .optional()
+    .superRefine((text, context) => {
+      if (text === undefined) return;
+      const parsed = tryParseLabelMatchers(text);
+      if ('problem' in parsed) context.addIssue({ code: 'custom', message: parsed.problem });
+    }),
 });
 
 export const ConfigSchema = z.object({

@@ -7,6 +7,7 @@ import { createEtcdReader } from '../etcd/etcd3-reader.js';
 import { shareEtcdReads } from './share-in-flight.js';
 import { createPrometheusReader } from '../prometheus/http-prometheus-reader.js';
 import type { PrometheusReader } from '../ports/prometheus-reader.js';
+import { parseLabelMatchers } from '../metrics/index.js';
 
 export interface ConnectedReaders {
   clients: RunClients;
@@ -42,7 +43,7 @@ function connectEtcd(config: Config['etcd']): EtcdReader {
 
 /** A Prometheus that cannot be asked would turn every latency check into "could not check": say so once, up front. */
 async function connectPrometheus(config: Config['prometheus']): Promise<RunClients['prometheus']> {
-  const { url, bearerTokenFile, caFile, rangeSeconds, requestTimeoutMs } = config;
+  const { url, bearerTokenFile, caFile, rangeSeconds, requestTimeoutMs, selector } = config;
   if (!url) return undefined;
   let reader: PrometheusReader;
   try {
@@ -58,8 +59,9 @@ async function connectPrometheus(config: Config['prometheus']): Promise<RunClien
       error,
     );
   }
+  // A real Prometheus answers `1` with a scalar; any well-formed answer proves the URL is its query API.
   await reader.query('1');
-  return { reader, rangeSeconds };
+  return { reader, rangeSeconds, ...(selector ? { selector: parseLabelMatchers(selector) } : {}) };
 }
 
 /** Read-only readers for one cluster as the config describes it; the caller closes them. */
