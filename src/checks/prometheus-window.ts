@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   formatLabelMatchers,
   MetricType,
@@ -110,12 +111,26 @@ async function family(
 export async function prometheusWindow(source: PrometheusWindowSource, signal: AbortSignal): Promise<MetricsWindow> {
   const { reader, rangeSeconds, selector = [] } = source;
   const range = `${Math.round(rangeSeconds)}s`;
-  const entries = await Promise.all(
-    Object.entries(QUERIES).map(
-      async ([name, kind]) =>
-        [name, await family(reader, name, kind, familyQueries(name, kind, range, selector), signal)] as const,
-    ),
+  const planned = Object.entries(QUERIES).map(
+    ([name, kind]) => [name, kind, familyQueries(name, kind, range, selector)] as const,
   );
+  // All queries run at once, each listening for an abort: one listener on the caller's signal, the rest on ours
+  // (Node warns about a possible leak above 10 listeners on one signal).
+  const window = new AbortController();
+  setMaxListeners(planned.reduce((sum, [, , queries]) => sum + queries.length, 0) + 1, window.signal);
+  const forward = (): void => window.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  let entries: Array<readonly [string, MetricFamily | undefined]>;
+  try {
+    entries = await Promise.all(
+      planned.map(
+        async ([name, kind, queries]) => [name, await family(reader, name, kind, queries, window.signal)] as const,
+      ),
+    );
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
   const after: ParsedMetrics = new Map(
     entries.filter((entry): entry is readonly [string, MetricFamily] => entry[1] !== undefined),
   );

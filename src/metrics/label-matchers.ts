@@ -134,6 +134,7 @@ function scan(text: string): LabelMatcher[] {
     if (scanner.atEnd() || scanner.peek() === '}') break;
     const name = scanner.labelName();
     scanner.skipBlanks();
+    if (scanner.peek() === '{') scanner.fail(`give the label matchers only, without the metric name "${name}"`);
     const op = scanner.op();
     scanner.skipBlanks();
     matchers.push({ name, op, value: scanner.string() });
