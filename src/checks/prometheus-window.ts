@@ -62,7 +62,7 @@ async function vector(prometheus: PrometheusReader, expression: string, signal: 
 }
 
 /** The PromQL of one family: increases over the range for histograms and counters, the current value for gauges. */
-export function familyQueries(name: string, kind: Kind, range: string, selector: readonly LabelMatcher[]): string[] {
+function familyQueries(name: string, kind: Kind, range: string, selector: readonly LabelMatcher[]): string[] {
   const series = (metric: string) => selectSeries(metric, selector);
   if ('histogram' in kind) {
     const by = kind.histogram.join(', ');
@@ -128,6 +128,10 @@ export async function prometheusWindow(source: PrometheusWindowSource, signal: A
         async ([name, kind, queries]) => [name, await family(reader, name, kind, queries, window.signal)] as const,
       ),
     );
+  } catch (error) {
+    // One failed query sinks the window: the others need not keep Prometheus busy.
+    window.abort(error);
+    throw error;
   } finally {
     signal.removeEventListener('abort', forward);
   }

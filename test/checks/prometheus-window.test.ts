@@ -101,6 +101,20 @@ describe('prometheusWindow', () => {
     expect(reader.calls.every((call) => call.signal?.aborted)).toBe(true);
   });
 
+  it('stops the other queries when one fails', async () => {
+    const refused = new Error('Prometheus refused the query');
+    const reader = new RecordingReader();
+    reader.query = (expression, options = {}) => {
+      reader.calls.push({ expression, signal: options.signal });
+      if (expression.includes('apiserver_request_total')) return Promise.reject(refused);
+      return new Promise((_, reject) =>
+        options.signal?.addEventListener('abort', () => reject(options.signal?.reason)),
+      );
+    };
+    await expect(prometheusWindow({ reader, rangeSeconds: 300 }, new AbortController().signal)).rejects.toBe(refused);
+    expect(reader.calls.every((call) => call.signal?.aborted)).toBe(true);
+  });
+
   it('says to check the selector when Prometheus holds none of the API server\u2019s series', async () => {
     const reader = new RecordingReader(() => ({ resultType: 'vector', samples: [] }));
     await expect(
