@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable: npm dependencies, then redis-server and etcd from Debian's packages when missing.
+// Makes a fresh clone runnable: npm dependencies, then redis-server, etcd, Prometheus and Alertmanager from Debian's
+// packages when missing.
 // Run by `npm test`, `npm run demo` and `npm run bench` before anything else, so nobody installs by hand.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -30,6 +31,11 @@ function debianPackages() {
   if (!onPath('etcd') && !existsSync('/usr/bin/etcd')) missing.push('etcd-server');
   // The simulator and TLS etcd make their certificates with the openssl command; slim images lack it.
   if (!onPath('openssl')) missing.push('openssl');
+  // Tests that use PromQL query a real Prometheus scraping the simulator (a fake never answered like the real one);
+  // alert tests let a real Alertmanager deliver. Debian puts both in /usr/bin.
+  if (!onPath('prometheus') && !existsSync('/usr/bin/prometheus')) missing.push('prometheus');
+  if (!onPath('prometheus-alertmanager') && !existsSync('/usr/bin/prometheus-alertmanager'))
+    missing.push('prometheus-alertmanager');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     say(`missing ${missing.join(', ')}: install them with "sudo apt-get install -y ${missing.join(' ')}" and run again`);

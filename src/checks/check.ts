@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { EtcdReader } from '../ports/etcd-reader.js';
 import type { Finding } from '../findings/finding.js';
 import type { KubeReader } from '../ports/kube-reader.js';
-import type { PrometheusReader } from '../ports/prometheus-reader.js';
+import type { PrometheusWindowSource } from './prometheus-window.js';
 
 /** The readers of one cluster. `etcd` is absent when no etcd endpoints are configured, `prometheus` without a URL. */
 export interface CheckReaders {
@@ -10,8 +10,11 @@ export interface CheckReaders {
   etcd?: EtcdReader;
   /** The etcd quota the operator configured (`etcd.quotaBytes`), which wins over what etcd reports. */
   etcdQuotaBytes?: number;
-  /** When set, metric windows come from this Prometheus (increase over `rangeSeconds`) instead of two scrapes. */
-  prometheus?: { reader: PrometheusReader; rangeSeconds: number };
+  /**
+   * When set, metric windows come from this Prometheus (increase over `rangeSeconds` of the series `selector`
+   * matches) instead of two scrapes.
+   */
+  prometheus?: PrometheusWindowSource;
 }
 
 /** Which run a check belongs to: proposals carry it, and messages name the cluster's settings with it. */

@@ -40,7 +40,7 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
  */
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
   return context.once(`metrics-window:${windowSeconds}`, async (run) => {
-    if (run.prometheus) return prometheusWindow(run.prometheus.reader, run.prometheus.rangeSeconds);
+    if (run.prometheus) return prometheusWindow(run.prometheus, run.signal);
     const before = await scrape(run.kube);
     const began = run.now().getTime();
     await run.sleep(windowSeconds * 1000, run.signal);

@@ -19,6 +19,7 @@ export interface DiagnoseCommandOptions {
   etcdKey?: string;
   etcdQuotaBytes?: number;
   prometheusUrl?: string;
+  prometheusSelector?: string;
   param: string[];
   checkTimeout?: number;
   config?: string;
@@ -56,7 +57,7 @@ export async function diagnoseCommand(playbookId: string, options: DiagnoseComma
           keyFile: options.etcdKey,
           quotaBytes: options.etcdQuotaBytes,
         },
-        prometheus: { url: options.prometheusUrl },
+        prometheus: { url: options.prometheusUrl, selector: options.prometheusSelector },
       },
     },
   });

@@ -49,6 +49,7 @@ export function buildProgram(): Command {
       '--prometheus-url <url>',
       'read latency windows from this Prometheus (PromQL) instead of scraping /metrics twice',
     )
+    .option('--prometheus-selector <matchers>', 'label matchers for this cluster\'s series, e.g. cluster="prod-eu"')
     .option('--param <name=value>', 'set a playbook parameter (repeatable)', collect, [])
     .option('--check-timeout <seconds>', 'deadline per check', positiveInteger)
     .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT } from '../cluster/rate-limiter.js';
+import { tryParseLabelMatchers } from '../metrics/label-matchers.js';
 
 const PositiveMs = z.number().int().positive();
 
@@ -59,6 +60,18 @@ export const PrometheusConfigSchema = z.strictObject({
   rangeSeconds: z.number().int().min(30).max(3600).default(300),
   /** Deadline of one query (ms). */
   requestTimeoutMs: PositiveMs.default(10_000),
+  /**
+   * PromQL label matchers added to every metric selector Quorum sends, e.g. `cluster="prod-eu",job="apiserver"`: a
+   * Prometheus (or Thanos, Mimir) that holds several clusters or jobs would otherwise sum them together.
+   */
+  selector: z
+    .string()
+    .optional()
+    .superRefine((text, context) => {
+      if (text === undefined) return;
+      const parsed = tryParseLabelMatchers(text);
+      if ('problem' in parsed) context.addIssue({ code: 'custom', message: parsed.problem });
+    }),
 });
 
 /** One cluster Quorum diagnoses: its API server, its etcd (optional) and the Prometheus that scrapes it (optional). */

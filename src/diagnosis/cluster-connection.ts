@@ -81,6 +81,7 @@ export class ClusterConnection {
         );
       }
     }
+    // A real Prometheus answers `1` with a scalar; any well-formed answer proves the URL is its query API.
     await this.prometheusReader.query('1', signal ? { signal } : {});
     return this.prometheusReader;
   }

@@ -3,6 +3,7 @@ import type { CheckRegistry } from '../checks/registry.js';
 import type { Config } from '../config/config-schema.js';
 import { resolveCluster } from '../config/resolve-cluster.js';
 import { throwIfAborted } from '../core/abort.js';
+import { parseLabelMatchers } from '../metrics/index.js';
 import { UsageError } from '../core/errors.js';
 import { formatIssuePath } from '../core/issue-path.js';
 import { defaultPlaybooksDir } from '../playbooks/default-dir.js';
@@ -135,11 +136,18 @@ export class DiagnosisService {
       needs.has('metrics') && connection.hasPrometheus ? connection.prometheus(signal) : undefined,
     ]);
     const { quotaBytes } = connection.settings.etcd;
+    const { rangeSeconds, selector } = connection.settings.prometheus;
     return {
       kube: connection.kube,
       ...(etcd ? { etcd } : {}),
       ...(prometheus
-        ? { prometheus: { reader: prometheus, rangeSeconds: connection.settings.prometheus.rangeSeconds } }
+        ? {
+            prometheus: {
+              reader: prometheus,
+              rangeSeconds,
+              ...(selector ? { selector: parseLabelMatchers(selector) } : {}),
+            },
+          }
         : {}),
       ...(quotaBytes ? { etcdQuotaBytes: quotaBytes } : {}),
     };

@@ -26,3 +26,12 @@ export {
   requestLatency,
   type RequestLatency,
 } from './request-latency.js';
+export {
+  formatLabelMatchers,
+  parseLabelMatchers,
+  selectSeries,
+  tryParseLabelMatchers,
+  type LabelMatcher,
+  type MatchOp,
+  type ParsedLabelMatchers,
+} from './label-matchers.js';

@@ -53,10 +53,7 @@ export function bindReaders(readers: CheckReaders, signal: AbortSignal): CheckRe
     ...(readers.etcdQuotaBytes !== undefined ? { etcdQuotaBytes: readers.etcdQuotaBytes } : {}),
     ...(readers.prometheus
       ? {
-          prometheus: {
-            reader: bindPrometheusReader(readers.prometheus.reader, signal),
-            rangeSeconds: readers.prometheus.rangeSeconds,
-          },
+          prometheus: { ...readers.prometheus, reader: bindPrometheusReader(readers.prometheus.reader, signal) },
         }
       : {}),
   };

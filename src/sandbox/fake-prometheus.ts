@@ -1,134 +1,135 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parsePrometheusText, type ParsedMetrics } from '../metrics/index.js';
+import type { Socket } from 'node:net';
 
 /**
- * A stand-in for the Prometheus that scrapes a cluster, for tests and the sandbox: it stores the scrapes it is told
- * to take and answers `/api/v1/query` for the expression shapes Quorum sends — `sum by (…) (increase(m[Ns]))` and
- * `max|sum by (…) (m)` — with the real API's JSON. `increase` here is the plain difference between the newest
- * scrape and the oldest one inside the range (reset-aware), without Prometheus' extrapolation.
+ * A misbehaving stand-in for Prometheus' `/api/v1/query`, for the failures a real Prometheus cannot be made to show on
+ * demand: a proxy's HTML error page, refused credentials, an answer that trickles in byte by byte, one that never
+ * comes, one far too large, and a view of the method and body a request came with. Everything a real Prometheus can
+ * answer is tested against the real one (`startPrometheus`): a fake of the good path hid that `query=1` answers a
+ * scalar.
  */
+export type FakeAnswer =
+  /** Answers at once with this status and body. */
+  | { kind: 'reply'; status: number; body: string; contentType?: string }
+  /** Sends the headers, then `chunkBytes` of the body every `intervalMs`: never idle long, never done soon. */
+  | { kind: 'trickle'; body: string; chunkBytes: number; intervalMs: number }
+  /** Reads the request and never answers. */
+  | { kind: 'hang' }
+  /** A 200 whose body is `bytes` long, with or without a Content-Length announcing it. */
+  | { kind: 'flood'; bytes: number; declareLength: boolean };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** The `query` parameter, from the URL or the form body. */
+  query: string | undefined;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** Resolves when the connection that carried the request has closed. */
+  closed: Promise<void>;
+}
+
 export interface FakePrometheus {
-  url: string;
-  /** Takes one scrape now (by the injected clock). */
-  scrape(): Promise<void>;
-  /** Queries answered so far. */
-  queries: string[];
+  readonly url: string;
+  /** Every request so far. */
+  readonly requests: RecordedRequest[];
+  /** Resolves with the next request once it has been read in full. */
+  nextRequest(): Promise<RecordedRequest>;
+  /** How every following request is answered. */
+  answer(answer: FakeAnswer): void;
+  /** Closes every connection (hanging and trickling ones included) and the server. */
   stop(): Promise<void>;
 }
 
-interface Stored {
-  at: number;
-  metrics: ParsedMetrics;
-}
-
-const INCREASE = /^sum by \(([^)]*)\) \(increase\(([a-zA-Z_:][\w:]*)\[(\d+)s\]\)\)$/;
-const GAUGE = /^(max|sum) by \(([^)]*)\) \(([a-zA-Z_:][\w:]*)\)$/;
-
-type Series = Map<string, { labels: Record<string, string>; value: number }>;
-
-function family(metrics: ParsedMetrics, sampleName: string) {
-  const base = sampleName.replace(/_(bucket|sum|count)$/, '');
-  return [
-    ...(metrics.get(sampleName)?.samples ?? []),
-    ...(base !== sampleName ? (metrics.get(base)?.samples ?? []) : []),
-  ].filter((sample) => sample.name === sampleName);
-}
-
-function seriesOf(metrics: ParsedMetrics, name: string): Series {
-  const series: Series = new Map();
-  for (const sample of family(metrics, name))
-    series.set(JSON.stringify(Object.entries(sample.labels).sort()), {
-      labels: { ...sample.labels },
-      value: sample.value,
-    });
-  return series;
-}
-
-function groupBy(
-  entries: Iterable<{ labels: Record<string, string>; value: number }>,
-  by: readonly string[],
-  combine: 'sum' | 'max',
-) {
-  const groups = new Map<string, { labels: Record<string, string>; value: number }>();
-  for (const entry of entries) {
-    // PromQL leaves empty labels out of results.
-    const labels = Object.fromEntries(by.flatMap((name) => (entry.labels[name] ? [[name, entry.labels[name]]] : [])));
-    const key = JSON.stringify(labels);
-    const group = groups.get(key);
-    if (!group) groups.set(key, { labels, value: entry.value });
-    else group.value = combine === 'sum' ? group.value + entry.value : Math.max(group.value, entry.value);
-  }
-  return [...groups.values()];
-}
-
-export async function startFakePrometheus(options: {
-  scrape: () => Promise<string>;
-  now: () => number;
-}): Promise<FakePrometheus> {
-  const stored: Stored[] = [];
-  const queries: string[] = [];
-  const evaluate = (expression: string) => {
-    const latest = stored.at(-1);
-    if (!latest) return [];
-    const increase = INCREASE.exec(expression);
-    if (increase) {
-      const [, by = '', name = '', seconds = '0'] = increase;
-      const oldest = stored.find((scrape) => scrape.at >= latest.at - Number(seconds) * 1000) ?? latest;
-      const before = seriesOf(oldest.metrics, name);
-      const deltas = [...seriesOf(latest.metrics, name)].map(([key, entry]) => {
-        const earlier = before.get(key)?.value ?? 0;
-        return { labels: entry.labels, value: entry.value >= earlier ? entry.value - earlier : entry.value };
+function respond(answer: FakeAnswer, response: http.ServerResponse, stopped: AbortSignal): void {
+  switch (answer.kind) {
+    case 'reply':
+      response.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json' });
+      response.end(answer.body);
+      return;
+    case 'hang':
+      return;
+    case 'flood': {
+      const body = `{"status":"success","data":{"resultType":"string","result":[0,"${'x'.repeat(Math.max(0, answer.bytes - 60))}"]}}`;
+      response.writeHead(200, {
+        'Content-Type': 'application/json',
+        ...(answer.declareLength ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
       });
-      return groupBy(
-        deltas,
-        by.split(',').map((label) => label.trim()),
-        'sum',
-      );
+      response.end(body);
+      return;
     }
-    const gauge = GAUGE.exec(expression);
-    if (gauge) {
-      const [, combine = 'sum', by = '', name = ''] = gauge;
-      return groupBy(
-        seriesOf(latest.metrics, name).values(),
-        by.split(',').map((label) => label.trim()),
-        combine as 'sum' | 'max',
-      );
+    case 'trickle': {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (response.destroyed || stopped.aborted) return clearInterval(timer);
+        response.write(answer.body.slice(sent, sent + answer.chunkBytes));
+        sent += answer.chunkBytes;
+        if (sent >= answer.body.length) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, answer.intervalMs);
+      response.once('close', () => clearInterval(timer));
     }
-    throw new Error(`the fake Prometheus does not evaluate "${expression}"`);
+  }
+}
+
+/** Starts the fake on a free loopback port; it answers `{"status":"success"…"vector"…[]}` until told otherwise. */
+export async function startFakePrometheus(): Promise<FakePrometheus> {
+  const requests: RecordedRequest[] = [];
+  const waiting: Array<(request: RecordedRequest) => void> = [];
+  const sockets = new Set<Socket>();
+  const stopped = new AbortController();
+  let current: FakeAnswer = {
+    kind: 'reply',
+    status: 200,
+    body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }),
   };
   const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const send = (status: number, body: unknown) => {
-      response.writeHead(status, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify(body));
-    };
-    if (request.method !== 'GET' || url.pathname !== '/api/v1/query')
-      return send(404, { status: 'error', errorType: 'not_found', error: 'not found' });
-    const expression = url.searchParams.get('query') ?? '';
-    queries.push(expression);
-    try {
-      const result = evaluate(expression).map((entry) => ({
-        metric: entry.labels,
-        value: [options.now() / 1000, String(entry.value)],
-      }));
-      send(200, { status: 'success', data: { resultType: 'vector', result } });
-    } catch (error) {
-      send(400, { status: 'error', errorType: 'bad_data', error: (error as Error).message });
-    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.once('end', () => {
+      const url = new URL(request.url ?? '/', 'http://fake');
+      const body = Buffer.concat(chunks).toString('utf8');
+      const form = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+        ? new URLSearchParams(body)
+        : undefined;
+      const recorded: RecordedRequest = {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        query: form?.get('query') ?? url.searchParams.get('query') ?? undefined,
+        headers: request.headers,
+        body,
+        closed: new Promise((resolve) => request.socket.once('close', () => resolve())),
+      };
+      requests.push(recorded);
+      waiting.shift()?.(recorded);
+      respond(current, response, stopped.signal);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
-    queries,
-    async scrape() {
-      stored.push({ at: options.now(), metrics: parsePrometheusText(await options.scrape()) });
+    requests,
+    nextRequest: () => new Promise((resolve) => waiting.push(resolve)),
+    answer(answer) {
+      current = answer;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        stopped.abort();
         server.close(() => resolve());
-      }),
+        for (const socket of sockets) socket.destroy();
+      });
+      return stopping;
+    },
   };
 }

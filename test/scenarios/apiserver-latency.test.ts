@@ -4,8 +4,6 @@ import { createCheckRegistry } from '../../src/checks/all-checks.js';
 import { createKubeReader, type ClosableKubeReader } from '../../src/cluster/create-kube-reader.js';
 import { findPlaybook, loadPlaybooks } from '../../src/playbooks/load-playbooks.js';
 import { runPlaybook, type PlaybookResult } from '../../src/playbooks/run-playbook.js';
-import { createPrometheusReader } from '../../src/prometheus/http-prometheus-reader.js';
-import { startFakePrometheus, type FakePrometheus } from '../../src/sandbox/fake-prometheus.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
 
 describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
@@ -83,55 +81,3 @@ describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
     });
   },
 );
-
-describe('apiserver-latency playbook reading its window from Prometheus', () => {
-  let clock = Date.parse('2026-11-24T03:00:00Z');
-  let simulator: RunningSimulator;
-  let kube: ClosableKubeReader;
-  let prometheus: FakePrometheus;
-  let report: PlaybookResult;
-
-  beforeAll(async () => {
-    simulator = await startSimulator({ scenario: 'apiserver-latency', now: () => clock });
-    kube = createKubeReader({ kubeconfigPath: simulator.kubeconfigPath });
-    prometheus = await startFakePrometheus({ scrape: async () => (await kube.raw('/metrics')).body, now: () => clock });
-    // Prometheus scraped every 30 s for the last 5 minutes.
-    for (let scrape = 0; scrape <= 10; scrape += 1) {
-      await prometheus.scrape();
-      clock += 30_000;
-    }
-    const registry = createCheckRegistry();
-    const playbook = findPlaybook(await loadPlaybooks(join(process.cwd(), 'playbooks'), registry), 'apiserver-latency');
-    const reader = createPrometheusReader({ url: prometheus.url });
-    report = await runPlaybook(
-      playbook,
-      registry,
-      { kube, prometheus: { reader, rangeSeconds: 300 } },
-      { run: { runId: 'r-latency', cluster: 'sim' }, now: () => new Date(clock) },
-    );
-  });
-  afterAll(async () => {
-    await prometheus?.stop();
-    kube?.close();
-    await simulator?.stop();
-  });
-
-  it('names the same causes as the scrape window, from PromQL increases', () => {
-    const titles = report.findings.map((finding) => finding.title);
-    expect(titles).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining('rejecting requests at priority level workload-low'),
-        expect.stringMatching(/^Slow admission webhook validation\.gatekeeper\.sh/),
-        expect.stringMatching(/^Slow etcd list .*events/),
-        expect.stringMatching(/^Read-only in-flight requests at 9\d% of the limit$/),
-      ]),
-    );
-    expect(prometheus.queries).toContain(
-      'sum by (le, verb, resource, subresource, scope) (increase(apiserver_request_duration_seconds_bucket[300s]))',
-    );
-    const source = report.findings
-      .find((finding) => finding.check === 'apiserver.request-latency')
-      ?.evidence.find((item) => item.label === 'measured from');
-    expect(source?.value).toContain('Prometheus');
-  });
-});

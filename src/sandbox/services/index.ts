@@ -15,3 +15,11 @@ export { pingRedis } from './redis-ping.js';
 export { etcdAnswersHealthy, etcdServesPeers } from './etcd-health-probe.js';
 export { readEtcdGauge } from './etcd-gauge.js';
 export { sweepStaleTempDirs } from './temp-dir.js';
+export {
+  startPrometheus,
+  type PrometheusService,
+  type PrometheusVectorElement,
+  type StartPrometheusOptions,
+  type WaitOptions,
+} from './prometheus-server.js';
+export { apiserverTarget, etcdTarget, type ScrapeTarget } from './scrape-target.js';

@@ -6,6 +6,7 @@ import { ServiceStartError } from '../../core/errors.js';
 const PACKAGES = {
   etcd: 'etcd-server',
   'redis-server': 'redis-server',
+  prometheus: 'prometheus',
 } as const;
 export type ServiceBinary = keyof typeof PACKAGES;
 

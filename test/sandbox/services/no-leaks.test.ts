@@ -66,7 +66,7 @@ describe('servers outlive no one', () => {
     // No JavaScript runs after SIGKILL: the kernel's parent-death signal (setpriv --pdeathsig) does the killing.
     expect(await eventually(() => !held.pids.some(isProcessAlive))).toBe(true);
     expect(held.dirs.some(isRemoved)).toBe(false);
-    expect(sweepStaleTempDirs(tmp)).toHaveLength(2);
+    expect(sweepStaleTempDirs(tmp)).toHaveLength(3);
     expect(held.dirs.every(isRemoved)).toBe(true);
   });
 });

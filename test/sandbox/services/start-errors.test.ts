@@ -12,6 +12,7 @@ describe('requireBinary', () => {
   it.each([
     ['etcd', 'apt-get install -y etcd-server'],
     ['redis-server', 'apt-get install -y redis-server'],
+    ['prometheus', 'apt-get install -y prometheus'],
   ] as const)('says how to install a missing %s', (binary, install) => {
     const attempt = () => requireBinary(binary, ['/nonexistent/bin']);
     expect(attempt).toThrow(ServiceStartError);
@@ -22,6 +23,7 @@ describe('requireBinary', () => {
   it('finds the installed servers', () => {
     expect(requireBinary('etcd')).toMatch(/\/etcd$/);
     expect(requireBinary('redis-server')).toMatch(/\/redis-server$/);
+    expect(requireBinary('prometheus')).toMatch(/\/prometheus$/);
   });
 });
 
