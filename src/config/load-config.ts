@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { formatIssuePath } from '../core/issue-path.js';
 import { ConfigSchema, type ClusterConfigInput, type Config, type ConfigInput } from './config-schema.js';
@@ -87,6 +88,14 @@ function readConfigFile(path: string): unknown {
   return parsed;
 }
 
+/** A record key's problem is nested in zod's issue ("Invalid key in record" says nothing): show the inner one. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    return issue.issues.map((inner) => inner.message).join('; ');
+  }
+  return issue.message;
+}
+
 export interface LoadConfigOptions {
   env: Env;
   /** A config file; default `QUORUM_CONFIG`. */
@@ -125,7 +134,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
   }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issueMessage(issue)}`,
+    );
     throw new ConfigError(
       `Invalid configuration${file ? ` (${file} and environment)` : ''}:\n  - ${problems.join('\n  - ')}`,
     );
