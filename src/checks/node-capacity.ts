@@ -1,5 +1,5 @@
-import type { KubeReader } from '../ports/kube-reader.js';
 import type { Taint } from '../ports/kube-types.js';
+import type { CheckContext } from './check.js';
 import { parseResources, podRequests, addResources } from './quantity.js';
 
 /** One node as the scheduler checks see it: what it offers, what is already requested, and what keeps pods off. */
@@ -18,13 +18,14 @@ export function free(node: NodeCapacity, resource: string): number {
   return (node.allocatable[resource] ?? 0) - (node.requested[resource] ?? 0);
 }
 
-type Memo = { kube: KubeReader; once: <T>(key: string, produce: () => Promise<T>) => Promise<T> };
+/** Shared work runs under the run's readers (see CheckContext.once), not the first asking check's. */
+type Memo = Pick<CheckContext, 'once'>;
 
 /** Every node with its allocatable, taints and cordon; `requested` is empty until {@link nodeRequestsOnce}. */
 export function nodesOnce(context: Memo): Promise<NodeCapacity[]> {
-  return context.once('scheduler:nodes', async () => {
+  return context.once('scheduler:nodes', async (run) => {
     const nodes: NodeCapacity[] = [];
-    for await (const node of context.kube.nodes()) {
+    for await (const node of run.kube.nodes()) {
       nodes.push({
         name: node.metadata.name,
         unschedulable: node.spec?.unschedulable === true,
@@ -44,10 +45,10 @@ export function nodesOnce(context: Memo): Promise<NodeCapacity[]> {
  * bound pod of the cluster, so only checks that need it call it; memory grows with nodes, not pods.
  */
 export function nodeRequestsOnce(context: Memo): Promise<NodeCapacity[]> {
-  return context.once('scheduler:node-requests', async () => {
+  return context.once('scheduler:node-requests', async (run) => {
     const nodes = new Map((await nodesOnce(context)).map((node) => [node.name, { ...node, requested: {} }]));
     const bound = 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed';
-    for await (const pod of context.kube.pods({ fieldSelector: bound })) {
+    for await (const pod of run.kube.pods({ fieldSelector: bound })) {
       const node = pod.spec?.nodeName ? nodes.get(pod.spec.nodeName) : undefined;
       if (node) addResources(node.requested, { ...podRequests(pod.spec ?? {}), pods: 1 });
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { KubeReader } from '../ports/kube-reader.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatDuration, pluralize } from '../findings/format.js';
-import { defineCheck } from './check.js';
+import { defineCheck, type CheckContext } from './check.js';
 import { holderHost, leaseState } from './leader-leases.js';
 import { collectPendingPods, type PendingPod } from './pending-pods.js';
 import { describeCategory, type SchedulingCategory } from './scheduling-reasons.js';
@@ -23,11 +23,8 @@ const DEFAULT_SCHEDULER = 'default-scheduler';
 /** kube-scheduler's own lease is named after the component, not after its `schedulerName`. */
 const LEASE_OF: Record<string, string> = { [DEFAULT_SCHEDULER]: 'kube-scheduler' };
 
-export function pendingPodsOnce(
-  context: { kube: KubeReader; once: <T>(key: string, produce: () => Promise<T>) => Promise<T> },
-  namespace: string,
-) {
-  return context.once(`scheduler:pending:${namespace}`, () => collectPendingPods(context.kube, namespace || undefined));
+export function pendingPodsOnce(context: Pick<CheckContext, 'once'>, namespace: string) {
+  return context.once(`scheduler:pending:${namespace}`, (run) => collectPendingPods(run.kube, namespace || undefined));
 }
 
 /** Taints every control plane carries: they explain why those nodes were skipped, not why the pod is stuck. */
