@@ -71,7 +71,7 @@ function readConfigFile(path: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(
-      `Cannot read the config file ${path}: ${(error as Error).message}. Fix QUORUM_CONFIG or --config.`,
+      `Cannot read the config file ${path}: ${(error as Error).message}. Fix QUORUM_CONFIG or the --config option.`,
       error,
     );
   }
