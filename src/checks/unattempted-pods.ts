@@ -34,6 +34,8 @@ interface Activity {
   instance?: string;
   /** Pending pods of this schedulerName with a FailedScheduling event (or condition) seen within the lookback. */
   attemptedPending: number;
+  /** When the newest of those was seen (ms since epoch). */
+  newestTry?: number;
   /** Why events could not be read, when they could not. */
   unreadable?: string;
 }
@@ -57,17 +59,13 @@ async function schedulerActivity(
   allPending: readonly PendingPod[],
   since: number,
 ): Promise<Activity> {
-  const activity: Activity = {
-    scheduled: 0,
-    failed: 0,
-    attemptedPending: allPending.filter(
-      (pod) =>
-        pod.schedulerName === scheduler &&
-        pod.source !== 'none' &&
-        !pod.gated &&
-        Date.parse(pod.lastSeen ?? '') >= since,
-    ).length,
-  };
+  const tried = allPending.filter(
+    (pod) =>
+      pod.schedulerName === scheduler && pod.source !== 'none' && !pod.gated && Date.parse(pod.lastSeen ?? '') >= since,
+  );
+  const activity: Activity = { scheduled: 0, failed: 0, attemptedPending: tried.length };
+  const newestTry = Math.max(...tried.map((pod) => Date.parse(pod.lastSeen ?? '')));
+  if (tried.length > 0) activity.newestTry = newestTry;
   try {
     // `source` selects on source.component, falling back to reportingController (the events registry's rule).
     for await (const event of kube.events({ fieldSelector: `source=${scheduler}` })) {
@@ -174,12 +172,13 @@ export async function unattemptedFindings(
       }
       evidence.push({ label: 'oldest waits', value: `${oldest} (grace ${grace})` });
 
-      const renewedAt = lease?.spec?.renewTime ?? lease?.spec?.acquireTime;
-      // Work after the lease's last renewal means something schedules without it (e.g. --leader-elect=false).
+      // Without a lease, any work within the lookback counts; with a stale one, only work after its last renewal
+      // (something schedules without it, e.g. --leader-elect=false), not the work of the leader that died.
+      const renewedAt = Date.parse(lease?.spec?.renewTime ?? lease?.spec?.acquireTime ?? '');
+      const after = lease && Number.isFinite(renewedAt) ? renewedAt : since;
       const worksWithoutLease =
         activity !== undefined &&
-        (activity.attemptedPending > 0 ||
-          (activity.newest !== undefined && (!renewedAt || activity.newest > Date.parse(renewedAt))));
+        [activity.newest, activity.newestTry].some((time) => time !== undefined && time > after);
       const served = own.held || worksWithoutLease;
       const data = {
         schedulerName: scheduler,

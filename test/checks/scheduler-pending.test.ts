@@ -289,6 +289,20 @@ describe('pods no scheduler has tried', () => {
     expect(finding?.title).toBe('1 pod never attempted: scheduler "default-scheduler" has no active leader');
   });
 
+  it('does not count what the dead leader tried before its lease went stale', async () => {
+    const kube = new FakeKubeReader();
+    kube.leaseList = [kubeSchedulerLease(240)];
+    kube.podList = [createdAgo(pending('web-1'), 60), createdAgo(pending('web-0'), 1200)];
+    kube.eventList = [failed('web-0', '0/4 nodes are available: 4 Insufficient cpu.', { lastTimestamp: ago(600) })];
+    const [finding] = await run(kube);
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.data).toMatchObject({ served: false });
+
+    kube.eventList = [failed('web-0', '0/4 nodes are available: 4 Insufficient cpu.', { lastTimestamp: ago(30) })];
+    const [after] = await run(kube);
+    expect(after?.data).toMatchObject({ served: true });
+  });
+
   it('trusts recent scheduling over a stale lease (a scheduler running without leader election)', async () => {
     const kube = new FakeKubeReader();
     kube.leaseList = [kubeSchedulerLease(3600)];
