@@ -36,9 +36,14 @@ interface Activity {
   attemptedPending: number;
   /** When the newest of those was seen (ms since epoch). */
   newestTry?: number;
+  /** True when counting stopped at {@link MAX_ACTIVITY_EVENTS}. */
+  capped?: boolean;
   /** Why events could not be read, when they could not. */
   unreadable?: string;
 }
+
+/** Events counted per schedulerName at most (the list stops there). */
+const MAX_ACTIVITY_EVENTS = 1000;
 
 /** Events as the API serves them carry these too (core/v1 `reportingInstance`; events.k8s.io `reportingController`). */
 type ReportedEvent = Event & { reportingController?: string; reportingInstance?: string };
@@ -58,6 +63,8 @@ async function schedulerActivity(
   scheduler: string,
   allPending: readonly PendingPod[],
   since: number,
+  /** Work after this time (ms) is what decides; counting may stop once some is found. */
+  after: number,
 ): Promise<Activity> {
   const tried = allPending.filter(
     (pod) =>
@@ -76,12 +83,15 @@ async function schedulerActivity(
       if (!Number.isFinite(seen) || seen < since) continue;
       if (event.reason === 'Scheduled') activity.scheduled += 1;
       else activity.failed += 1;
+      // Enough to show the scheduler works; a busy cluster has a Scheduled event per pod created in the last hour.
+      if (activity.scheduled + activity.failed >= MAX_ACTIVITY_EVENTS) activity.capped = true;
       if (activity.newest === undefined || seen > activity.newest) {
         activity.newest = seen;
         const instance = reported.reportingInstance || event.source?.host;
         if (instance) activity.instance = instance;
         else delete activity.instance;
       }
+      if (activity.capped && activity.newest > after) break;
     }
   } catch (error) {
     activity.unreadable = error instanceof Error ? error.message : String(error);
@@ -101,7 +111,8 @@ function activityEvidence(activity: Activity, lookbackMs: number, now: Date): st
   if (activity.unreadable) return `could not read events: ${activity.unreadable}`;
   if (activity.newest === undefined) return 'none';
   const by = activity.instance ? ` by ${activity.instance}` : '';
-  return `${activity.scheduled} Scheduled, ${activity.failed} FailedScheduling in ${formatDuration(lookbackMs)}; newest ${formatDuration(now.getTime() - activity.newest)} ago${by}`;
+  const counts = `${activity.scheduled} Scheduled, ${activity.failed} FailedScheduling${activity.capped ? ' (counting stopped there)' : ''}`;
+  return `${counts} in ${formatDuration(lookbackMs)}; newest ${formatDuration(now.getTime() - activity.newest)} ago${by}`;
 }
 
 /** Oldest first; a pod without a creation time counts as old, since nothing shows it is new. */
@@ -141,7 +152,11 @@ export async function unattemptedFindings(
         isDefault ? Promise.resolve(undefined) : kube.lease(options.schedulerNamespace, KUBE_SCHEDULER_LEASE),
       ]);
       const own = leaseState(lease, now);
-      const activity = own.held ? undefined : await schedulerActivity(kube, scheduler, allPending, since);
+      // Without a lease, any work within the lookback counts; with a stale one, only work after its last renewal
+      // (something schedules without it, e.g. --leader-elect=false), not the work of the leader that died.
+      const renewedAt = Date.parse(lease?.spec?.renewTime ?? lease?.spec?.acquireTime ?? '');
+      const after = lease && Number.isFinite(renewedAt) ? renewedAt : since;
+      const activity = own.held ? undefined : await schedulerActivity(kube, scheduler, allPending, since, after);
       const waitedMs = oldestWaitMs(pods, now);
       const pastGrace = waitedMs > options.graceMs;
       const grace = formatDuration(options.graceMs);
@@ -172,10 +187,6 @@ export async function unattemptedFindings(
       }
       evidence.push({ label: 'oldest waits', value: `${oldest} (grace ${grace})` });
 
-      // Without a lease, any work within the lookback counts; with a stale one, only work after its last renewal
-      // (something schedules without it, e.g. --leader-elect=false), not the work of the leader that died.
-      const renewedAt = Date.parse(lease?.spec?.renewTime ?? lease?.spec?.acquireTime ?? '');
-      const after = lease && Number.isFinite(renewedAt) ? renewedAt : since;
       const worksWithoutLease =
         activity !== undefined &&
         [activity.newest, activity.newestTry].some((time) => time !== undefined && time > after);

@@ -247,6 +247,19 @@ describe('pods no scheduler has tried', () => {
     expect(finding?.data).toMatchObject({ served: true, servedBy: 'bin-packing-cp-1' });
   });
 
+  it("stops counting a busy profile's events at 1000", async () => {
+    const kube = new FakeKubeReader();
+    kube.leaseList = [kubeSchedulerLease(2)];
+    kube.podList = [createdAgo(pending('packed-1', { schedulerName: 'bin-packing' }), 60)];
+    kube.eventList = Array.from({ length: 1200 }, (_, index) =>
+      byScheduler('bin-packing', 'Scheduled', `done-${index}`, 30 + index),
+    );
+    const [finding] = await run(kube);
+    expect(finding?.evidence.find((item) => item.label === 'events from "bin-packing"')?.value).toBe(
+      '1000 Scheduled, 0 FailedScheduling (counting stopped there) in 1h 0m; newest 30s ago by bin-packing-cp-1',
+    );
+  });
+
   it('takes another Pending pod the profile tried as a sign it is served, and warns once the grace has passed', async () => {
     const kube = new FakeKubeReader();
     kube.leaseList = [kubeSchedulerLease(2)];
