@@ -97,13 +97,16 @@ function restartsOf(pod: Pod, statuses: readonly ContainerStatus[], policy: Rest
   return worst;
 }
 
-/** "about 11 times", "2 times", "at least 2 times" — how a restart estimate reads in a title. */
+/** "11 times", "about 11 times", "at least 2 times", "up to 9 times": how a restart estimate reads. */
 function times(estimate: RestartEstimate): string {
   const count = estimate.recent === 1 ? 'once' : `${estimate.recent} times`;
-  if (estimate.exact) return count;
-  return estimate.basis.startsWith('crash-looping') && !estimate.basis.includes('unknown pace')
-    ? `about ${count}`
-    : `at least ${count}`;
+  const qualifier = { exact: '', about: 'about ', 'at-least': 'at least ', 'at-most': 'up to ' }[estimate.precision];
+  return `${qualifier}${count}`;
+}
+
+/** The same estimate as a number with its precision: "11", "~11", "≥2", "≤9". */
+function countOf(estimate: RestartEstimate): string {
+  return `${{ exact: '', about: '~', 'at-least': '≥', 'at-most': '≤' }[estimate.precision]}${estimate.recent}`;
 }
 
 /**
@@ -220,7 +223,7 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
   if (estimate) {
     evidence.push({
       label: `restarts in the last ${formatDuration(args.restartLookbackMinutes * 60_000)}`,
-      value: `${estimate.exact ? '' : '~'}${estimate.recent} (${estimate.container}): ${estimate.basis}`,
+      value: `${countOf(estimate)} (${estimate.container}): ${estimate.basis}`,
     });
   }
   // Old restarts are history: their log says nothing about now and costs a request.
@@ -242,7 +245,7 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
       node: pod.spec?.nodeName ?? null,
       restarts: verdict.restarts,
       recentRestarts: estimate?.recent ?? 0,
-      recentRestartsExact: estimate?.exact ?? true,
+      recentRestartsPrecision: estimate?.precision ?? 'exact',
       lastRestartAt: estimate?.lastRestartAt ?? null,
       lastTermination: termination ?? null,
     },

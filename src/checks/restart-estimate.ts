@@ -10,13 +10,19 @@ export interface BackOffSummary {
   lastSeenMs: number;
 }
 
+export type RestartPrecision = 'exact' | 'about' | 'at-least' | 'at-most';
+
 /** How many times a container restarted within the lookback, and what that rests on. */
 export interface RestartEstimate {
   /** `restartCount`: every restart since the pod started, however long ago. */
   total: number;
-  /** Restarts within the lookback: exact when `exact`, else a best estimate never above `total`. */
+  /** Restarts within the lookback, never above `total`; `precision` says how sure it is. */
   recent: number;
-  exact: boolean;
+  /**
+   * `exact`; `about` (paced from a crash loop's span); `at-least` (only the restarts the status dates); `at-most`
+   * (no restart time: every restart counted).
+   */
+  precision: RestartPrecision;
   /** When the newest restart happened, when the status records it. */
   lastRestartAt?: string;
   /** What the estimate rests on, in one sentence. */
@@ -96,7 +102,7 @@ export function estimateRestarts(
   const since = nowMs - lookbackMs;
   const window = formatDuration(lookbackMs);
   const ago = (ms: number) => `${formatDuration(nowMs - ms)} ago`;
-  if (total === 0) return { total, recent: 0, exact: true, basis: 'never restarted' };
+  if (total === 0) return { total, recent: 0, precision: 'exact', basis: 'never restarted' };
 
   const last = status.lastState?.terminated;
   const running = status.state?.running?.startedAt;
@@ -106,34 +112,36 @@ export function estimateRestarts(
     return {
       total,
       recent: total,
-      exact: false,
+      precision: 'at-most',
       basis: `the status records no restart time, so all ${total} restarts since the pod started are counted`,
     };
   }
-  const estimate = (recent: number, exact: boolean, basis: string): RestartEstimate => ({
+  const estimate = (recent: number, precision: RestartPrecision, basis: string): RestartEstimate => ({
     total,
     recent: Math.min(total, recent),
-    exact,
+    precision,
     lastRestartAt,
     basis,
   });
   if (lastRestart < since) {
-    return estimate(0, true, `the last restart was ${ago(lastRestart)}, before the ${window} looked at`);
+    return estimate(0, 'exact', `the last restart was ${ago(lastRestart)}, before the ${window} looked at`);
   }
   const podStart = time(podStartedAt);
   if (podStart !== undefined && podStart >= since) {
-    return estimate(total, true, `the pod started ${ago(podStart)}, so all its restarts fall in the last ${window}`);
+    return estimate(total, 'exact', `the pod started ${ago(podStart)}, so all its restarts fall in the last ${window}`);
   }
   const previousStart = time(last?.startedAt);
   if (previousStart !== undefined && previousStart < since) {
     return estimate(
       1,
-      true,
+      'exact',
       `the last restart was ${ago(lastRestart)}, and the run before it had started ${ago(previousStart)}, before the ${window} looked at`,
     );
   }
   // Two restarts at least: the last one, and the one that started the run before it (when there was one).
   const known = previousStart !== undefined && total >= 2 ? 2 : 1;
+  // Counting only what the status dates is exact when that is every restart there was.
+  const dated: RestartPrecision = known >= total ? 'exact' : 'at-least';
   const seen =
     previousStart !== undefined
       ? `restarts ${ago(lastRestart)} and ${ago(previousStart)}`
@@ -141,12 +149,12 @@ export function estimateRestarts(
   if (backOff === null) {
     return estimate(
       known,
-      false,
+      dated,
       `${seen}; the BackOff events could not be read, so only the restarts the status dates are counted`,
     );
   }
   if (!backOff || backOff.lastSeenMs < since) {
-    return estimate(known, false, `${seen}; no BackOff events in the last ${window}, so no crash loop to add more`);
+    return estimate(known, dated, `${seen}; no BackOff events in the last ${window}, so no crash loop to add more`);
   }
   const runMs = previousStart !== undefined ? lastRestart - previousStart : undefined;
   const delayMs = running
@@ -156,7 +164,7 @@ export function estimateRestarts(
   if (runMs === undefined || delayMs === undefined || runMs + delayMs <= 0) {
     return estimate(
       known,
-      false,
+      dated,
       `${seen}; crash-looping (${events}) at an unknown pace, so only the restarts the status dates are counted`,
     );
   }
@@ -166,7 +174,7 @@ export function estimateRestarts(
   const paced = Math.round((loopEnd - loopStart) / cycleMs) + (running ? 1 : 0);
   return estimate(
     Math.max(known, paced),
-    false,
+    'about',
     `crash-looping (${events}): one restart every ~${formatDuration(cycleMs)} (last run ${formatDuration(runMs)}, back-off ${formatDuration(delayMs)}) over ${formatDuration(loopEnd - loopStart)} of the last ${window}`,
   );
 }

@@ -199,7 +199,7 @@ describe('control-plane.pods restarts', () => {
       value:
         '~6 (kube-apiserver): crash-looping (BackOff ×96, first 50m 0s ago, last 2m 30s ago): one restart every ~9m 30s (last run 9m 0s, back-off 30s) over 47m 30s of the last 1h 0m',
     });
-    expect(finding?.data).toMatchObject({ restarts: 35, recentRestarts: 6, recentRestartsExact: false });
+    expect(finding?.data).toMatchObject({ restarts: 35, recentRestarts: 6, recentRestartsPrecision: 'about' });
   });
 
   it('keeps the same pod informational when its restarts ended before the lookback', async () => {
