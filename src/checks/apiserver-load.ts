@@ -2,27 +2,122 @@ import { z } from 'zod';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatPercent, formatSeconds, pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';
-import { gaugeValues, metricsWindow, windowedIncrease, windowedQuantiles } from './metrics-window.js';
+import {
+  CRITICAL_PRIORITY_LEVELS,
+  levelConcurrency,
+  levelRejections,
+  type LevelRejections,
+} from './flow-control-levels.js';
+import { gaugeValues, metricsWindow, windowedQuantiles } from './metrics-window.js';
 
 const Window = { windowSeconds: z.number().positive().max(600).default(30) };
 
-/** In-flight requests against --max-requests-inflight / --max-mutating-requests-inflight. */
+/** kube-apiserver's defaults for --max-requests-inflight and --max-mutating-requests-inflight. */
+const DEFAULT_MAX_READ_ONLY = 400;
+const DEFAULT_MAX_MUTATING = 200;
+
+const LevelArgs = {
+  /** Priority levels where saturation or shed load is critical at any rate. */
+  criticalLevels: z.array(z.string().min(1)).default([...CRITICAL_PRIORITY_LEVELS]),
+};
+
+/** "400 (kube-apiserver's default, assumed: …)" or "800 (given)". */
+function limitText(value: number, fallback: number, flag: string, param: string): string {
+  return value === fallback
+    ? `${value} — kube-apiserver's default for ${flag}, ASSUMED: the API server may run with another value (set the playbook parameter ${param}=N)`
+    : `${value} — ${flag} as given`;
+}
+
+/**
+ * In-flight requests against the server's limits. Under API Priority and Fairness (on by default since 1.20) the
+ * limits are per priority level, read from the server's own metrics; --max-requests-inflight and
+ * --max-mutating-requests-inflight only set their total. Without APF metrics it falls back to the
+ * `apiserver_current_inflight_requests` gauges against those flags, whose values the API does not expose: the
+ * playbook's parameters, or kube-apiserver's defaults, said to be assumed.
+ */
 export const apiserverInflightCheck = defineCheck({
   id: 'apiserver.inflight',
   description: 'in-flight requests against the configured limits',
   needs: ['kube', 'metrics'],
   args: z.object({
     ...Window,
-    /** kube-apiserver --max-requests-inflight. */
-    maxReadOnly: z.number().int().positive().default(400),
-    /** kube-apiserver --max-mutating-requests-inflight. */
-    maxMutating: z.number().int().positive().default(200),
+    ...LevelArgs,
+    /** kube-apiserver --max-requests-inflight; its default 400 is reported as assumed. */
+    maxReadOnly: z.number().int().positive().default(DEFAULT_MAX_READ_ONLY),
+    /** kube-apiserver --max-mutating-requests-inflight; its default 200 is reported as assumed. */
+    maxMutating: z.number().int().positive().default(DEFAULT_MAX_MUTATING),
     warnRatio: z.number().gt(0).lte(1).default(0.8),
+    criticalRatio: z.number().gt(0).lte(1).default(0.95),
   }),
   async run(context, args) {
     const window = await metricsWindow(context, args.windowSeconds);
+    const apf = levelConcurrency(window.after);
+    if (apf && apf.levels.length > 0) {
+      const { levels, source } = apf;
+      const unit = source.unit;
+      const evidence: Evidence[] = levels.slice(0, 8).map((level) => ({
+        label: level.priorityLevel,
+        value: `${Math.round(level.inUse)} of ${Math.round(level.limit)} ${unit} (${formatPercent(level.ratio)})`,
+      }));
+      const inflight = gaugeValues(window.after, 'apiserver_current_inflight_requests', [
+        'request_kind',
+        'requestKind',
+      ]);
+      if (inflight.length > 0) {
+        evidence.push({
+          label: 'in flight',
+          value: inflight
+            .map((row) => `${row.value} ${row.labels.request_kind || row.labels.requestKind || '?'}`)
+            .join(', '),
+        });
+      }
+      evidence.push({
+        label: 'limits from',
+        value: `${source.limitMetric} and ${source.inUseMetric}: API Priority and Fairness limits each priority level; --max-requests-inflight and --max-mutating-requests-inflight only set the total (${Math.round(levels.reduce((sum, level) => sum + level.limit, 0))} ${unit})`,
+      });
+      const data = {
+        mode: 'priority-and-fairness',
+        unit,
+        limitMetric: source.limitMetric,
+        inUseMetric: source.inUseMetric,
+        levels,
+      };
+      const busy = levels.filter((level) => level.ratio >= args.warnRatio);
+      const [worst] = busy;
+      if (!worst) {
+        return [
+          {
+            check: 'apiserver.inflight',
+            severity: 'ok',
+            title: 'Every priority level well below its concurrency limit',
+            summary: `Busiest: ${levels[0]?.priorityLevel} at ${formatPercent(levels[0]?.ratio ?? 0)} of its ${unit}.`,
+            evidence,
+            data,
+          },
+        ] satisfies Finding[];
+      }
+      const critical = busy.some(
+        (level) => level.ratio >= args.criticalRatio && args.criticalLevels.includes(level.priorityLevel),
+      );
+      return [
+        {
+          check: 'apiserver.inflight',
+          severity: critical ? 'critical' : 'warning',
+          title: `Priority level ${worst.priorityLevel} at ${formatPercent(worst.ratio)} of its ${unit} (${Math.round(worst.inUse)} of ${Math.round(worst.limit)})${busy.length > 1 ? `, ${busy.length - 1} more level${busy.length > 2 ? 's' : ''} above ${formatPercent(args.warnRatio)}` : ''}`,
+          summary: `A full level queues its new requests (then rejects them with 429) while the other levels keep working${critical ? '; this one carries nodes, leases or controllers, which then fall behind' : ''}.`,
+          evidence,
+          recommendation: `Find who fills ${worst.priorityLevel} (apiserver_flowcontrol_dispatched_requests_total by flow_schema, audit logs by user); slow requests hold their seats longer, so fix latency first. If the load is legitimate, raise the level's nominalConcurrencyShares in its PriorityLevelConfiguration (or the server total, with CPU and memory to match).`,
+          data,
+        },
+      ] satisfies Finding[];
+    }
+
     const samples = window.after.get('apiserver_current_inflight_requests')?.samples ?? [];
-    if (samples.length === 0) throw new Error('the API server exposes no apiserver_current_inflight_requests');
+    if (samples.length === 0) {
+      throw new Error(
+        'the API server exposes neither API Priority and Fairness concurrency metrics nor apiserver_current_inflight_requests',
+      );
+    }
     // 1.x–1.19 label it requestKind, later releases request_kind.
     const kindLabel = samples.some((sample) => 'request_kind' in sample.labels) ? 'request_kind' : 'requestKind';
     const values = new Map(
@@ -34,19 +129,49 @@ export const apiserverInflightCheck = defineCheck({
     const readOnly = values.get('readOnly') ?? 0;
     const mutating = values.get('mutating') ?? 0;
     const ratios = { readOnly: readOnly / args.maxReadOnly, mutating: mutating / args.maxMutating };
+    const assumed = {
+      readOnly: args.maxReadOnly === DEFAULT_MAX_READ_ONLY,
+      mutating: args.maxMutating === DEFAULT_MAX_MUTATING,
+    };
     const worst = ratios.readOnly >= ratios.mutating ? 'readOnly' : 'mutating';
     const evidence: Evidence[] = [
       { label: 'readOnly', value: `${readOnly} of ${args.maxReadOnly} (${formatPercent(ratios.readOnly)})` },
       { label: 'mutating', value: `${mutating} of ${args.maxMutating} (${formatPercent(ratios.mutating)})` },
+      {
+        label: 'read-only limit',
+        value: limitText(args.maxReadOnly, DEFAULT_MAX_READ_ONLY, '--max-requests-inflight', 'maxRequestsInflight'),
+      },
+      {
+        label: 'mutating limit',
+        value: limitText(
+          args.maxMutating,
+          DEFAULT_MAX_MUTATING,
+          '--max-mutating-requests-inflight',
+          'maxMutatingRequestsInflight',
+        ),
+      },
     ];
-    const data = { readOnly, mutating, maxReadOnly: args.maxReadOnly, maxMutating: args.maxMutating };
+    const data = {
+      mode: 'max-inflight',
+      readOnly,
+      mutating,
+      maxReadOnly: args.maxReadOnly,
+      maxMutating: args.maxMutating,
+      limitsAssumed: assumed,
+    };
+    const limitName = (kind: 'readOnly' | 'mutating') => {
+      const value = kind === 'readOnly' ? args.maxReadOnly : args.maxMutating;
+      return assumed[kind]
+        ? `the assumed default limit (${value})`
+        : `${kind === 'readOnly' ? '--max-requests-inflight' : '--max-mutating-requests-inflight'} (${value})`;
+    };
     if (ratios[worst] < args.warnRatio) {
       return [
         {
           check: 'apiserver.inflight',
           severity: 'ok',
           title: `In-flight requests well below the limits`,
-          summary: `${readOnly} read-only, ${mutating} mutating.`,
+          summary: `${readOnly} read-only, ${mutating} mutating${assumed.readOnly || assumed.mutating ? ', against limits assumed to be the defaults' : ''}.`,
           evidence,
           data,
         },
@@ -55,73 +180,125 @@ export const apiserverInflightCheck = defineCheck({
     return [
       {
         check: 'apiserver.inflight',
-        severity: ratios[worst] >= 0.95 ? 'critical' : 'warning',
-        title: `${worst === 'readOnly' ? 'Read-only' : 'Mutating'} in-flight requests at ${formatPercent(ratios[worst])} of the limit`,
-        summary:
-          'At the limit the API server answers 429 (or queues under API Priority and Fairness) and clients retry, adding load.',
+        severity: ratios[worst] >= args.criticalRatio ? 'critical' : 'warning',
+        title: `${worst === 'readOnly' ? 'Read-only' : 'Mutating'} in-flight requests at ${formatPercent(ratios[worst])} of ${limitName(worst)}`,
+        summary: `At the limit the API server answers 429 and clients retry, adding load${assumed[worst] ? "; the limit is kube-apiserver's default, assumed because none was given" : ''}.`,
         evidence,
-        recommendation:
-          'Find who sends the requests (apiserver_request_total by resource and verb, audit logs by user agent); slow requests hold their slot longer, so fix latency first. Raise the limits only with CPU and memory to match.',
+        recommendation: `${assumed[worst] ? `Confirm the limit first (kube-apiserver's ${worst === 'readOnly' ? '--max-requests-inflight' : '--max-mutating-requests-inflight'} in its manifest) and set it as the playbook parameter ${worst === 'readOnly' ? 'maxRequestsInflight' : 'maxMutatingRequestsInflight'}=N. ` : ''}Find who sends the requests (apiserver_request_total by resource and verb, audit logs by user agent); slow requests hold their slot longer, so fix latency first. Raise the limits only with CPU and memory to match.`,
         data,
       },
     ] satisfies Finding[];
   },
 });
 
-/** API Priority and Fairness: rejections and queueing by flow schema and priority level over the window. */
+/** "2.5/s" or "0.03/s". */
+function rate(perSecond: number): string {
+  return `${perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toPrecision(1)}/s`;
+}
+
+function share(row: LevelRejections): string {
+  return row.levelRequests ? `, ${formatPercent(row.rejected / row.levelRequests)} of its requests` : '';
+}
+
+/**
+ * API Priority and Fairness over the window: rejections by reason — load shed at once (`queue-full`,
+ * `concurrency-limit`), requests that waited until the queue-wait limit (`time-out`), clients that gave up while
+ * queued (`cancelled`) — each with its own severity and advice; and queueing.
+ */
 export const apiserverFlowControlCheck = defineCheck({
   id: 'apiserver.flow-control',
   description: 'API Priority and Fairness rejections and queueing',
   needs: ['kube', 'metrics'],
-  args: z.object({ ...Window, waitWarnSeconds: z.number().positive().default(1) }),
+  args: z.object({
+    ...Window,
+    ...LevelArgs,
+    waitWarnSeconds: z.number().positive().default(1),
+    /** Load shed (queue-full, concurrency-limit) at this many rejections per second at one level is critical. */
+    shedCriticalPerSecond: z.number().positive().default(1),
+  }),
   async run(context, args) {
     const window = await metricsWindow(context, args.windowSeconds);
-    const rejected = windowedIncrease(window, 'apiserver_flowcontrol_rejected_requests_total', [
-      'priority_level',
-      'flow_schema',
-      'reason',
-    ])
-      .filter((row) => row.increase > 0)
-      .sort((a, b) => b.increase - a.increase);
+    const seconds = Math.round(window.seconds);
+    const rejections = levelRejections(window);
     const queued = gaugeValues(window.after, 'apiserver_flowcontrol_current_inqueue_requests', ['priority_level'])
       .filter((row) => row.value > 0)
       .sort((a, b) => b.value - a.value);
     const waits = windowedQuantiles(window, 'apiserver_flowcontrol_request_wait_duration_seconds', [
       'priority_level',
     ]).filter((row) => row.p99 > args.waitWarnSeconds);
-    const evidence: Evidence[] = [
-      ...rejected.slice(0, 5).map((row) => ({
-        label: `rejected ${row.labels.priority_level} / ${row.labels.flow_schema}`,
-        value: `${Math.round(row.increase)} in ${Math.round(window.seconds)} s (${row.labels.reason})`,
+    const waitOf = (level: string) => waits.find((row) => row.labels.priority_level === level);
+    const queueEvidence: Evidence[] = [
+      ...queued.slice(0, 5).map((row) => ({
+        label: `queued ${row.labels.priority_level}`,
+        value: `${pluralize(row.value, 'request')} waiting`,
       })),
-      ...queued
-        .slice(0, 5)
-        .map((row) => ({ label: `queued ${row.labels.priority_level}`, value: `${row.value} requests waiting` })),
       ...waits
         .slice(0, 5)
         .map((row) => ({ label: `wait ${row.labels.priority_level}`, value: `p99 ${formatSeconds(row.p99)}` })),
     ];
+    const rowEvidence = (row: LevelRejections): Evidence => ({
+      label: `${row.priorityLevel} (${row.reasons.join(', ')})`,
+      value: `${Math.round(row.rejected)} in ${seconds} s (${rate(row.perSecond)}${share(row)}); flow schema ${row.topFlowSchema} most`,
+    });
     const data = {
       windowSeconds: window.seconds,
-      rejected,
+      rejections,
       queued,
       waits: waits.map((row) => ({ priorityLevel: row.labels.priority_level, p99Seconds: row.p99 })),
     };
-    const top = rejected[0];
-    if (top) {
-      const levels = [...new Set(rejected.map((row) => row.labels.priority_level))];
-      return [
-        {
-          check: 'apiserver.flow-control',
-          severity: 'critical',
-          title: `API Priority and Fairness rejecting requests at priority level ${top.labels.priority_level} (${top.labels.reason})`,
-          summary: `${Math.round(rejected.reduce((sum, row) => sum + row.increase, 0))} requests rejected with 429 in the last ${Math.round(window.seconds)} s across ${pluralize(levels.length, 'priority level')}; flow schema ${top.labels.flow_schema} most.`,
-          evidence,
-          recommendation: `Find the clients that flow schema ${top.labels.flow_schema} matches (audit logs by user, apiserver_request_total) and fix their request pattern (LIST without limit, tight polling, no informer); if the load is legitimate, give priority level ${top.labels.priority_level} more concurrency shares.`,
-          data,
-        },
-      ] satisfies Finding[];
+    const findings: Finding[] = [];
+    const isCritical = (level: string) => args.criticalLevels.includes(level);
+
+    const shed = rejections.filter((row) => row.kind === 'shed');
+    const severe = (row: LevelRejections) =>
+      isCritical(row.priorityLevel) || row.perSecond >= args.shedCriticalPerSecond;
+    const [topShed] = [...shed].sort((a, b) => Number(severe(b)) - Number(severe(a)) || b.perSecond - a.perSecond);
+    if (topShed) {
+      const critical = shed.some(severe);
+      const levels = [...new Set(shed.map((row) => row.priorityLevel))];
+      findings.push({
+        check: 'apiserver.flow-control',
+        severity: critical ? 'critical' : 'warning',
+        title: `API Priority and Fairness rejecting requests at priority level ${topShed.priorityLevel} (${topShed.reasons.join(', ')}): ${rate(topShed.perSecond)}${share(topShed)}`,
+        summary: `The API server shed load: ${Math.round(shed.reduce((sum, row) => sum + row.rejected, 0))} requests answered 429 at once in the last ${seconds} s across ${pluralize(levels.length, 'priority level')} (queue full, or a level that does not queue); clients retry and add load.`,
+        evidence: [...shed.slice(0, 5).map(rowEvidence), ...queueEvidence],
+        recommendation: `${isCritical(topShed.priorityLevel) ? `${topShed.priorityLevel} carries nodes, leases or controllers: expect NotReady nodes and lost leader leases while it sheds. ` : ''}Find the clients flow schema ${topShed.topFlowSchema} matches (audit logs by user, apiserver_request_total) and fix their request pattern (LIST without limit, tight polling, no informer); if the load is legitimate, give priority level ${topShed.priorityLevel} more nominalConcurrencyShares.`,
+        data,
+      });
     }
+
+    const timedOut = rejections.filter((row) => row.kind === 'timed-out');
+    const [topTimeout] = timedOut;
+    if (topTimeout) {
+      const wait = waitOf(topTimeout.priorityLevel);
+      findings.push({
+        check: 'apiserver.flow-control',
+        severity: timedOut.some((row) => isCritical(row.priorityLevel)) ? 'critical' : 'warning',
+        title: `Requests time out in the queue at priority level ${topTimeout.priorityLevel}: ${rate(topTimeout.perSecond)}${share(topTimeout)}${wait ? `, queue wait p99 ${formatSeconds(wait.p99)}` : ''}`,
+        summary:
+          'These requests were not shed at once: they waited in an API Priority and Fairness queue until the queue-wait limit and then got 429. The level is too small for its load, or one flow floods its queues.',
+        evidence: [...timedOut.slice(0, 5).map(rowEvidence), ...queueEvidence],
+        recommendation: `Raise priority level ${topTimeout.priorityLevel}'s nominalConcurrencyShares (its PriorityLevelConfiguration) if the load is legitimate, or find the flow that floods it: flow schema ${topTimeout.topFlowSchema} times out most (apiserver_flowcontrol_dispatched_requests_total by flow_schema, audit logs by user).`,
+        data,
+      });
+    }
+
+    const cancelled = rejections.filter((row) => row.kind === 'cancelled');
+    const [topCancelled] = cancelled;
+    if (topCancelled) {
+      findings.push({
+        check: 'apiserver.flow-control',
+        severity: 'info',
+        title: `Clients gave up on ${Math.round(cancelled.reduce((sum, row) => sum + row.rejected, 0))} queued requests at priority level ${topCancelled.priorityLevel} (cancelled)`,
+        summary:
+          'Their clients cancelled or disconnected while the requests waited in an API Priority and Fairness queue: usually mild (client timeouts, interrupted kubectl), a sign of queueing rather than of shed load.',
+        evidence: [...cancelled.slice(0, 5).map(rowEvidence), ...queueEvidence],
+        recommendation: `Only if it grows: compare priority level ${topCancelled.priorityLevel}'s queue wait with the clients' timeouts (flow schema ${topCancelled.topFlowSchema}).`,
+        data,
+      });
+    }
+    if (findings.length > 0) return findings;
+
     if (queued.length > 0 || waits.length > 0) {
       const level = waits[0]?.labels.priority_level ?? queued[0]?.labels.priority_level ?? '?';
       return [
@@ -130,7 +307,7 @@ export const apiserverFlowControlCheck = defineCheck({
           severity: 'warning',
           title: `Requests queue at priority level ${level}`,
           summary: 'Nothing was rejected in the window, but requests wait for a seat: latency grows before 429s start.',
-          evidence,
+          evidence: queueEvidence,
           recommendation: `Watch priority level ${level}: who fills it, and whether its concurrency shares fit the load.`,
           data,
         },
@@ -141,8 +318,8 @@ export const apiserverFlowControlCheck = defineCheck({
         check: 'apiserver.flow-control',
         severity: 'ok',
         title: 'No API Priority and Fairness rejections or queueing',
-        summary: `In the last ${Math.round(window.seconds)} s.`,
-        evidence,
+        summary: `In the last ${seconds} s.`,
+        evidence: queueEvidence,
         data,
       },
     ] satisfies Finding[];

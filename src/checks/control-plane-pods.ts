@@ -1,15 +1,28 @@
 import { z } from 'zod';
 import type { KubeReader } from '../ports/kube-reader.js';
-import type { ContainerStatus, Pod } from '../ports/kube-types.js';
+import type { ContainerStatus, Event, Pod } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
+import { formatDuration } from '../findings/format.js';
 import { redact } from '../findings/redact.js';
 import { defineCheck } from './check.js';
 import { ComponentScopeArgs } from './control-plane-components.js';
+import {
+  backOffKey,
+  estimateRestarts,
+  summarizeBackOffs,
+  type BackOffSummary,
+  type RestartEstimate,
+} from './restart-estimate.js';
 
 const Args = z.object({
   ...ComponentScopeArgs,
-  /** Restarts at or above this count are worth a warning even when the pod runs now. */
+  /** This many restarts within the lookback is worth a warning even when the pod runs now. */
   restartWarning: z.number().int().positive().default(5),
+  /**
+   * Restarts count within this many minutes; older ones (`restartCount` is a total since the pod started) are
+   * only mentioned.
+   */
+  restartLookbackMinutes: z.number().positive().default(60),
   /** Lines of the previous container's log to show for a crashing pod. */
   logTailLines: z.number().int().positive().max(200).default(15),
 });
@@ -21,7 +34,21 @@ export interface PodVerdict {
   severity: Finding['severity'];
   problem?: string;
   crashing?: ContainerStatus;
+  /** Every restart since the pod started, all containers. */
   restarts: number;
+  /** The container whose restarts say most, and their estimate within the lookback. */
+  restartEstimate?: RestartEstimate & { container: string };
+}
+
+/** How judgePod counts restarts. */
+export interface RestartPolicy {
+  /** This many restarts within the lookback is a warning. */
+  restartWarning: number;
+  /** The lookback (ms). */
+  lookbackMs: number;
+  now: Date;
+  /** BackOff events by {@link backOffKey}; `null` when they could not be read. */
+  backOffs: ReadonlyMap<string, BackOffSummary> | null;
 }
 
 function componentOf(pod: Pod, components: readonly string[]): string | undefined {
@@ -39,14 +66,61 @@ function lastTermination(status: ContainerStatus): string | undefined {
   return `${terminated.reason ?? 'terminated'}${code}${terminated.finishedAt ? ` at ${terminated.finishedAt}` : ''}`;
 }
 
-/** Judges one control-plane pod from its status alone. */
-export function judgePod(pod: Pod, component: string, restartWarning: number): PodVerdict {
+/** The container with the most recent restarts (then the most restarts), with its estimate. */
+function restartsOf(pod: Pod, statuses: readonly ContainerStatus[], policy: RestartPolicy) {
+  const namespace = pod.metadata.namespace ?? '';
+  const single = statuses.length === 1;
+  let worst: (RestartEstimate & { container: string }) | undefined;
+  for (const status of statuses) {
+    if (status.restartCount === 0) continue;
+    const backOffs = policy.backOffs;
+    const backOff =
+      backOffs === null
+        ? null
+        : (backOffs.get(backOffKey(namespace, pod.metadata.name, status.name)) ??
+          (single ? backOffs.get(backOffKey(namespace, pod.metadata.name, '')) : undefined));
+    const estimate = estimateRestarts(
+      status,
+      pod.status?.startTime ?? pod.metadata.creationTimestamp,
+      backOff,
+      policy.now,
+      policy.lookbackMs,
+    );
+    if (
+      !worst ||
+      estimate.recent > worst.recent ||
+      (estimate.recent === worst.recent && estimate.total > worst.total)
+    ) {
+      worst = { ...estimate, container: status.name };
+    }
+  }
+  return worst;
+}
+
+/** "11 times", "about 11 times", "at least 2 times", "up to 9 times": how a restart estimate reads. */
+function times(estimate: RestartEstimate): string {
+  const count = estimate.recent === 1 ? 'once' : `${estimate.recent} times`;
+  const qualifier = { exact: '', about: 'about ', 'at-least': 'at least ', 'at-most': 'up to ' }[estimate.precision];
+  return `${qualifier}${count}`;
+}
+
+/** The same estimate as a number with its precision: "11", "~11", "≥2", "≤9". */
+function countOf(estimate: RestartEstimate): string {
+  return `${{ exact: '', about: '~', 'at-least': '≥', 'at-most': '≤' }[estimate.precision]}${estimate.recent}`;
+}
+
+/**
+ * Judges one control-plane pod from its status (and the kubelet's BackOff events): restarts count by how many
+ * happened within the lookback, not by `restartCount`, which adds up since the pod started.
+ */
+export function judgePod(pod: Pod, component: string, policy: RestartPolicy): PodVerdict {
   const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
   const restarts = statuses.reduce((sum, status) => sum + status.restartCount, 0);
   const phase = pod.status?.phase ?? 'Unknown';
   const crashing = statuses.find((status) => status.state?.waiting?.reason === 'CrashLoopBackOff');
   const waiting = statuses.find((status) => status.state?.waiting?.reason);
-  const verdict = { pod, component, restarts };
+  const restartEstimate = restartsOf(pod, statuses, policy);
+  const verdict = { pod, component, restarts, ...(restartEstimate ? { restartEstimate } : {}) };
   if (crashing) return { ...verdict, severity: 'critical', problem: 'is crash-looping', crashing };
   if (phase !== 'Running' && phase !== 'Succeeded') {
     return {
@@ -65,12 +139,32 @@ export function judgePod(pod: Pod, component: string, restartWarning: number): P
       crashing: unready,
     };
   }
-  if (restarts >= restartWarning) {
+  if (!restartEstimate) return { ...verdict, severity: 'ok' };
+  const window = formatDuration(policy.lookbackMs);
+  const restarted = statuses.find((status) => status.name === restartEstimate.container);
+  const ago = restartEstimate.lastRestartAt
+    ? `${formatDuration(policy.now.getTime() - Date.parse(restartEstimate.lastRestartAt))} ago`
+    : 'at an unknown time';
+  if (restartEstimate.recent >= policy.restartWarning) {
     return {
       ...verdict,
       severity: 'warning',
-      problem: `restarted ${restarts} times`,
-      crashing: statuses.find((s) => s.restartCount > 0),
+      problem: `restarted ${times(restartEstimate)} in the last ${window} (${restarts} in all)`,
+      ...(restarted ? { crashing: restarted } : {}),
+    };
+  }
+  if (restartEstimate.recent > 0) {
+    return {
+      ...verdict,
+      severity: 'info',
+      problem: `restarted ${ago} (${times(restartEstimate)} in the last ${window}, ${restarts} in all)`,
+    };
+  }
+  if (restarts >= policy.restartWarning) {
+    return {
+      ...verdict,
+      severity: 'info',
+      problem: `restarted ${restarts} times since it started, the last ${ago}: none in the last ${window}`,
     };
   }
   return { ...verdict, severity: 'ok' };
@@ -120,12 +214,20 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
     { label: 'pod', value: `${pod.metadata.namespace ?? args.namespace}/${name}` },
     { label: 'node', value: pod.spec?.nodeName ?? '(not scheduled)' },
     { label: 'phase', value: pod.status?.phase ?? 'Unknown' },
-    { label: 'restarts', value: String(verdict.restarts) },
+    { label: 'restarts', value: `${verdict.restarts} since the pod started` },
   ];
   if (waiting?.reason)
     evidence.push({ label: 'waiting', value: `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` });
   if (termination) evidence.push({ label: 'last termination', value: termination });
-  if (verdict.severity === 'critical' || verdict.restarts > 0) {
+  const estimate = verdict.restartEstimate;
+  if (estimate) {
+    evidence.push({
+      label: `restarts in the last ${formatDuration(args.restartLookbackMinutes * 60_000)}`,
+      value: `${countOf(estimate)} (${estimate.container}): ${estimate.basis}`,
+    });
+  }
+  // Old restarts are history: their log says nothing about now and costs a request.
+  if (verdict.severity === 'critical' || (verdict.severity === 'warning' && verdict.restarts > 0)) {
     const excerpt = await logExcerpt(kube, verdict, args.logTailLines);
     if (excerpt) evidence.push(excerpt);
   }
@@ -142,9 +244,23 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
       component: verdict.component,
       node: pod.spec?.nodeName ?? null,
       restarts: verdict.restarts,
+      recentRestarts: estimate?.recent ?? 0,
+      recentRestartsPrecision: estimate?.precision ?? 'exact',
+      lastRestartAt: estimate?.lastRestartAt ?? null,
       lastTermination: termination ?? null,
     },
   };
+}
+
+/** BackOff events of a namespace, folded per container; `null` when they cannot be read (restarts are then dated by status alone). */
+async function collectBackOffs(kube: KubeReader, namespace: string): Promise<Map<string, BackOffSummary> | null> {
+  const events: Event[] = [];
+  try {
+    for await (const event of kube.events({ namespace, fieldSelector: 'reason=BackOff' })) events.push(event);
+  } catch {
+    return null;
+  }
+  return summarizeBackOffs(events);
 }
 
 /** Control-plane static pods in kube-system: phase, readiness, restarts, last termination, and a log excerpt. */
@@ -153,12 +269,24 @@ export const controlPlanePodsCheck = defineCheck({
   description: 'control-plane pods in kube-system',
   needs: ['kube'],
   args: Args,
-  async run({ kube }, args) {
-    const verdicts: PodVerdict[] = [];
+  async run({ kube, now }, args) {
+    const found: Array<{ pod: Pod; component: string }> = [];
     for await (const pod of kube.pods({ namespace: args.namespace })) {
       const component = componentOf(pod, args.components);
-      if (component) verdicts.push(judgePod(pod, component, args.restartWarning));
+      if (component) found.push({ pod, component });
     }
+    const at = now();
+    const lookbackMs = args.restartLookbackMinutes * 60_000;
+    // The kubelet's BackOff events tell a crash loop's span; read them only when some restart is recent.
+    const recentRestart = found.some(({ pod }) =>
+      [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].some((status) => {
+        const last = Date.parse(status.lastState?.terminated?.finishedAt ?? status.state?.running?.startedAt ?? '');
+        return status.restartCount > 0 && !(last < at.getTime() - lookbackMs);
+      }),
+    );
+    const backOffs = recentRestart ? await collectBackOffs(kube, args.namespace) : new Map<string, BackOffSummary>();
+    const policy: RestartPolicy = { restartWarning: args.restartWarning, lookbackMs, now: at, backOffs };
+    const verdicts = found.map(({ pod, component }) => judgePod(pod, component, policy));
     const problems = verdicts.filter((verdict) => verdict.severity !== 'ok');
     const findings = await Promise.all(problems.map((verdict) => problemFinding(kube, verdict, args)));
     const seen = new Set(verdicts.map((verdict) => verdict.component));

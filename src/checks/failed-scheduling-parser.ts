@@ -185,19 +185,31 @@ function classified(message: string, nodes?: number): ClassifiedReason {
 }
 
 /**
- * Until 1.20 a failed inter-pod affinity printed the catch-all `didn't match pod affinity/anti-affinity` beside the
- * specific reason; when exactly one specific reason is there, the catch-all takes its category.
+ * Until 1.21 the InterPodAffinity filter (and the MatchInterPodAffinity predicate before it) failed a node with two
+ * reasons at once (kubernetes/kubernetes#102518 dropped the first in 1.22): the catch-all `node(s) didn't match pod affinity/anti-affinity` (`MatchInterPodAffinity` in
+ * ≤ 1.10 names) and exactly one specific reason (`didn't match pod affinity rules`, `didn't match pod anti-affinity
+ * rules`, `didn't satisfy existing pods anti-affinity rules`). The message counts every reason over the nodes, so the
+ * catch-all's count is the sum of the specific counts: the same nodes, counted twice. When a specific reason is
+ * printed, the catch-all is dropped; printed alone (the specific reason was not printed), it stays, as pod affinity.
  */
 function resolveInterPodAffinity(reasons: ClassifiedReason[]): SchedulingReason[] {
-  const specific = new Set(
-    reasons
-      .filter((r) => !r.unspecified && (r.category === 'pod-affinity' || r.category === 'pod-anti-affinity'))
-      .map((r) => r.category),
+  const specific = reasons.some(
+    (r) => !r.unspecified && (r.category === 'pod-affinity' || r.category === 'pod-anti-affinity'),
   );
-  const [only] = specific;
-  return reasons.map(({ unspecified, ...reason }) =>
-    unspecified && only !== undefined && specific.size === 1 ? { ...reason, category: only } : reason,
-  );
+  return reasons.filter((reason) => !(specific && reason.unspecified)).map(({ unspecified: _, ...reason }) => reason);
+}
+
+/**
+ * How many nodes a message says failed for `category`, or undefined when no reason of that category carries a
+ * count. Reasons of one category (two taints, two anti-affinity reasons) fail different nodes, so their counts add
+ * up; the sum never exceeds the message's node total, whatever the message says.
+ */
+export function nodesFor(parsed: ParsedSchedulingMessage, category: SchedulingCategory): number | undefined {
+  let sum: number | undefined;
+  for (const reason of parsed.reasons) {
+    if (reason.category === category && reason.nodes !== undefined) sum = (sum ?? 0) + reason.nodes;
+  }
+  return sum === undefined || parsed.totalNodes === undefined ? sum : Math.min(sum, parsed.totalNodes);
 }
 
 /** Drops the trailing `.`/`..`, commas and the event recorder's `(repeated N times)`. */

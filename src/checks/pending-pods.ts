@@ -1,4 +1,5 @@
 import type { KubeReader } from '../ports/kube-reader.js';
+import { formatDuration } from '../findings/format.js';
 import { eventLastSeen, type Pod, type Toleration } from '../ports/kube-types.js';
 import {
   parseSchedulingCondition,
@@ -78,4 +79,23 @@ export async function collectPendingPods(kube: KubeReader, namespace?: string): 
     pod.parsed = parseSchedulingMessage(event.message);
   }
   return [...pods.values()];
+}
+
+/** A Pending pod as findings' data carry it: `data.pods[] = { namespace, name, schedulerName, reasons }`. */
+export function pendingPodData(pod: PendingPod) {
+  return {
+    namespace: pod.namespace,
+    name: pod.name,
+    schedulerName: pod.schedulerName,
+    reasons: (pod.parsed?.reasons ?? []).map((reason) => ({
+      category: reason.category,
+      nodes: reason.nodes ?? null,
+      message: reason.message,
+    })),
+  };
+}
+
+/** "pending 3m 20s" since the pod's creation, or "pending" when it has no creation time. */
+export function pendingAge(pod: PendingPod, now: Date): string {
+  return pod.createdAt ? `pending ${formatDuration(now.getTime() - Date.parse(pod.createdAt))}` : 'pending';
 }

@@ -31,6 +31,12 @@ export const QUERIES: Readonly<Record<string, Kind>> = {
   apiserver_request_total: { counter: ['code', 'verb', 'resource'] },
   apiserver_current_inflight_requests: { gauge: ['request_kind', 'requestKind'], aggregate: 'max' },
   apiserver_flowcontrol_current_inqueue_requests: { gauge: ['priority_level', 'flow_schema'], aggregate: 'sum' },
+  apiserver_flowcontrol_dispatched_requests_total: { counter: ['priority_level', 'flow_schema'] },
+  apiserver_flowcontrol_current_executing_seats: { gauge: ['priority_level', 'flow_schema'], aggregate: 'max' },
+  apiserver_flowcontrol_request_concurrency_in_use: { gauge: ['priority_level', 'flow_schema'], aggregate: 'max' },
+  apiserver_flowcontrol_current_limit_seats: { gauge: ['priority_level'], aggregate: 'max' },
+  apiserver_flowcontrol_nominal_limit_seats: { gauge: ['priority_level'], aggregate: 'max' },
+  apiserver_flowcontrol_request_concurrency_limit: { gauge: ['priority_level'], aggregate: 'max' },
   apiserver_storage_objects: { gauge: ['resource'], aggregate: 'max' },
   apiserver_resource_objects: { gauge: ['group', 'resource'], aggregate: 'max' },
 };

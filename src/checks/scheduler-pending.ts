@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { KubeReader } from '../ports/kube-reader.js';
 import type { Evidence, Finding } from '../findings/finding.js';
-import { formatDuration, pluralize } from '../findings/format.js';
+import { pluralize } from '../findings/format.js';
 import { defineCheck, type CheckContext } from './check.js';
-import { holderHost, leaseState } from './leader-leases.js';
-import { collectPendingPods, type PendingPod } from './pending-pods.js';
+import { nodesFor } from './failed-scheduling-parser.js';
+import { collectPendingPods, pendingAge, pendingPodData, type PendingPod } from './pending-pods.js';
 import { describeCategory, type SchedulingCategory } from './scheduling-reasons.js';
+import { unattemptedFindings } from './unattempted-pods.js';
 
 const Args = z.object({
   /** One namespace, or every namespace when empty. */
@@ -16,12 +16,15 @@ const Args = z.object({
   criticalPods: z.number().int().positive().default(50),
   /** Scheduler lease namespace, to tell a missing scheduler from a busy one. */
   schedulerNamespace: z.string().default('kube-system'),
+  /**
+   * Minutes since a pod's creation before "no scheduler has tried it" is critical: until then it may just be new
+   * or queued, and the finding says "not yet scheduled".
+   */
+  graceMinutes: z.number().nonnegative().default(5),
+  /** How far back a scheduler's events (Scheduled, FailedScheduling) count as signs that it works (minutes). */
+  activityLookbackMinutes: z.number().positive().default(60),
 });
 type Args = z.infer<typeof Args>;
-
-const DEFAULT_SCHEDULER = 'default-scheduler';
-/** kube-scheduler's own lease is named after the component, not after its `schedulerName`. */
-const LEASE_OF: Record<string, string> = { [DEFAULT_SCHEDULER]: 'kube-scheduler' };
 
 export function pendingPodsOnce(context: Pick<CheckContext, 'once'>, namespace: string) {
   return context.once(`scheduler:pending:${namespace}`, (run) => collectPendingPods(run.kube, namespace || undefined));
@@ -46,33 +49,15 @@ export function blockingCategories(pod: PendingPod): SchedulingCategory[] {
   return [...new Set((meaningful.length > 0 ? meaningful : reasons).map((reason) => reason.category))];
 }
 
-function podData(pod: PendingPod) {
-  return {
-    namespace: pod.namespace,
-    name: pod.name,
-    schedulerName: pod.schedulerName,
-    reasons: (pod.parsed?.reasons ?? []).map((reason) => ({
-      category: reason.category,
-      nodes: reason.nodes ?? null,
-      message: reason.message,
-    })),
-  };
-}
-
-function age(pod: PendingPod, now: Date): string {
-  return pod.createdAt ? `pending ${formatDuration(now.getTime() - Date.parse(pod.createdAt))}` : 'pending';
-}
-
-/** "3 of 8 nodes" or "1–3 of 8 nodes" across the pods of a group. */
+/** "3 of 8 nodes" or "1–3 of 8 nodes" across the pods of a group; never more than a message's own total. */
 function nodeSpan(pods: readonly PendingPod[], category: SchedulingCategory): string {
   const counts: number[] = [];
   let total: number | undefined;
   for (const pod of pods) {
-    const nodes = (pod.parsed?.reasons ?? [])
-      .filter((reason) => reason.category === category)
-      .reduce((sum, reason) => sum + (reason.nodes ?? 0), 0);
+    if (!pod.parsed) continue;
+    const nodes = nodesFor(pod.parsed, category) ?? 0;
     if (nodes > 0) counts.push(nodes);
-    total ??= pod.parsed?.totalNodes;
+    total ??= pod.parsed.totalNodes;
   }
   if (counts.length === 0) return '';
   const low = Math.min(...counts);
@@ -86,7 +71,7 @@ function groupFinding(category: SchedulingCategory, pods: PendingPod[], args: Ar
   const evidence: Evidence[] = pods.slice(0, args.examples).map((pod) => ({
     label: `${pod.namespace}/${pod.name}`,
     value: [
-      age(pod, now),
+      pendingAge(pod, now),
       ...Object.entries(pod.requests).map(([name, value]) => `${name} ${Number(value.toPrecision(3))}`),
     ].join(', '),
   }));
@@ -100,64 +85,8 @@ function groupFinding(category: SchedulingCategory, pods: PendingPod[], args: Ar
     summary: `${description.summary[0]?.toUpperCase() ?? ''}${description.summary.slice(1)}.`,
     evidence,
     recommendation: `${description.action[0]?.toUpperCase() ?? ''}${description.action.slice(1)}.`,
-    data: { category, pods: pods.map(podData) },
+    data: { category, pods: pods.map(pendingPodData) },
   };
-}
-
-/** Pods with no scheduling attempt at all: their scheduler is missing, down, or has not got to them yet. */
-async function unattempted(kube: KubeReader, pods: PendingPod[], args: Args, now: Date): Promise<Finding[]> {
-  const bySchedulers = new Map<string, PendingPod[]>();
-  for (const pod of pods) {
-    const list = bySchedulers.get(pod.schedulerName) ?? [];
-    list.push(pod);
-    bySchedulers.set(pod.schedulerName, list);
-  }
-  return Promise.all(
-    [...bySchedulers].map(async ([scheduler, waiting]): Promise<Finding> => {
-      const lease = await kube.lease(args.schedulerNamespace, LEASE_OF[scheduler] ?? scheduler);
-      const { renewed, ageMs, held: fresh } = leaseState(lease, now);
-      const examples: Evidence[] = waiting
-        .slice(0, args.examples)
-        .map((pod) => ({ label: `${pod.namespace}/${pod.name}`, value: age(pod, now) }));
-      const data = {
-        schedulerName: scheduler,
-        servedBy: fresh ? holderHost(lease?.spec?.holderIdentity) : null,
-        pods: waiting.map(podData),
-      };
-      if (!lease && scheduler !== DEFAULT_SCHEDULER) {
-        return {
-          check: 'scheduler.pending-pods',
-          severity: 'critical',
-          title: `${pluralize(waiting.length, 'pod')} ${waiting.length === 1 ? 'waits' : 'wait'} for scheduler "${scheduler}", which nothing runs`,
-          summary: `These pods set spec.schedulerName: ${scheduler}; no scheduler by that name holds a lease in ${args.schedulerNamespace} and none has ever tried to place them (no FailedScheduling events).`,
-          evidence: examples,
-          recommendation: `Deploy or fix the "${scheduler}" scheduler, or remove spec.schedulerName from the workload so the default scheduler places it.`,
-          data,
-        };
-      }
-      if (!fresh) {
-        return {
-          check: 'scheduler.pending-pods',
-          severity: 'critical',
-          title: `${pluralize(waiting.length, 'pod')} never attempted: scheduler "${scheduler}" has no active leader`,
-          summary: `Its lease ${renewed ? `was last renewed ${formatDuration(ageMs)} ago` : 'has never been renewed'}: no instance is scheduling.`,
-          evidence: examples,
-          recommendation:
-            'Check the scheduler pods (kube-scheduler static pods on the control-plane nodes) and their logs.',
-          data,
-        };
-      }
-      return {
-        check: 'scheduler.pending-pods',
-        severity: 'info',
-        title: `${pluralize(waiting.length, 'pod')} Pending with no scheduling attempt yet`,
-        summary: `Scheduler "${scheduler}" is running (leader ${holderHost(lease?.spec?.holderIdentity)}); these pods may be new or queued behind others.`,
-        evidence: examples,
-        recommendation: 'If they stay Pending, check the scheduler queue (scheduler_pending_pods) and its logs.',
-        data,
-      };
-    }),
-  );
 }
 
 /** Pending pods and why: FailedScheduling reasons with node counts, grouped; and pods no scheduler has tried. */
@@ -203,13 +132,26 @@ export const schedulerPendingCheck = defineCheck({
           .map(([category, members]) => `${category.replace(/-/g, ' ')} ${members.length}`)
           .join(', '),
         evidence: [],
-        data: { pods: pods.map(podData) },
+        data: { pods: pods.map(pendingPodData) },
       },
       ...[...groups]
         .sort((a, b) => b[1].length - a[1].length)
         .map(([category, members]) => groupFinding(category, members, args, now)),
     ];
-    findings.push(...(await unattempted(context.kube, none, args, now)));
+    findings.push(
+      ...(await unattemptedFindings(
+        context.kube,
+        none,
+        pods,
+        {
+          schedulerNamespace: args.schedulerNamespace,
+          graceMs: args.graceMinutes * 60_000,
+          activityLookbackMs: args.activityLookbackMinutes * 60_000,
+          examples: args.examples,
+        },
+        now,
+      )),
+    );
     return findings;
   },
 });

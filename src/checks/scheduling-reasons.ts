@@ -43,9 +43,9 @@ export interface ReasonClassification {
   /** The taint the reason names, when it names one (1.18+ wording). */
   taint?: NamedTaint;
   /**
-   * True for the ≤ 1.20 catch-all `node(s) didn't match pod affinity/anti-affinity` (and the `MatchInterPodAffinity`
-   * predicate), which says inter-pod affinity failed without saying which way; the parser resolves it against the
-   * specific reason printed beside it.
+   * True for the ≤ 1.21 catch-all `node(s) didn't match pod affinity/anti-affinity` (and the `MatchInterPodAffinity`
+   * predicate), which says inter-pod affinity failed without saying which way. It was printed beside the specific
+   * reason for the same nodes: the parser drops it when the specific reason is there, so nodes are not counted twice.
    */
   interPodAffinityUnspecified?: boolean;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   categoriesFromCondition,
   categoriesOf,
+  nodesFor,
   parseSchedulingCondition,
   parseSchedulingMessage,
 } from '../../src/checks/failed-scheduling-parser.js';
@@ -30,6 +31,80 @@ describe('parseSchedulingMessage on real messages', () => {
     for (const condition of schedulingConditions) for (const category of condition.expected) seen.add(category);
     expect([...SCHEDULING_CATEGORIES].filter((category) => !seen.has(category))).toEqual([]);
     expect(schedulingMessages.length).toBeGreaterThanOrEqual(35);
+  });
+});
+
+describe('inter-pod affinity reasons of ≤ 1.21 schedulers', () => {
+  // InterPodAffinity's Filter failed a node with two reasons, the catch-all and one specific reason
+  // (pkg/scheduler/framework/plugins/interpodaffinity/filtering.go until kubernetes/kubernetes#102518): a message
+  // counts each over the same nodes.
+  it.each([
+    [
+      'all 60 nodes of a 60-node cluster, 1.15–1.18 wording',
+      "0/60 nodes are available: 60 node(s) didn't match pod affinity/anti-affinity, 60 node(s) didn't satisfy existing pods anti-affinity rules.",
+      { 'pod-anti-affinity': 60 },
+    ],
+    [
+      'affinity and anti-affinity on different nodes, the catch-all over both',
+      "0/10 nodes are available: 3 node(s) didn't match pod affinity rules, 7 node(s) didn't match pod affinity/anti-affinity, 4 node(s) didn't satisfy existing pods anti-affinity rules.",
+      { 'pod-affinity': 3, 'pod-anti-affinity': 4 },
+    ],
+    [
+      "the pod's own and existing pods' anti-affinity, with a taint",
+      "0/5 nodes are available: 1 node(s) had taints that the pod didn't tolerate, 4 node(s) didn't match pod affinity/anti-affinity, 2 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't satisfy existing pods anti-affinity rules.",
+      { 'untolerated-taint': 1, 'pod-anti-affinity': 4 },
+    ],
+    [
+      '≤ 1.10 predicate names in a predicate list',
+      'No nodes are available that match all of the following predicates:: MatchInterPodAffinity (2), PodAffinityRulesNotMatch (2), PodToleratesNodeTaints (1).',
+      { 'pod-affinity': 2, 'untolerated-taint': 1 },
+    ],
+    [
+      '1.9 predicate names counted in the new format',
+      '0/4 nodes are available: 3 MatchInterPodAffinity, 3 PodAntiAffinityRulesNotMatch, 1 NodeUnschedulable.',
+      { 'pod-anti-affinity': 3, 'unschedulable-node': 1 },
+    ],
+  ] as const)('counts each node once: %s', (_name, message, expected) => {
+    const parsed = parseSchedulingMessage(message);
+    const counts = Object.fromEntries(categoriesOf(parsed).map((category) => [category, nodesFor(parsed, category)]));
+    expect(counts).toEqual(expected);
+    expect(parsed.reasons.some((reason) => /affinity\/anti-affinity|MatchInterPodAffinity/.test(reason.message))).toBe(
+      false,
+    );
+  });
+
+  it('keeps the catch-all, as pod affinity, when no specific reason is printed beside it', () => {
+    const parsed = parseSchedulingMessage('0/3 nodes are available: 2 MatchInterPodAffinity, 1 Insufficient cpu.');
+    expect(parsed.reasons.map(({ category, nodes }) => ({ category, nodes }))).toEqual([
+      { category: 'pod-affinity', nodes: 2 },
+      { category: 'insufficient-cpu', nodes: 1 },
+    ]);
+  });
+
+  it('never counts more nodes for one category than the message has, on any real message', () => {
+    for (const { message } of schedulingMessages) {
+      const parsed = parseSchedulingMessage(message);
+      if (parsed.totalNodes === undefined) continue;
+      for (const category of categoriesOf(parsed)) {
+        const printed = parsed.reasons
+          .filter((reason) => reason.category === category)
+          .reduce((sum, reason) => sum + (reason.nodes ?? 0), 0);
+        expect({ message, category, printed: printed <= parsed.totalNodes }).toEqual({
+          message,
+          category,
+          printed: true,
+        });
+      }
+    }
+  });
+
+  it('caps a category at the total even when a message over-counts', () => {
+    const parsed = parseSchedulingMessage(
+      '0/3 nodes are available: 2 node(s) had untolerated taint {a: }, 2 node(s) had untolerated taint {b: }.',
+    );
+    expect(nodesFor(parsed, 'untolerated-taint')).toBe(3);
+    expect(nodesFor(parsed, 'insufficient-cpu')).toBeUndefined();
+    expect(nodesFor(parseSchedulingMessage('3 Insufficient cpu, 2 Insufficient cpu'), 'insufficient-cpu')).toBe(5);
   });
 });
 

@@ -49,8 +49,22 @@ describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
         .filter((finding) => finding.severity === 'critical')
         .map((finding) => finding.title);
       expect(critical).toEqual(
-        expect.arrayContaining([expect.stringContaining('rejecting requests at priority level workload-low')]),
+        expect.arrayContaining([
+          'API Priority and Fairness rejecting requests at priority level workload-low (queue-full): 2.5/s, 28% of its requests',
+        ]),
       );
+    });
+
+    it('tells the queue-wait time-outs apart from the shed load, as a warning of their own', () => {
+      const timeouts = report.findings.filter((finding) => finding.title.startsWith('Requests time out in the queue'));
+      expect(timeouts.map((finding) => [finding.severity, finding.title])).toEqual([
+        [
+          'warning',
+          expect.stringMatching(
+            /^Requests time out in the queue at priority level workload-low: 0\.4\/s, [\d.]+% of its requests, queue wait p99 \d+\.\d\d s$/,
+          ),
+        ],
+      ]);
     });
 
     it('names the slow validating webhook', () => {
@@ -64,8 +78,9 @@ describe.each(['apiserver-latency', 'apiserver-latency-v1-32'])(
       expect(['warning', 'critical']).toContain(find('apiserver.etcd-latency')?.severity);
     });
 
-    it('reports in-flight requests near the limit and the events pile-up', () => {
-      expect(find('apiserver.inflight')?.title).toMatch(/^Read-only in-flight requests at 9\d% of the limit$/);
+    it('reports the full priority level against its own seats, not the total in-flight limit, and the events pile-up', () => {
+      expect(find('apiserver.inflight')?.title).toBe('Priority level workload-low at 100% of its seats (245 of 245)');
+      expect(find('apiserver.inflight')?.severity).toBe('warning');
       expect(find('apiserver.object-counts')?.title).toMatch(/^events/);
     });
 

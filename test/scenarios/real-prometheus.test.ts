@@ -158,7 +158,9 @@ describe('playbooks with a real Prometheus holding two clusters', () => {
       );
       expect(find(a, 'apiserver.etcd-latency')?.title).toMatch(/^Slow etcd list .*events/);
       expect(['warning', 'critical']).toContain(find(a, 'apiserver.etcd-latency')?.severity);
-      expect(find(a, 'apiserver.inflight')?.title).toMatch(/^Read-only in-flight requests at 9\d% of the limit$/);
+      expect(find(a, 'apiserver.inflight')?.title).toBe(
+        'Priority level workload-low at 100% of its seats (245 of 245)',
+      );
       expect(find(a, 'apiserver.object-counts')?.title).toMatch(/^events/);
     });
 
@@ -183,7 +185,9 @@ describe('playbooks with a real Prometheus holding two clusters', () => {
       expect(find(mixed, 'apiserver.flow-control')?.title).toContain(
         'rejecting requests at priority level workload-low',
       );
-      expect(find(mixed, 'apiserver.inflight')?.title).toMatch(/^Read-only in-flight requests at 9\d% of the limit$/);
+      expect(find(mixed, 'apiserver.inflight')?.title).toBe(
+        'Priority level workload-low at 100% of its seats (245 of 245)',
+      );
       const requests = (report: DiagnosisReport) =>
         (find(report, 'apiserver.request-latency')?.data?.rows as Array<{ requests: number }>).reduce(
           (sum, row) => sum + row.requests,

@@ -1,8 +1,14 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { oneClusterConfig } from '../../src/config/one-cluster-config.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { DiagnosisReport } from '../../src/diagnosis/diagnosis-report.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
+import {
+  defaultScenariosDir,
+  parseScenario,
+  startSimulator,
+  type RunningSimulator,
+} from '../../src/sandbox/simulator/index.js';
 
 interface PodData {
   namespace: string;
@@ -93,5 +99,76 @@ describe('scheduler-pending playbook on the scheduler-pending scenario', () => {
         /^No node analytics\/etl-backfill-qj7xw can use has 16 cpu free \(most free: [\d.]+m? on worker-1\)$/,
       ),
     );
+  });
+});
+
+describe('scheduler-pending playbook when kube-scheduler runs a second profile', () => {
+  // One kube-scheduler process serves default-scheduler and bin-packing: one lease (kube-scheduler), and the
+  // profile's events name it (reportingComponent bin-packing, reportingInstance bin-packing-cp-2).
+  const profile = `
+name: scheduler-profile
+extends: scheduler-pending
+description: scheduler-pending plus a kube-scheduler profile "bin-packing" that scheduled a Job pod 6 minutes ago.
+pods:
+  - metadata: { name: compact-index-29017455-q9w4n, namespace: batch, creationTimestamp: -1m }
+    spec:
+      schedulerName: bin-packing
+      restartPolicy: Never
+      containers:
+        - name: compact
+          image: ghcr.io/example/compact:1.2.0
+          resources: { requests: { cpu: 100m, memory: 128Mi } }
+    status: { phase: Pending, qosClass: Burstable }
+events:
+  # The pod it placed has finished and is gone; its Scheduled event stays for the event TTL.
+  - metadata: { namespace: batch }
+    involvedObject: { kind: Pod, namespace: batch, name: compact-index-29017450-x7k2p }
+    reason: Scheduled
+    message: Successfully assigned batch/compact-index-29017450-x7k2p to worker-2
+    type: Normal
+    action: Binding
+    eventTime: -6m
+    firstTimestamp: null
+    lastTimestamp: null
+    reportingComponent: bin-packing
+    reportingInstance: bin-packing-cp-2
+    source: {}
+`;
+  let simulator: RunningSimulator;
+  let report: DiagnosisReport;
+
+  beforeAll(async () => {
+    const scenario = await parseScenario(profile, join(defaultScenariosDir(), 'scheduler-profile.yaml'));
+    simulator = await startSimulator({ scenario });
+    report = await diagnose(oneClusterConfig({ kube: { kubeconfig: simulator.kubeconfigPath } }), {
+      playbook: 'scheduler-pending',
+    });
+  });
+  afterAll(async () => {
+    await simulator?.stop();
+  });
+
+  const about = (scheduler: string) =>
+    report.findings.find((finding) => finding.data?.schedulerName === scheduler && 'served' in finding.data);
+
+  it('finds the profile at work through its events, though no lease carries its name', () => {
+    const finding = about('bin-packing');
+    expect(finding?.severity).toBe('info');
+    expect(finding?.title).toMatch(/^1 pod not yet scheduled by "bin-packing" \(waiting up to 1m \d+s\)$/);
+    expect(finding?.summary).toContain('most likely a profile of kube-scheduler');
+    expect(finding?.evidence).toContainEqual({
+      label: 'events from "bin-packing"',
+      value: expect.stringMatching(
+        /^1 Scheduled, 0 FailedScheduling in 1h 0m; newest 6m \d+s ago by bin-packing-cp-2$/,
+      ),
+    });
+  });
+
+  it('still calls the scheduler nothing runs critical, saying what it checked', () => {
+    const finding = about('my-custom-scheduler');
+    expect(finding?.severity).toBe('critical');
+    expect(report.findings[0]).toBe(finding);
+    expect(finding?.summary).toContain('kube-scheduler is healthy but shows no profile by that name');
+    expect(finding?.evidence).toContainEqual({ label: 'events from "my-custom-scheduler"', value: 'none' });
   });
 });
