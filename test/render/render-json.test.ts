@@ -6,17 +6,28 @@ describe('renderJson', () => {
   const json = renderJson(degradedReport());
   const parsed = JSON.parse(json) as Record<string, unknown> & { findings: Array<Record<string, unknown>> };
 
-  it('has the required keys in order, then playbookTitle and worstSeverity', () => {
+  it('has the required keys in order, then the run envelope, playbookTitle and worstSeverity', () => {
     expect(Object.keys(parsed)).toEqual([
       'playbook',
       'cluster',
       'startedAt',
       'finishedAt',
       'findings',
+      'runId',
+      'params',
+      'trigger',
+      'requestedAt',
+      'apiServer',
       'playbookTitle',
       'worstSeverity',
     ]);
     expect(parsed.worstSeverity).toBe('critical');
+    expect(parsed).toMatchObject({
+      runId: 'r-mfz1k2a0-1a2b3c4d',
+      cluster: 'prod-eu-1',
+      trigger: { kind: 'slack', by: 'U0ONCALL1' },
+      params: { namespace: 'kube-system', eventLookbackMinutes: 60 },
+    });
   });
 
   it('has each finding with keys in order, data and proposals only when present', () => {
