@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FindingSchema, type Finding } from '../findings/finding.js';
+import { RootCauseSchema } from '../findings/root-cause.js';
 import { ParamValueSchema, RunIdSchema, RunTriggerSchema } from './run-request.js';
 
 /**
@@ -20,6 +21,8 @@ export const DiagnosisReportSchema = z.object({
   finishedAt: z.string(),
   /** The API server's URL, so a reader sees which endpoint "prod-eu" meant. */
   apiServer: z.string().optional(),
+  /** "Most likely cause: …", "Several independent problems: …" or "No problem found". */
+  rootCause: RootCauseSchema,
   findings: z.array(FindingSchema),
 });
 export type DiagnosisReport = z.infer<typeof DiagnosisReportSchema> & { findings: Finding[] };

@@ -100,6 +100,7 @@ export class DiagnosisService {
       startedAt: result.startedAt,
       finishedAt: result.finishedAt,
       apiServer: connection.kube.server,
+      rootCause: result.rootCause,
       findings: result.findings,
     };
   }

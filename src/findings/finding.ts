@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AboutSchema, componentLayer, ExplanationSchema, SignalSchema } from './cause-vocabulary.js';
 
 /** Most severe first: the order findings are ranked in and the order exit codes follow. */
 export const SEVERITIES = ['critical', 'warning', 'info', 'ok'] as const;
@@ -94,6 +95,8 @@ export type Proposal = z.infer<typeof ProposalSchema>;
 export type ProposalAction = Proposal['action'];
 
 export const FindingSchema = z.object({
+  /** Unique within a report (the runner assigns it): what `explainedBy` refers to. */
+  id: z.string().optional(),
   check: z.string().min(1),
   severity: SeveritySchema,
   title: z.string().min(1),
@@ -102,6 +105,12 @@ export const FindingSchema = z.object({
   recommendation: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   proposals: z.array(ProposalSchema).optional(),
+  /** The component (and member, node or pod) the finding is about. */
+  about: AboutSchema.optional(),
+  /** What the evidence shows, for the cause rules (see src/findings/cause-rules.ts). */
+  signals: z.array(SignalSchema).optional(),
+  /** The findings that explain this one: it is a symptom, shown under its cause. */
+  explainedBy: z.array(ExplanationSchema).optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
@@ -109,17 +118,61 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-/** Most severe first; within a severity, proposals first (they need a decision), then the playbook's check order. */
+/**
+ * Causes before their symptoms. Each finding explained by another (`explainedBy`, see explain-findings.ts) is placed
+ * right under the first of its causes; the rest are ranked as groups (a cause with everything it explains): most
+ * severe group first, then groups that propose maintenance (they need a decision), then closest to the root of the
+ * dependency order (etcd, the API server, controllers, nodes, workloads), then the playbook's check order.
+ */
 export function rankFindings(findings: readonly Finding[]): Finding[] {
-  return findings
-    .map((finding, index) => ({ finding, index }))
-    .sort(
-      (a, b) =>
-        severityRank(a.finding.severity) - severityRank(b.finding.severity) ||
-        Number(Boolean(b.finding.proposals?.length)) - Number(Boolean(a.finding.proposals?.length)) ||
-        a.index - b.index,
-    )
-    .map(({ finding }) => finding);
+  const indexed = findings.map((finding, index) => ({ finding, index }));
+  const ids = new Set(findings.flatMap((finding) => (finding.id === undefined ? [] : [finding.id])));
+  const children = new Map<string, typeof indexed>();
+  const roots: typeof indexed = [];
+  for (const entry of indexed) {
+    const parent = entry.finding.explainedBy?.find((link) => ids.has(link.id) && link.id !== entry.finding.id)?.id;
+    if (parent === undefined) roots.push(entry);
+    else children.set(parent, [...(children.get(parent) ?? []), entry]);
+  }
+  const groupKey = new Map<Finding, { severity: number; proposals: boolean }>();
+  const key = (finding: Finding, trail: ReadonlySet<Finding> = new Set()): { severity: number; proposals: boolean } => {
+    const known = groupKey.get(finding);
+    if (known) return known;
+    let severity = severityRank(finding.severity);
+    let proposals = Boolean(finding.proposals?.length);
+    for (const child of finding.id === undefined ? [] : (children.get(finding.id) ?? [])) {
+      if (trail.has(child.finding)) continue;
+      const inner = key(child.finding, new Set([...trail, finding]));
+      severity = Math.min(severity, inner.severity);
+      proposals ||= inner.proposals;
+    }
+    const result = { severity, proposals };
+    groupKey.set(finding, result);
+    return result;
+  };
+  const order = (a: (typeof indexed)[number], b: (typeof indexed)[number]): number => {
+    const ka = key(a.finding);
+    const kb = key(b.finding);
+    return (
+      ka.severity - kb.severity ||
+      Number(kb.proposals) - Number(ka.proposals) ||
+      componentLayer(a.finding.about?.component) - componentLayer(b.finding.about?.component) ||
+      a.index - b.index
+    );
+  };
+  const ranked: Finding[] = [];
+  const placed = new Set<Finding>();
+  const place = (entry: (typeof indexed)[number]): void => {
+    if (placed.has(entry.finding)) return;
+    placed.add(entry.finding);
+    ranked.push(entry.finding);
+    const below = entry.finding.id === undefined ? [] : (children.get(entry.finding.id) ?? []);
+    for (const child of [...below].sort(order)) place(child);
+  };
+  for (const root of [...roots].sort(order)) place(root);
+  // Findings whose causes form a loop (not produced by explainFindings, but possible in hand-made input) still show.
+  for (const entry of indexed) place(entry);
+  return ranked;
 }
 
 export function worstSeverity(findings: readonly Finding[]): Severity {

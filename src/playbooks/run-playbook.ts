@@ -4,7 +4,9 @@ import { CheckTimeoutError, describeError } from '../core/errors.js';
 import { clusterSetting } from '../core/setting-name.js';
 import type { CheckContext, CheckDefinition, CheckReaders, RunIdentity, RunScope } from '../checks/check.js';
 import type { CheckRegistry } from '../checks/registry.js';
-import { rankFindings, type Finding } from '../findings/finding.js';
+import { analyzeFindings } from '../findings/analyze-findings.js';
+import type { Finding } from '../findings/finding.js';
+import type { RootCause } from '../findings/root-cause.js';
 import type { Playbook, PlaybookCheck } from './playbook-schema.js';
 import { bindReaders } from './bind-signal.js';
 import { checkArgs, type ParamValues } from './check-args.js';
@@ -41,8 +43,10 @@ export interface PlaybookResult {
   finishedAt: string;
   /** Every parameter as the run used it: the operator's values over the playbook's defaults. */
   params: ParamValues;
-  /** Ranked most severe first. */
+  /** Explained (`explainedBy`) and ranked: causes first, each symptom under its cause. */
   findings: Finding[];
+  /** The one-line diagnosis. */
+  rootCause: RootCause;
 }
 
 /** A check that could not look at all becomes a finding of its own, so the playbook still reports the rest. */
@@ -51,6 +55,7 @@ function couldNotCheck(definition: CheckDefinition | undefined, id: string, reas
   return {
     check: id,
     severity: 'warning',
+    about: { component: 'quorum' },
     title: `Could not check ${what}`,
     summary: reason,
     evidence: [],
@@ -225,7 +230,7 @@ export async function runPlaybook(
       startedAt: startedAt.toISOString(),
       finishedAt: now().toISOString(),
       params,
-      findings: rankFindings(findings),
+      ...analyzeFindings(findings),
     };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

@@ -2,6 +2,7 @@ import type { Evidence, Finding } from '../findings/finding.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
 import type { ActionsBlock, Block, ButtonElement, MrkdwnObject, SectionBlock } from './block-kit-types.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
+import { becauseLine } from './report-summary.js';
 import { excerptLines, fitExcerpt, isExcerpt } from './excerpt.js';
 import {
   escapedPrefix,
@@ -125,7 +126,9 @@ function proposalBlocks(finding: Finding, position: FindingPosition): Block[] {
 export function findingBlocks(finding: Finding, position: FindingPosition, budget: FindingBlockBudget): Block[] {
   const emoji = SEVERITY_STYLE[finding.severity].slackEmoji;
   const title = fitMrkdwn(finding.title, TITLE_CHARS);
-  const head = `${emoji} *${title}*\n`;
+  const because = becauseLine(finding);
+  // A symptom is marked and says why, so it reads as part of the cause above it.
+  const head = because ? `↳ ${emoji} *${title}*\n_${fitMrkdwn(because, SUMMARY_CHARS)}_\n` : `${emoji} *${title}*\n`;
   const main: SectionBlock = {
     type: 'section',
     text: mrkdwn(`${head}${fitMrkdwn(finding.summary, SUMMARY_CHARS)}`.trimEnd()),

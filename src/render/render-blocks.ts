@@ -7,7 +7,7 @@ import { findingBlocks, passedBlocks, type FindingBlockBudget } from './finding-
 import { clipMrkdwn, escapeMrkdwn, fitMrkdwn, fitPlainText } from './mrkdwn.js';
 import { paginateBlocks } from './paginate-blocks.js';
 import { renderMarkdown } from './render-markdown.js';
-import { isCollapsible, shownFindings, summarizeReport, type ReportSummary } from './report-summary.js';
+import { isCollapsible, shownFindings, shownRootCause, summarizeReport, type ReportSummary } from './report-summary.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 
 /** Options of {@link renderBlocks}. */
@@ -32,6 +32,13 @@ export interface BlocksRenderOptions {
 
 const L = BLOCK_KIT_LIMITS;
 const mrkdwn = (text: string): MrkdwnObject => ({ type: 'mrkdwn', text });
+/** Characters of the root cause line in the notification text. */
+const FALLBACK_CAUSE_CHARS = 200;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** Room kept on the first message for the "continued in N more messages" note. */
 const CONTINUED_NOTE_RESERVE = 120;
 
@@ -54,7 +61,10 @@ function countsText(summary: ReportSummary): string {
 export function blocksFallbackText(report: DiagnosisReport): string {
   const summary = summarizeReport(report);
   const worst = SEVERITY_STYLE[summary.worst];
-  return escapeMrkdwn(`${worst.word}: ${report.playbookTitle} on ${report.cluster} (${summary.countsText})`);
+  // The notification preview: short, so the root cause line is clipped rather than the severity and the counts.
+  return escapeMrkdwn(
+    `${worst.word}: ${report.playbookTitle} on ${report.cluster} (${summary.countsText}). ${clip(shownRootCause(report), FALLBACK_CAUSE_CHARS)}`,
+  );
 }
 
 function headBlocks(report: DiagnosisReport, summary: ReportSummary): Block[] {
@@ -72,6 +82,7 @@ function headBlocks(report: DiagnosisReport, summary: ReportSummary): Block[] {
         mrkdwn(countsText(summary)),
       ],
     },
+    { type: 'section', text: mrkdwn(`*${fitMrkdwn(shownRootCause(report), L.sectionTextChars - 2)}*`) },
   ];
 }
 

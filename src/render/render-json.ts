@@ -1,9 +1,10 @@
 import type { Evidence, Finding, Proposal } from '../findings/finding.js';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
-import { shownFindings, summarizeReport } from './report-summary.js';
+import { shownFindings, shownRootCause, summarizeReport } from './report-summary.js';
 
 /** One finding in the JSON output: keys in this order; `data` and `proposals` only when the finding has them. */
 export interface JsonFinding {
+  id?: string;
   check: string;
   severity: Finding['severity'];
   title: string;
@@ -13,6 +14,10 @@ export interface JsonFinding {
   recommendation: string | null;
   data?: Record<string, unknown>;
   proposals?: Proposal[];
+  about?: Finding['about'];
+  signals?: Finding['signals'];
+  /** The findings that explain this one (it is their symptom), closest to the root first. */
+  explainedBy?: Finding['explainedBy'];
 }
 
 /** The JSON output: the required keys first, in this order, then the run envelope, `playbookTitle`, `worstSeverity`. */
@@ -24,6 +29,8 @@ export interface JsonReport {
   finishedAt: string;
   findings: JsonFinding[];
   runId: string;
+  /** The one-line diagnosis: `kind` cause, several or none; `text`; the findings it names. */
+  rootCause: DiagnosisReport['rootCause'];
   params: DiagnosisReport['params'];
   trigger: DiagnosisReport['trigger'];
   requestedAt: string;
@@ -35,6 +42,7 @@ export interface JsonReport {
 
 function jsonFinding(finding: Finding): JsonFinding {
   const out: JsonFinding = {
+    ...(finding.id === undefined ? {} : { id: finding.id }),
     check: finding.check,
     severity: finding.severity,
     title: finding.title,
@@ -44,6 +52,9 @@ function jsonFinding(finding: Finding): JsonFinding {
   };
   if (finding.data !== undefined) out.data = finding.data;
   if (finding.proposals !== undefined) out.proposals = finding.proposals;
+  if (finding.about !== undefined) out.about = finding.about;
+  if (finding.signals !== undefined) out.signals = finding.signals;
+  if (finding.explainedBy !== undefined) out.explainedBy = finding.explainedBy;
   return out;
 }
 
@@ -56,6 +67,7 @@ export function toJsonReport(report: DiagnosisReport): JsonReport {
     finishedAt: report.finishedAt,
     findings: shownFindings(report).map(jsonFinding),
     runId: report.runId,
+    rootCause: { ...report.rootCause, text: shownRootCause(report) },
     params: report.params,
     trigger: report.trigger,
     requestedAt: report.requestedAt,

@@ -3,7 +3,7 @@ import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
 import { isExcerpt } from './excerpt.js';
 import { codeBlock, codeSpan, escapeMarkdown, escapeMarkdownProse, escapeTableCell } from './markdown-escape.js';
-import { shownFindings, splitPassed, summarizeReport } from './report-summary.js';
+import { becauseLine, shownFindings, shownRootCause, splitPassed, summarizeReport } from './report-summary.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 
 /** A check id in a table: GFM splits cells on `|` even inside code spans, unless it is escaped. */
@@ -17,14 +17,20 @@ function summaryTable(findings: readonly Finding[]): string[] {
     '| --: | --- | --- | --- |',
     ...findings.map((finding, index) => {
       const style = SEVERITY_STYLE[finding.severity];
-      return `| ${index + 1} | ${style.emoji} ${finding.severity} | ${checkCell(finding.check)} | ${escapeTableCell(finding.title)} |`;
+      const under = finding.explainedBy?.length ? '↳ ' : '';
+      return `| ${index + 1} | ${style.emoji} ${finding.severity} | ${checkCell(finding.check)} | ${under}${escapeTableCell(finding.title)} |`;
     }),
   ];
 }
 
 function findingSection(finding: Finding, number: number): string[] {
   const style = SEVERITY_STYLE[finding.severity];
-  const out = [`### ${number}. ${style.emoji} ${style.word}: ${escapeMarkdown(finding.title)}`, ''];
+  const because = becauseLine(finding);
+  const out = [
+    `### ${number}. ${because ? '↳ ' : ''}${style.emoji} ${style.word}: ${escapeMarkdown(finding.title)}`,
+    '',
+  ];
+  if (because) out.push(`_${escapeMarkdownProse(because)}_`, '');
   out.push(`${codeSpan(finding.check)}${finding.summary ? ` · ${escapeMarkdownProse(finding.summary)}` : ''}`, '');
   const inline = finding.evidence.filter((item) => !isExcerpt(item));
   if (inline.length > 0) {
@@ -76,6 +82,8 @@ export function renderMarkdown(report: DiagnosisReport): string {
     '',
     `**${worst.word}** · ${summary.countsText} · playbook ${codeSpan(report.playbook)} · ` +
       `${escapeMarkdown(report.startedAt)} → ${escapeMarkdown(report.finishedAt)} (${summary.duration})`,
+    '',
+    `**${escapeMarkdownProse(shownRootCause(report))}**`,
     '',
   ];
   if (findings.length === 0) return [...out, 'No findings: the playbook had nothing to report.'].join('\n');

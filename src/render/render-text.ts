@@ -3,7 +3,7 @@ import type { Evidence, Finding, Severity } from '../findings/finding.js';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
 import { excerptLines, isExcerpt, trimExcerpt } from './excerpt.js';
-import { shownFindings, splitPassed, summarizeReport } from './report-summary.js';
+import { becauseLine, shownFindings, shownRootCause, splitPassed, summarizeReport } from './report-summary.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { visibleLength, wrapHard, wrapWords } from './text-wrap.js';
 
@@ -109,11 +109,14 @@ function writeEvidence(out: TextWriter, evidence: readonly Evidence[], maxExcerp
 }
 
 function writeFinding(out: TextWriter, finding: Finding, maxExcerptLines: number): void {
-  const titleLines = wrapWords(sanitize(finding.title), out.width, INDENT, INDENT);
+  const because = becauseLine(finding);
+  // A symptom is marked and says why right under its title, so it reads as part of the cause above it.
+  const titleLines = wrapWords(sanitize(`${because ? '↳ ' : ''}${finding.title}`), out.width, INDENT, INDENT);
   titleLines.forEach((line, index) => {
     const body = out.style('bold', line.slice(INDENT.length));
     out.lines.push(index === 0 ? `${badge(out, finding.severity)}  ${body}` : `${INDENT}${body}`);
   });
+  if (because) out.words(because, `${INDENT}  `, `${INDENT}  `);
   if (finding.summary) out.words(finding.summary, INDENT, INDENT);
   writeEvidence(out, finding.evidence, maxExcerptLines);
   if (finding.recommendation) out.words(finding.recommendation, `${INDENT}→ `, `${INDENT}  `);
@@ -153,6 +156,9 @@ export function renderText(report: DiagnosisReport, options: TextRenderOptions =
         .replace(`${worst.badge.split(' ')[0]} ${worst.word}`, (word) => out.style(worst.color, word)),
     );
   }
+
+  out.lines.push('');
+  out.words(shownRootCause(report), '', '  ', 'bold');
 
   const findings = shownFindings(report);
   const { problems, passed } = collapseOk ? splitPassed(findings) : { problems: findings, passed: [] };

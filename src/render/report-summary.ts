@@ -1,7 +1,7 @@
 import { SEVERITIES, worstSeverity, type Finding, type Severity } from '../findings/finding.js';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { formatDuration } from '../findings/format.js';
-import { redactFinding } from '../findings/redact.js';
+import { redact, redactFinding } from '../findings/redact.js';
 
 /** What every renderer's header says about a report. */
 export interface ReportSummary {
@@ -35,6 +35,17 @@ export function summarizeReport(report: DiagnosisReport): ReportSummary {
  */
 export function shownFindings(report: DiagnosisReport): Finding[] {
   return report.findings.map(redactFinding);
+}
+
+/** The one-line diagnosis as renderers must show it: redacted, since it quotes finding titles. */
+export function shownRootCause(report: DiagnosisReport): string {
+  return redact(report.rootCause.text);
+}
+
+/** "because etcd member etcd-2 is down": why a symptom sits under its cause, redacted; undefined for a cause. */
+export function becauseLine(finding: Finding): string | undefined {
+  const first = finding.explainedBy?.[0];
+  return first ? redact(first.because) : undefined;
 }
 
 /** A passing finding that can be listed in one line: ok, and proposing nothing (a proposal always needs showing). */

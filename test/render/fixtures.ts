@@ -1,4 +1,5 @@
-import { rankFindings, type EtcdBasis, type Finding } from '../../src/findings/finding.js';
+import { analyzeFindings } from '../../src/findings/analyze-findings.js';
+import type { EtcdBasis, Finding } from '../../src/findings/finding.js';
 import type { DiagnosisReport } from '../../src/diagnosis/diagnosis-report.js';
 
 const GiB = 1024 ** 3;
@@ -28,6 +29,8 @@ export function crashLog(lines = 30): string {
 export const staleLease: Finding = {
   check: 'leases.leader',
   severity: 'critical',
+  about: { component: 'kube-controller-manager' },
+  signals: ['lease.stale'],
   title: 'kube-controller-manager has no active leader: lease last renewed 5m 12s ago by cp-1',
   summary:
     'The lease expires after 15s without renewal; no kube-controller-manager instance is doing its work (no reconciliation: deployments, nodes, endpoints go stale).',
@@ -45,6 +48,8 @@ export const staleLease: Finding = {
 export const crashLoop: Finding = {
   check: 'control-plane.pods',
   severity: 'critical',
+  about: { component: 'kube-controller-manager', instance: 'kube-controller-manager-cp-1', node: 'cp-1' },
+  signals: ['component.crashlooping'],
   title: 'kube-controller-manager-cp-1 is crash-looping (12 restarts)',
   summary: 'kube-controller-manager on cp-1; last exit: Error (exit code 1) at 2026-11-24T03:15:02Z.',
   evidence: [
@@ -107,6 +112,8 @@ export const nospaceBasis: EtcdBasis = {
 export const nospace: Finding = {
   check: 'etcd.space',
   severity: 'critical',
+  about: { component: 'etcd' },
+  signals: ['etcd.nospace'],
   title: 'etcd NOSPACE alarm: the database hit its 2.0 GiB quota, writes are rejected',
   summary: 'etcd-a is at 100% of the quota, 71% of the file is free pages: defragmentation will reclaim most of it.',
   evidence: [
@@ -243,7 +250,7 @@ export function degradedReport(): DiagnosisReport {
     startedAt: '2026-11-24T03:12:00.000Z',
     finishedAt: '2026-11-24T03:12:12.400Z',
     // Ranked as the runner does: most severe first, proposals first within a severity.
-    findings: rankFindings([
+    ...analyzeFindings([
       passed[0]!,
       staleLease,
       crashLoop,
@@ -258,7 +265,7 @@ export function degradedReport(): DiagnosisReport {
 
 /** Everything passes. */
 export function healthyReport(): DiagnosisReport {
-  return { ...degradedReport(), findings: [...passed] };
+  return { ...degradedReport(), ...analyzeFindings([...passed]) };
 }
 
 /** The stress case from the Block Kit limits: many findings, many evidence pairs, a 10,000-character excerpt each. */
@@ -287,5 +294,5 @@ export function hugeReport(findingCount = 60): DiagnosisReport {
         }
       : {}),
   }));
-  return { ...degradedReport(), findings: rankFindings(findings) };
+  return { ...degradedReport(), ...analyzeFindings(findings) };
 }

@@ -28,7 +28,9 @@ describe('renderBlocks', () => {
   });
 
   it('has a plain-text fallback with worst severity and counts', () => {
-    expect(main.text).toBe('CRITICAL: Control-plane health on prod-eu-1 (3 critical, 1 warning, 1 info, 3 ok)');
+    expect(main.text).toBe(
+      'CRITICAL: Control-plane health on prod-eu-1 (3 critical, 1 warning, 1 info, 3 ok). Several independent problems: etcd NOSPACE alarm: the database hit its 2.0 GiB quota, writes are rejected; kube-controller-manager-cp-1 is crash-looping (12 restarts)',
+    );
   });
 
   it('starts with a header and a context line (cluster, time, counts)', () => {
@@ -46,11 +48,17 @@ describe('renderBlocks', () => {
   it('shows problem findings in ranked order with emoji and bold title, dividers between them', () => {
     const titles = sections(main)
       .map((section) => section.text?.text ?? '')
-      .filter((text) => /^:(red_circle|warning|information_source): \*/.test(text))
-      .map((text) => text.split('\n')[0]);
+      .filter((text) => /^(↳ )?:(red_circle|warning|information_source): \*/.test(text))
+      .map((text) =>
+        text
+          .split('\n')
+          .slice(0, text.startsWith('↳') ? 2 : 1)
+          .join('\n'),
+      );
     expect(titles).toEqual([
       ':red_circle: *etcd NOSPACE alarm: the database hit its 2.0 GiB quota, writes are rejected*',
-      ':red_circle: *kube-controller-manager has no active leader: lease last renewed 5m 12s ago by cp-1*',
+      // The stale lease is a symptom of NOSPACE: right under it, marked, saying why.
+      '↳ :red_circle: *kube-controller-manager has no active leader: lease last renewed 5m 12s ago by cp-1*\n_because etcd raised the NOSPACE alarm and refuses writes, so leases cannot be renewed_',
       ':red_circle: *kube-controller-manager-cp-1 is crash-looping (12 restarts)*',
       ':warning: *14 Warning events for control-plane components in the last 1h*',
       ':information_source: *No pods found for kube-scheduler in kube-system*',
@@ -61,7 +69,7 @@ describe('renderBlocks', () => {
   });
 
   it('puts evidence in fields, escaping &, < and > for Slack', () => {
-    const lease = sections(main).find((section) => section.text?.text.includes('no active leader'));
+    const lease = sections(main).find((section) => section.fields && section.text?.text.includes('no active leader'));
     expect(lease?.fields?.map((field) => field.text)).toEqual([
       '*holder*\ncp-1_6b9e1c2d-5f3a-4e8b-9c7d-0a1b2c3d4e5f',
       '*last renewed*\n5m 12s ago (2026-11-24T03:06:57Z)',
@@ -113,8 +121,8 @@ describe('renderBlocks', () => {
 
   it('renders a healthy report as a header and the passed list', () => {
     const [healthy] = renderBlocks(healthyReport());
-    expect(healthy?.text).toBe('OK: Control-plane health on prod-eu-1 (3 ok)');
-    expect(healthy?.blocks.map((block) => block.type)).toEqual(['header', 'context', 'section']);
+    expect(healthy?.text).toBe('OK: Control-plane health on prod-eu-1 (3 ok). No problem found');
+    expect(healthy?.blocks.map((block) => block.type)).toEqual(['header', 'context', 'section', 'section']);
   });
 
   it('says so when there are no findings', () => {

@@ -14,6 +14,7 @@ describe('renderJson', () => {
       'finishedAt',
       'findings',
       'runId',
+      'rootCause',
       'params',
       'trigger',
       'requestedAt',
@@ -33,6 +34,7 @@ describe('renderJson', () => {
   it('has each finding with keys in order, data and proposals only when present', () => {
     const [nospace, lease] = parsed.findings;
     expect(Object.keys(nospace ?? {})).toEqual([
+      'id',
       'check',
       'severity',
       'title',
@@ -41,8 +43,11 @@ describe('renderJson', () => {
       'recommendation',
       'data',
       'proposals',
+      'about',
+      'signals',
     ]);
     expect(Object.keys(lease ?? {})).toEqual([
+      'id',
       'check',
       'severity',
       'title',
@@ -50,10 +55,25 @@ describe('renderJson', () => {
       'evidence',
       'recommendation',
       'data',
+      'about',
+      'signals',
+      'explainedBy',
     ]);
     const passed = parsed.findings.at(-1);
     expect(passed?.recommendation).toBeNull();
     expect(passed).not.toHaveProperty('data');
+  });
+
+  it('carries the one-line diagnosis and which finding explains which', () => {
+    expect(parsed.rootCause).toEqual({
+      kind: 'several',
+      text: expect.stringMatching(/^Several independent problems: etcd NOSPACE alarm/),
+      findingIds: ['etcd.space', 'control-plane.pods#1'],
+    });
+    const [nospace, lease] = parsed.findings;
+    expect(lease?.explainedBy).toEqual([
+      { id: nospace?.id, rule: 'writes-refused-stale-leases', because: expect.stringContaining('NOSPACE') },
+    ]);
   });
 
   it('keeps the ranked order and the full evidence', () => {

@@ -13,6 +13,19 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('**CRITICAL** · 3 critical, 1 warning, 1 info, 3 ok · playbook `control-plane-health`');
   });
 
+  it('says the diagnosis in bold under the heading, and marks a symptom with its reason', () => {
+    expect(lines[4]).toMatch(/^\*\*Several independent problems: etcd NOSPACE alarm/);
+    const symptom = lines.findIndex(
+      (line) => line.startsWith('### ') && line.includes('↳ 🔴 CRITICAL: kube-controller-manager has no active leader'),
+    );
+    expect(symptom).toBeGreaterThan(
+      lines.findIndex((line) => line.startsWith('### ') && line.includes('etcd NOSPACE alarm')),
+    );
+    expect(lines[symptom + 2]).toBe(
+      '_because etcd raised the NOSPACE alarm and refuses writes, so leases cannot be renewed_',
+    );
+  });
+
   it('has a summary table of all findings in ranked order', () => {
     const start = lines.indexOf('| # | Severity | Check | Finding |');
     const rows = lines.slice(start + 2, start + 10);

@@ -16,6 +16,21 @@ describe('renderText', () => {
     expect(header).toContain('took 12s');
   });
 
+  it('says the diagnosis in one line right under the header', () => {
+    const first = lines.findIndex((line) => line.startsWith('Several independent problems: '));
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(lines.findIndex((line) => /^(✖ CRIT|▲ WARN)/.test(line)));
+    expect(renderText(healthyReport()).split('\n')).toContain('No problem found');
+  });
+
+  it('shows a symptom under its cause, marked, with the reason', () => {
+    const cause = lines.findIndex((line) => line.startsWith('✖ CRIT') && line.includes('etcd NOSPACE alarm'));
+    const symptom = lines.findIndex((line) => line.includes('↳ kube-controller-manager has no active leader'));
+    expect(symptom).toBeGreaterThan(cause);
+    expect(lines.slice(cause + 1, symptom).some((line) => /^(✖ CRIT|▲ WARN|ℹ INFO)/.test(line))).toBe(false);
+    expect(lines[symptom + 1]).toMatch(/^ +because etcd raised the NOSPACE alarm and refuses writes/);
+  });
+
   it('keeps the ranked order, most severe first, with a badge per finding', () => {
     const badges = lines
       .filter((line) => /^(✖ CRIT|▲ WARN|ℹ INFO|✔ {3}OK) /.test(line))

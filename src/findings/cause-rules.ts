@@ -1,0 +1,128 @@
+import type { Component, Signal } from './cause-vocabulary.js';
+import type { Finding } from './finding.js';
+
+/** What one side of a rule must show: any of these signals, on one of these components when given. */
+export interface FindingMatch {
+  signals: readonly Signal[];
+  components?: readonly Component[];
+}
+
+/**
+ * One way a problem explains another. Both sides name the evidence they need (signals, components); `relates` adds
+ * what ties the two together when the signals alone do not (the same node).
+ */
+export interface CauseRule {
+  id: string;
+  cause: FindingMatch;
+  symptom: FindingMatch;
+  relates?: (cause: Finding, symptom: Finding) => boolean;
+  /** The short reason shown under the symptom. */
+  because: (cause: Finding) => string;
+}
+
+const ETCD_BROKEN: readonly Signal[] = [
+  'etcd.member-down',
+  'etcd.no-quorum',
+  'etcd.no-leader',
+  'etcd.nospace',
+  'etcd.corrupt',
+];
+const WRITES_REFUSED: readonly Signal[] = ['etcd.nospace', 'etcd.no-quorum', 'etcd.no-leader'];
+
+/** "etcd member master-2 is down", "etcd raised NOSPACE", …: the cause's own words for the because-line. */
+function etcdTrouble(cause: Finding): string {
+  const signals = new Set(cause.signals ?? []);
+  const member = cause.about?.instance;
+  if (signals.has('etcd.nospace')) return 'etcd raised the NOSPACE alarm and refuses writes';
+  if (signals.has('etcd.no-quorum')) return 'etcd has lost quorum';
+  if (signals.has('etcd.no-leader')) return 'etcd has no leader';
+  if (signals.has('etcd.corrupt')) return 'etcd raised the CORRUPT alarm';
+  return member ? `etcd member ${member} is down` : 'an etcd member is down';
+}
+
+function componentTrouble(cause: Finding): string {
+  const who = cause.about?.instance ?? cause.about?.component ?? 'a control-plane component';
+  const signals = new Set(cause.signals ?? []);
+  if (signals.has('component.oom-killed')) return `${who} is being OOMKilled`;
+  if (signals.has('component.crashlooping')) return `${who} keeps restarting`;
+  if (signals.has('lease.stale')) return `${cause.about?.component ?? who} has no active leader`;
+  return `${who} is not ready`;
+}
+
+/**
+ * The cause table, in order of preference: when a symptom matches several rules, every matching cause is recorded
+ * and the first (closest to the root) is the one it is shown under.
+ */
+export const CAUSE_RULES: readonly CauseRule[] = [
+  {
+    // kube-apiserver's etcd health check reads through its own etcd client: a member down or a cluster that
+    // cannot serve makes it fail on the API servers that talk to that member.
+    id: 'etcd-fails-apiserver-etcd-check',
+    cause: { signals: ETCD_BROKEN, components: ['etcd'] },
+    symptom: { signals: ['apiserver.etcd-check-failing'], components: ['kube-apiserver'] },
+    because: (cause) => `because ${etcdTrouble(cause)}`,
+  },
+  {
+    // With writes refused, nothing can renew a lease: leader elections and kubelets stop at the same moment.
+    id: 'writes-refused-stale-leases',
+    cause: { signals: WRITES_REFUSED, components: ['etcd'] },
+    symptom: { signals: ['lease.stale', 'node-leases.stale'] },
+    because: (cause) => `because ${etcdTrouble(cause)}, so leases cannot be renewed`,
+  },
+  {
+    id: 'apiserver-down-stale-leases',
+    cause: {
+      signals: ['apiserver.unreachable', 'component.crashlooping', 'component.oom-killed'],
+      components: ['kube-apiserver'],
+    },
+    symptom: { signals: ['lease.stale', 'node-leases.stale'] },
+    because: (cause) => `because ${componentTrouble(cause)}, so leases cannot be renewed`,
+  },
+  {
+    // An API server that keeps being killed answers health checks and requests badly or not at all.
+    id: 'apiserver-restarts-fail-health',
+    cause: { signals: ['component.crashlooping', 'component.oom-killed'], components: ['kube-apiserver'] },
+    symptom: {
+      signals: ['apiserver.unreachable', 'apiserver.health-failing', 'apiserver.etcd-check-failing', 'apiserver.slow'],
+      components: ['kube-apiserver'],
+    },
+    because: (cause) => `because ${componentTrouble(cause)}`,
+  },
+  {
+    // kube-apiserver exits when it cannot reach etcd; being OOMKilled has a cause of its own.
+    id: 'etcd-crashes-apiserver',
+    cause: { signals: ['etcd.no-quorum', 'etcd.no-leader', 'etcd.member-down'], components: ['etcd'] },
+    symptom: { signals: ['component.crashlooping'], components: ['kube-apiserver'] },
+    relates: (_cause, symptom) => !(symptom.signals ?? []).includes('component.oom-killed'),
+    because: (cause) => `because ${etcdTrouble(cause)}`,
+  },
+  {
+    id: 'no-scheduler-leader-pending-pods',
+    cause: {
+      signals: ['lease.stale', 'component.crashlooping', 'component.oom-killed', 'component.not-ready'],
+      components: ['kube-scheduler'],
+    },
+    symptom: { signals: ['pods.unattempted', 'pods.pending'] },
+    because: (cause) => `because ${componentTrouble(cause)}`,
+  },
+  {
+    id: 'node-leases-stale-nodes-not-ready',
+    cause: { signals: ['node-leases.stale'] },
+    symptom: { signals: ['node.not-ready'], components: ['node'] },
+    because: () => 'because the kubelets cannot renew their node leases',
+  },
+  {
+    // A pod on a NotReady node is not serving, whatever its containers last reported.
+    id: 'node-not-ready-pods-not-ready',
+    cause: { signals: ['node.not-ready'], components: ['node'] },
+    symptom: { signals: ['component.not-ready', 'component.crashlooping'] },
+    relates: (cause, symptom) => cause.about?.instance !== undefined && cause.about.instance === symptom.about?.node,
+    because: (cause) => `because its node ${cause.about?.instance ?? ''} is NotReady`,
+  },
+];
+
+/** True when the finding shows what one side of a rule needs. */
+export function matches(finding: Finding, match: FindingMatch): boolean {
+  if (match.components && !(finding.about && match.components.includes(finding.about.component))) return false;
+  return (finding.signals ?? []).some((signal) => match.signals.includes(signal));
+}

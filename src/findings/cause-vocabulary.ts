@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * The control plane's dependency order, cause first: etcd → kube-apiserver → the leader-elected controllers and
+ * the scheduler → nodes → workloads. A finding about an earlier layer can explain one about a later layer, never the
+ * other way round. `quorum` is Quorum itself (a check that could not run): never a cause of anything.
+ */
+export const COMPONENTS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'cloud-controller-manager',
+  'node',
+  'workload',
+  'quorum',
+] as const;
+export const ComponentSchema = z.enum(COMPONENTS);
+export type Component = z.infer<typeof ComponentSchema>;
+
+/** Position in the dependency order: lower is closer to the root. */
+export function componentLayer(component: Component | undefined): number {
+  switch (component) {
+    case 'etcd':
+      return 0;
+    case 'kube-apiserver':
+      return 1;
+    case 'kube-controller-manager':
+    case 'kube-scheduler':
+    case 'cloud-controller-manager':
+      return 2;
+    case 'node':
+      return 3;
+    case 'workload':
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+/**
+ * What a finding says happened, in words the cause rules match on. A check emits the signals its evidence supports
+ * and nothing else: the rules trust them.
+ */
+export const SIGNALS = [
+  /** One etcd member does not answer while others do (its process, disk or network). */
+  'etcd.member-down',
+  /** Too few members answer for a quorum: the cluster cannot commit writes. */
+  'etcd.no-quorum',
+  /** The members answer but none is leader. */
+  'etcd.no-leader',
+  /** The NOSPACE alarm is raised: etcd refuses writes. */
+  'etcd.nospace',
+  /** The CORRUPT alarm is raised. */
+  'etcd.corrupt',
+  /** The API server did not answer at all. */
+  'apiserver.unreachable',
+  /** `/livez` or `/readyz` reports its etcd check failing. */
+  'apiserver.etcd-check-failing',
+  /** `/livez` or `/readyz` reports another check failing. */
+  'apiserver.health-failing',
+  /** Requests are slow or shed (latency over the SLO, APF rejections, in-flight at the limit). */
+  'apiserver.slow',
+  /** A control-plane container keeps restarting (recently). */
+  'component.crashlooping',
+  /** A control-plane container was killed for exceeding its memory limit (recently). */
+  'component.oom-killed',
+  /** A control-plane pod is not ready. */
+  'component.not-ready',
+  /** A leader lease (scheduler, controller manager) is no longer renewed: no active leader. */
+  'lease.stale',
+  /** Node leases in kube-node-lease stopped being renewed: the kubelets cannot write. */
+  'node-leases.stale',
+  /** A node is NotReady or its lease expired. */
+  'node.not-ready',
+  /** Pods wait for a scheduler that did not try them. */
+  'pods.unattempted',
+  /** Pods are Pending. */
+  'pods.pending',
+] as const;
+export const SignalSchema = z.enum(SIGNALS);
+export type Signal = z.infer<typeof SignalSchema>;
+
+/** What a finding is about, for the cause rules and for grouping. */
+export const AboutSchema = z.object({
+  component: ComponentSchema,
+  /** Which one: an etcd member's name, a node's name, a pod's name. */
+  instance: z.string().optional(),
+  /** The node it runs on, when that matters (a control-plane pod). */
+  node: z.string().optional(),
+});
+export type About = z.infer<typeof AboutSchema>;
+
+/** Why a finding is a symptom: which other finding explains it, by which rule, in words. */
+export const ExplanationSchema = z.object({
+  /** The explaining finding's `id` in the same report. */
+  id: z.string(),
+  /** The rule of the cause table that matched. */
+  rule: z.string(),
+  /** "because etcd member master-2 is down". */
+  because: z.string(),
+});
+export type Explanation = z.infer<typeof ExplanationSchema>;

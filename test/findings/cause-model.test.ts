@@ -1,0 +1,176 @@
+import { describe, expect, it } from '@jest/globals';
+import { analyzeFindings } from '../../src/findings/analyze-findings.js';
+import { CAUSE_RULES } from '../../src/findings/cause-rules.js';
+import type { Signal } from '../../src/findings/cause-vocabulary.js';
+import { explainFindings } from '../../src/findings/explain-findings.js';
+import type { Finding } from '../../src/findings/finding.js';
+
+function finding(check: string, overrides: Partial<Finding> = {}): Finding {
+  return { check, severity: 'critical', title: check, summary: '', evidence: [], ...overrides };
+}
+
+const memberDown = finding('etcd.member-health', {
+  title: 'etcd member master-2 is down',
+  about: { component: 'etcd', instance: 'master-2' },
+  signals: ['etcd.member-down'],
+});
+const readyz = finding('apiserver.health', {
+  title: 'API server /readyz failing: etcd',
+  about: { component: 'kube-apiserver' },
+  signals: ['apiserver.etcd-check-failing'],
+});
+const nospace = finding('etcd.alarms', {
+  title: 'etcd NOSPACE alarm',
+  about: { component: 'etcd' },
+  signals: ['etcd.nospace'],
+});
+const staleScheduler = finding('leases.leader', {
+  title: 'kube-scheduler has no active leader',
+  about: { component: 'kube-scheduler' },
+  signals: ['lease.stale'],
+});
+const pending = finding('scheduler.pending', {
+  severity: 'warning',
+  title: '40 pods wait for a scheduler',
+  about: { component: 'workload' },
+  signals: ['pods.unattempted'],
+});
+const events = finding('control-plane.events', { severity: 'warning', title: 'Warning events in kube-system' });
+
+describe('explainFindings', () => {
+  it('links readyz failing on etcd to the etcd member that is down, and says why', () => {
+    const [down, symptom] = explainFindings([memberDown, readyz]);
+    expect(down?.explainedBy).toBeUndefined();
+    expect(symptom?.explainedBy).toEqual([
+      {
+        id: 'etcd.member-health',
+        rule: 'etcd-fails-apiserver-etcd-check',
+        because: 'because etcd member master-2 is down',
+      },
+    ]);
+  });
+
+  it('chains: NOSPACE stops the scheduler lease, the stale lease leaves pods unattempted', () => {
+    const explained = explainFindings([pending, staleScheduler, nospace]);
+    const byId = Object.fromEntries(explained.map((item) => [item.id, item]));
+    expect(byId['leases.leader']?.explainedBy?.map((link: { id: string }) => link.id)).toEqual(['etcd.alarms']);
+    expect(byId['scheduler.pending']?.explainedBy?.map((link: { id: string }) => link.id)).toEqual(['leases.leader']);
+    expect(byId['etcd.alarms']?.explainedBy).toBeUndefined();
+  });
+
+  it('ties a pod to its own node only', () => {
+    const notReady = (node: string) =>
+      finding(`nodes.conditions`, { about: { component: 'node', instance: node }, signals: ['node.not-ready'] });
+    const pod = finding('control-plane.pods', {
+      about: { component: 'kube-apiserver', instance: 'kube-apiserver-cp-2', node: 'cp-2' },
+      signals: ['component.not-ready'],
+    });
+    expect(explainFindings([notReady('cp-1'), pod])[1]?.explainedBy).toBeUndefined();
+    expect(explainFindings([notReady('cp-2'), pod])[1]?.explainedBy?.[0]?.because).toBe(
+      'because its node cp-2 is NotReady',
+    );
+  });
+
+  it('does not let an OOMKilled API server be explained by etcd, but a crash-looping one can be', () => {
+    const crashing = (signals: Signal[]) =>
+      finding('control-plane.pods', {
+        about: { component: 'kube-apiserver', instance: 'kube-apiserver-cp-1' },
+        signals,
+      });
+    const noQuorum = finding('etcd.member-health', { about: { component: 'etcd' }, signals: ['etcd.no-quorum'] });
+    expect(explainFindings([noQuorum, crashing(['component.crashlooping'])])[1]?.explainedBy).toHaveLength(1);
+    expect(
+      explainFindings([noQuorum, crashing(['component.crashlooping', 'component.oom-killed'])])[1]?.explainedBy,
+    ).toBeUndefined();
+  });
+
+  it('never links ok or info findings, and never closes a loop', () => {
+    const okReadyz = { ...readyz, severity: 'ok' as const };
+    expect(explainFindings([memberDown, okReadyz])[1]?.explainedBy).toBeUndefined();
+    const a = finding('a', { about: { component: 'kube-apiserver' }, signals: ['apiserver.slow'] });
+    const b = finding('b', { about: { component: 'kube-apiserver' }, signals: ['component.crashlooping'] });
+    const loop = [
+      {
+        id: 'ab',
+        cause: { signals: ['apiserver.slow'] as Signal[] },
+        symptom: { signals: ['component.crashlooping'] as Signal[] },
+        because: () => 'x',
+      },
+      {
+        id: 'ba',
+        cause: { signals: ['component.crashlooping'] as Signal[] },
+        symptom: { signals: ['apiserver.slow'] as Signal[] },
+        because: () => 'y',
+      },
+    ];
+    const explained = explainFindings([a, b], loop);
+    expect(explained.filter((item) => item.explainedBy).length).toBe(1);
+  });
+
+  it('has rules that each name evidence on both sides', () => {
+    for (const rule of CAUSE_RULES) {
+      expect(rule.cause.signals.length).toBeGreaterThan(0);
+      expect(rule.symptom.signals.length).toBeGreaterThan(0);
+    }
+    expect(new Set(CAUSE_RULES.map((rule) => rule.id)).size).toBe(CAUSE_RULES.length);
+  });
+});
+
+describe('analyzeFindings', () => {
+  it('puts the cause first and its symptom under it, whatever order the checks reported them in', () => {
+    const { findings, rootCause } = analyzeFindings([readyz, events, memberDown]);
+    expect(findings.map((item) => item.title)).toEqual([
+      'etcd member master-2 is down',
+      'API server /readyz failing: etcd',
+      'Warning events in kube-system',
+    ]);
+    expect(rootCause).toEqual({
+      kind: 'cause',
+      text: 'Most likely cause: etcd member master-2 is down (explains 1 other finding)',
+      findingIds: ['etcd.member-health'],
+    });
+  });
+
+  it('keeps a critical symptom under a warning cause: the group counts as critical', () => {
+    const warnLease = { ...staleScheduler, severity: 'warning' as const };
+    const critPending = { ...pending, severity: 'critical' as const };
+    const { findings, rootCause } = analyzeFindings([events, critPending, warnLease]);
+    expect(findings.map((item) => item.check)).toEqual(['leases.leader', 'scheduler.pending', 'control-plane.events']);
+    expect(rootCause.kind).toBe('cause');
+    expect(rootCause.findingIds).toEqual(['leases.leader']);
+  });
+
+  it('names several independent problems of the same weight', () => {
+    const oom = finding('control-plane.pods', {
+      title: 'kube-controller-manager-cp-1 OOMKilled',
+      about: { component: 'kube-controller-manager' },
+      signals: ['component.oom-killed'],
+    });
+    const { rootCause } = analyzeFindings([memberDown, oom]);
+    expect(rootCause.kind).toBe('several');
+    expect(rootCause.text).toBe(
+      'Several independent problems: etcd member master-2 is down; kube-controller-manager-cp-1 OOMKilled',
+    );
+  });
+
+  it('says no problem was found, and whether some checks could not run', () => {
+    expect(analyzeFindings([finding('a', { severity: 'ok' })]).rootCause).toEqual({
+      kind: 'none',
+      text: 'No problem found',
+      findingIds: [],
+    });
+    const unchecked = finding('b', { severity: 'warning', title: 'Could not check b', about: { component: 'quorum' } });
+    expect(analyzeFindings([unchecked]).rootCause.text).toBe(
+      'No problem found in what could be checked (1 check could not run)',
+    );
+  });
+
+  it('numbers findings of the same check so explanations can point at one', () => {
+    const { findings } = analyzeFindings([
+      finding('x', { severity: 'ok' }),
+      finding('x', { severity: 'ok' }),
+      finding('y', { severity: 'ok' }),
+    ]);
+    expect(findings.map((item) => item.id).sort()).toEqual(['x#1', 'x#2', 'y']);
+  });
+});
