@@ -1,20 +1,17 @@
 #!/usr/bin/env node
 // Runs the compiled CLI when `npm run build` has produced it, else the TypeScript sources through tsx, so
-// `npx quorum` works on a fresh clone without a build step. `demo` and `bench` always run from the sources when they
-// are here: the build leaves the sandbox out (tsconfig.build.json), and an image without sources gets the compiled
-// CLI's message saying where they run.
+// `npx quorum` works on a fresh clone without a build step. `demo` and `bench` run from the sources whenever they are
+// here (see entry-point.js).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chooseEntryPoint } from './entry-point.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'cli', 'main.js');
 const sources = join(root, 'src', 'cli', 'main.ts');
-const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-const sandbox = command === 'demo' || command === 'bench';
-const wantSources = Boolean(process.env.QUORUM_FROM_SOURCE) || sandbox || !existsSync(compiled);
 
-/** Registers tsx's loader; false when tsx is absent (it is a development dependency: `--omit=dev` has the build only). */
+/** Registers tsx's loader; false when tsx is absent (a development dependency: `--omit=dev` has the build only). */
 async function registerTsx() {
   try {
     const { register } = await import('tsx/esm/api');
@@ -26,7 +23,13 @@ async function registerTsx() {
   }
 }
 
-if (wantSources && existsSync(sources) && (await registerTsx())) {
+const entry = chooseEntryPoint({
+  args: process.argv.slice(2),
+  fromSourceEnv: Boolean(process.env.QUORUM_FROM_SOURCE),
+  hasSources: existsSync(sources),
+  hasCompiled: existsSync(compiled),
+});
+if (entry === 'sources' && (await registerTsx())) {
   await import(pathToFileURL(sources).href);
 } else if (existsSync(compiled)) {
   await import(pathToFileURL(compiled).href);
