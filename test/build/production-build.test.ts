@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,7 +10,7 @@ const ROOT = process.cwd();
 function run(
   file: string,
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     execFile(
@@ -19,7 +19,7 @@ function run(
       {
         cwd: options.cwd ?? ROOT,
         timeout: options.timeoutMs ?? 60_000,
-        env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', QUORUM_FROM_SOURCE: '' },
+        env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', QUORUM_FROM_SOURCE: '', ...options.env },
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
@@ -65,6 +65,22 @@ describe('the production build', () => {
     for (const file of ['quorum.js', 'entry-point.js']) await cp(join(ROOT, 'bin', file), join(app, 'bin', file));
     await symlink(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
     files = await filesUnder(dist);
+    // A module hook that writes down every module the CLI resolves (hooks run on their own thread: a file, not stderr).
+    await writeFile(
+      join(app, 'module-hooks.mjs'),
+      [
+        "import { appendFileSync } from 'node:fs';",
+        'export async function resolve(specifier, context, next) {',
+        '  const result = await next(specifier, context);',
+        '  appendFileSync(process.env.QUORUM_MODULE_LOG, `${result.url}\\n`);',
+        '  return result;',
+        '}',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(app, 'log-modules.mjs'),
+      "import { register } from 'node:module';\nregister('./module-hooks.mjs', import.meta.url);\n",
+    );
   }, 300_000);
   afterAll(async () => {
     await rm(app, { recursive: true, force: true });
@@ -106,6 +122,26 @@ describe('the production build', () => {
     expect(ids).toEqual(
       expect.arrayContaining(['apiserver-latency', 'control-plane-health', 'etcd-db-growth', 'scheduler-pending']),
     );
+  });
+
+  it.each([
+    { args: ['--version'], sdk: false },
+    { args: ['--help'], sdk: false },
+    { args: ['playbooks'], sdk: false },
+    // The control: diagnose does load them, so the hook would see them on the other paths.
+    { args: ['diagnose', 'no-such-playbook', '--kubeconfig', '/nonexistent'], sdk: true },
+  ])('quorum $args loads the cluster SDKs: $sdk', async ({ args, sdk }) => {
+    const log = join(app, `modules-${args[0]!.replace(/^-+/, '')}.log`);
+    const result = await run(
+      process.execPath,
+      ['--import', join(app, 'log-modules.mjs'), join(dist, 'cli', 'main.js'), ...args],
+      { env: { QUORUM_MODULE_LOG: log } },
+    );
+    expect(result.code).toBe(sdk ? 3 : 0);
+    const loaded = (await readFile(log, 'utf8')).split('\n');
+    expect(loaded.some((url) => url.endsWith('/cli/main.js'))).toBe(true);
+    const sdks = loaded.filter((url) => /node_modules\/(@kubernetes\/client-node|etcd3)\//.test(url));
+    expect(sdks.length > 0).toBe(sdk);
   });
 
   it.each(['demo', 'bench'])('says that %s runs from a source checkout, with exit code 3', async (command) => {
