@@ -51,7 +51,17 @@ export default {
       from: { path: '^src/(checks|playbooks|findings|render)/' },
       to: {
         reachable: true,
-        path: [code.slack, code.queue, code.maintenance, code.sandbox, sdk.slack, sdk.queue, sdk.etcd, sdk.kube, sdk.grpc],
+        path: [
+          code.slack,
+          code.queue,
+          code.maintenance,
+          code.sandbox,
+          sdk.slack,
+          sdk.queue,
+          sdk.etcd,
+          sdk.kube,
+          sdk.grpc,
+        ],
       },
     },
     {
@@ -114,7 +124,7 @@ export default {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    // Dynamic `import()` with a literal specifier is an edge like any other (main.ts loads commands lazily).
+    // Resolve packages through their `exports` maps, as Node does for our ES modules.
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 };
