@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import https from 'node:https';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -95,7 +95,7 @@ async function startupRows(write: (text: string) => void): Promise<Array<Record<
   return quorum.map(({ label }) => {
     const result = byLabel.get(label)!;
     const ratio = baseline ? result.wallMs / baseline.wallMs : undefined;
-    const times = ratio === undefined ? '' : `${ratio.toFixed(1)}× kubectl`;
+    const times = ratio === undefined ? '' : `${ratio.toFixed(2)}× kubectl`;
     write(`  ${label}: ${seconds(result)} s, peak RSS ${mib(result)} MiB${times ? ` (${times})` : ''}\n`);
     return {
       benchmark: `start-up: ${label}`,
@@ -163,6 +163,8 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<void> {
   const { write } = options;
   const rows: Array<Record<string, string | number>> = [];
+  // Other work on a shared machine slows every benchmark: say how busy it was when this run began.
+  const loadAtStart = loadavg()[0]!.toFixed(1);
   write('Building dist/ (the benchmark measures compiled code)…\n');
   await build();
   // First, while nothing else of the bench runs: start-up is a matter of tens of milliseconds.
@@ -224,7 +226,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     await rm(directory, { recursive: true, force: true });
   }
 
-  const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
+  const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average ${loadAtStart} at start`;
   const date = new Date().toISOString();
   const table = [
     `Latest \`npm run bench\` (${date.slice(0, 10)}; ${machine}):`,
