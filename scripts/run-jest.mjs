@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // Runs Jest with the ESM flag it needs, writes its --json report, and ends with the real counts:
-// "tests: N passed, N failed". Exit status is Jest's own, or 1 when the report is missing.
+// "tests: N passed, N failed, N skipped" (skipped = pending + todo). Under CI (CI=true), a skipped test fails the run
+// unless test/allowed-skips.json names it with a reason; such skips are listed by name and still counted as skipped.
+// Exit status is Jest's own, or 1 when the report is missing, the allow-list is invalid or a skip is not allowed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countsLine, evaluateReport, parseAllowedSkips } from './test-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const report = join(root, '.quorum', 'jest-report.json');
+// One report per run, removed after reading: a report left by another run must never be read as this one's.
+const report = join(root, '.quorum', `jest-report-${process.pid}.json`);
+// Overridable only so that the test of this script can bring its own list.
+const allowList = process.env.QUORUM_ALLOWED_SKIPS ?? join(root, 'test', 'allowed-skips.json');
+const ci = ['true', '1'].includes(process.env.CI ?? '');
 mkdirSync(dirname(report), { recursive: true });
-rmSync(report, { force: true });
 
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const result = spawnSync(
@@ -23,11 +29,20 @@ const result = spawnSync(
 );
 
 if (!existsSync(report)) {
-  console.log('tests: 0 passed, 0 failed');
   console.error('Jest wrote no report: see its output above.');
+  console.log(countsLine(0, 0, 0));
   process.exit(result.status || 1);
 }
-const counts = JSON.parse(readFileSync(report, 'utf8'));
-const failed = counts.numFailedTests + (counts.numRuntimeErrorTestSuites ?? 0);
-console.log(`tests: ${counts.numPassedTests} passed, ${failed} failed`);
-process.exit(result.status ?? (failed > 0 || !counts.success ? 1 : 0));
+const { allowed, problems } = existsSync(allowList)
+  ? parseAllowedSkips(readFileSync(allowList, 'utf8'))
+  : { allowed: new Map(), problems: [] };
+const verdict = evaluateReport(JSON.parse(readFileSync(report, 'utf8')), { ci, allowed, jestStatus: result.status });
+rmSync(report, { force: true });
+// On stdout like the counts line, so that the counts line stays the last one.
+for (const problem of problems) console.log(`${allowList}: ${problem}`);
+if (verdict.unallowedSkips.length > 0) {
+  console.log(`\n${verdict.unallowedSkips.length} skipped test(s) not in ${allowList} (a failure under CI):`);
+  for (const name of verdict.unallowedSkips) console.log(`  - ${name}`);
+}
+console.log(verdict.line);
+process.exit(verdict.exitCode || (problems.length > 0 ? 1 : 0));

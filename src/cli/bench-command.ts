@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { runBench } from '../sandbox/bench/run-bench.js';
 import { ExitCode } from './exit-codes.js';
+import type { SandboxCommand } from './sandbox-command.js';
 
 /** `quorum bench`: results into bench/results/ and the README's table. */
-export async function benchCommand(): Promise<ExitCode> {
+export const run: SandboxCommand = async () => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   await runBench({
     write: (text) => process.stdout.write(text),
@@ -11,4 +12,4 @@ export async function benchCommand(): Promise<ExitCode> {
     readme: `${root}README.md`,
   });
   return ExitCode.Ok;
-}
+};

@@ -1,13 +1,14 @@
 import { renderReport } from '../render/index.js';
 import { runDemo } from '../sandbox/demo.js';
 import { ExitCode } from './exit-codes.js';
+import type { SandboxCommand } from './sandbox-command.js';
 
 /** `quorum demo`: the sandbox incident, diagnosed end to end. Exit 0 when the demo itself ran. */
-export async function demoCommand(options: { color: boolean }): Promise<ExitCode> {
+export const run: SandboxCommand = async (options) => {
   const color = options.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   await runDemo({
     write: (text) => process.stdout.write(text),
     render: (report) => renderReport(report, 'text', { color }),
   });
   return ExitCode.Ok;
-}
+};

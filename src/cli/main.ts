@@ -1,9 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { QuorumError, asQuorumError } from '../core/errors.js';
+import type { DiagnoseCommandOptions } from './diagnose-command.js';
 import { ExitCode } from './exit-codes.js';
 import { withFlagSpelling } from './flag-spelling.js';
-import { diagnoseCommand } from './diagnose-command.js';
-import { playbooksCommand } from './playbooks-command.js';
+import { packageVersion } from './package-version.js';
+import { loadSandboxCommand } from './sandbox-command.js';
 
 function positiveInteger(text: string): number {
   const value = Number(text);
@@ -17,9 +18,15 @@ function collect(value: string, previous: string[]): string[] {
 
 const FORMATS = ['text', 'markdown', 'json', 'blocks'] as const;
 
+/**
+ * The command tree. Each command's module is loaded in its action, not imported here: the Kubernetes client (about
+ * 1.1 s to import) and etcd3 with gRPC (about 0.5 s) would otherwise load before `--version`, `--help` or
+ * `playbooks` could answer.
+ */
 export function buildProgram(): Command {
   const program = new Command('quorum')
     .description('Diagnose the Kubernetes control plane: API server, etcd, scheduler and controller manager.')
+    .version(packageVersion(), '-V, --version', 'print the version of Quorum')
     .showHelpAfterError('(run "quorum --help" for usage)')
     .exitOverride();
 
@@ -29,6 +36,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--playbooks-dir <dir>', 'read playbooks from this directory')
     .action(async (options: { format: 'text' | 'json'; playbooksDir?: string }) => {
+      const { playbooksCommand } = await import('./playbooks-command.js');
       process.exitCode = await playbooksCommand(options);
     });
 
@@ -57,7 +65,8 @@ export function buildProgram(): Command {
     .option('--no-color', 'plain text even on a terminal')
     .option('-q, --quiet', 'no progress lines on stderr')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .action(async (playbook: string, options: Parameters<typeof diagnoseCommand>[1]) => {
+    .action(async (playbook: string, options: DiagnoseCommandOptions) => {
+      const { diagnoseCommand } = await import('./diagnose-command.js');
       process.exitCode = await diagnoseCommand(playbook, options);
     });
 
@@ -66,17 +75,15 @@ export function buildProgram(): Command {
     .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
     .option('--no-color', 'plain text even on a terminal')
     .action(async (options: { color: boolean }) => {
-      // Loaded on demand: the sandbox (simulator, local servers) is no part of a production diagnosis.
-      const { demoCommand } = await import('./demo-command.js');
-      process.exitCode = await demoCommand(options);
+      // The sandbox (simulator, local servers) is no part of the production build: see loadSandboxCommand.
+      process.exitCode = await (await loadSandboxCommand('demo'))(options);
     });
 
   program
     .command('bench')
     .description('benchmark diagnosis on a generated large cluster and under API latency; writes bench/results/')
     .action(async () => {
-      const { benchCommand } = await import('./bench-command.js');
-      process.exitCode = await benchCommand();
+      process.exitCode = await (await loadSandboxCommand('bench'))({ color: false });
     });
 
   return program;

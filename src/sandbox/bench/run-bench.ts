@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import https from 'node:https';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -9,12 +9,19 @@ import { createCheckRegistry } from '../../checks/all-checks.js';
 import { defaultPlaybooksDir } from '../../playbooks/default-dir.js';
 import { loadPlaybooks } from '../../playbooks/load-playbooks.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { measureStartup, runsCleanly, type StartupResult } from './startup-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-/** The compiled child: measuring through the TypeScript loader would add ~80 MiB that production never has. */
-/** Compiled into a private directory, so that a bench run never leaves a dist/ behind for bin/quorum.js to prefer. */
+/**
+ * The production build plus the compiled bench child (tsconfig.bench.json): measuring through the TypeScript loader
+ * would add ~80 MiB that production never has. Compiled into a private directory, so that a bench run never leaves a
+ * dist/ behind.
+ */
 const BUILD_DIR = join(ROOT, '.quorum', 'bench-dist');
 const CHILD = join(BUILD_DIR, 'sandbox', 'bench', 'bench-child.js');
+const CLI = join(BUILD_DIR, 'cli', 'main.js');
+/** Start-up target: commands that touch no cluster start within this factor of `kubectl version --client`. */
+const STARTUP_FACTOR = 3;
 /** The heap cap a diagnosing worker should run with (NODE_OPTIONS); without it V8 lets garbage pile up to GiBs. */
 export const WORKER_HEAP_FLAG = '--max-old-space-size=256';
 const MiB = 1024 * 1024;
@@ -35,7 +42,7 @@ function build(): Promise<void> {
       [
         join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
         '-p',
-        join(ROOT, 'tsconfig.build.json'),
+        join(ROOT, 'tsconfig.bench.json'),
         '--outDir',
         BUILD_DIR,
       ],
@@ -59,6 +66,45 @@ function runChild(
         else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult);
       },
     );
+  });
+}
+
+/**
+ * Start-up of the compiled CLI's commands that touch no cluster, against `kubectl version --client` and Node's own
+ * floor (`node -e 0`) in the same run. The build lives outside the repository layout: `playbooks` is told where the
+ * playbooks are.
+ */
+async function startupRows(write: (text: string) => void): Promise<Array<Record<string, string | number>>> {
+  const quorum = [['--version'], ['--help'], ['playbooks', '--playbooks-dir', join(ROOT, 'playbooks')]].map((args) => ({
+    label: `quorum ${args[0]}`,
+    command: process.execPath,
+    args: [CLI, ...args],
+  }));
+  const floor = { label: 'node -e 0', command: process.execPath, args: ['-e', '0'] };
+  const kubectl = { label: 'kubectl version --client', command: 'kubectl', args: ['version', '--client'] };
+  const haveKubectl = await runsCleanly(kubectl.command, kubectl.args);
+  if (!haveKubectl) write('  kubectl is not on PATH: start-up is reported without its baseline\n');
+  const results = await measureStartup({ commands: [...quorum, floor, ...(haveKubectl ? [kubectl] : [])] });
+  const byLabel = new Map(results.map((result) => [result.label, result]));
+  const baseline = byLabel.get(kubectl.label);
+  const node = byLabel.get(floor.label)!;
+  const seconds = (result: StartupResult) => (result.wallMs / 1000).toFixed(3);
+  const mib = (result: StartupResult) =>
+    result.peakRssBytes === undefined ? 'n/a' : Math.round(result.peakRssBytes / MiB);
+  const reference = `${baseline ? `kubectl ${seconds(baseline)} s, ${mib(baseline)} MiB` : 'kubectl not on PATH'}; node -e 0 ${seconds(node)} s, ${mib(node)} MiB`;
+  return quorum.map(({ label }) => {
+    const result = byLabel.get(label)!;
+    const ratio = baseline ? result.wallMs / baseline.wallMs : undefined;
+    const times = ratio === undefined ? '' : `${ratio.toFixed(2)}× kubectl`;
+    write(`  ${label}: ${seconds(result)} s, peak RSS ${mib(result)} MiB${times ? ` (${times})` : ''}\n`);
+    return {
+      benchmark: `start-up: ${label}`,
+      wallSeconds: Number(seconds(result)),
+      peakRssMiB: mib(result),
+      target: `≤ ${STARTUP_FACTOR}× kubectl version --client`,
+      met: ratio === undefined ? 'n/a' : ratio <= STARTUP_FACTOR ? 'yes' : 'no',
+      notes: `median of ${result.runs}; ${times ? `${times}; ` : ''}${reference}`,
+    };
   });
 }
 
@@ -109,15 +155,21 @@ export interface BenchOptions {
 }
 
 /**
- * `npm run bench`: (1) scheduler-pending and control-plane-health against a generated 5,000-node, 100,000-pod
- * cluster, wall time and peak RSS of the diagnosing process; (2) control-plane-health with 50 ms injected per
+ * `npm run bench`: (1) start-up of `quorum --version`, `--help` and `playbooks` from the build against `kubectl
+ * version --client`; (2) scheduler-pending and control-plane-health against a generated 5,000-node, 100,000-pod
+ * cluster, wall time and peak RSS of the diagnosing process; (3) control-plane-health with 50 ms injected per
  * request, against the same requests made one after another and against its critical path.
  */
 export async function runBench(options: BenchOptions): Promise<void> {
   const { write } = options;
   const rows: Array<Record<string, string | number>> = [];
+  // Other work on a shared machine slows every benchmark: say how busy it was when this run began.
+  const loadAtStart = loadavg()[0]!.toFixed(1);
   write('Building dist/ (the benchmark measures compiled code)…\n');
   await build();
+  // First, while nothing else of the bench runs: start-up is a matter of tens of milliseconds.
+  write('Start-up: the compiled CLI without a cluster, against kubectl version --client…\n');
+  rows.push(...(await startupRows(write)));
   write('Scale: generating a 5,000-node, 100,000-pod cluster (2,000 Pending)…\n');
   const scale = await startSimulator({ scenario: 'scale' });
   try {
@@ -174,7 +226,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     await rm(directory, { recursive: true, force: true });
   }
 
-  const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
+  const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average ${loadAtStart} at start`;
   const date = new Date().toISOString();
   const table = [
     `Latest \`npm run bench\` (${date.slice(0, 10)}; ${machine}):`,
@@ -186,7 +238,8 @@ export async function runBench(options: BenchOptions): Promise<void> {
         `| ${row.benchmark} | ${row.wallSeconds} | ${row.peakRssMiB} | ${row.target} | ${row.met} | ${row.notes} |`,
     ),
     '',
-    `Peak RSS is the compiled diagnosing process alone (the simulator runs in another process), run with ${WORKER_HEAP_FLAG} (the NODE_OPTIONS a worker should have); about 150 MiB of it is loading the Kubernetes, etcd and gRPC clients. With V8's default heap limit (a quarter of RAM) garbage is collected late and RSS is higher although the live set is the same.`,
+    `Start-up is the median of several runs of the compiled CLI (\`node dist/cli/main.js …\`), taking turns with kubectl in the same run; peak RSS from GNU time. ` +
+      `Peak RSS is the compiled diagnosing process alone (the simulator runs in another process), run with ${WORKER_HEAP_FLAG} (the NODE_OPTIONS a worker should have); about 150 MiB of it is loading the Kubernetes, etcd and gRPC clients. With V8's default heap limit (a quarter of RAM) garbage is collected late and RSS is higher although the live set is the same.`,
   ].join('\n');
   await mkdir(options.outDir, { recursive: true });
   await writeFile(
