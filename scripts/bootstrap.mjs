@@ -38,7 +38,9 @@ function debianPackages() {
     missing.push('prometheus-alertmanager');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    say(`missing ${missing.join(', ')}: install them with "sudo apt-get install -y ${missing.join(' ')}" and run again`);
+    say(
+      `missing ${missing.join(', ')}: install them with "sudo apt-get install -y ${missing.join(' ')}" and run again`,
+    );
     process.exit(1);
   }
   say(`installing ${missing.join(', ')} from Debian's packages`);

@@ -1,13 +1,23 @@
-import { createCheckRegistry } from '../checks/all-checks.js';
 import { defaultPlaybooksDir } from '../playbooks/default-dir.js';
-import { loadPlaybooks } from '../playbooks/load-playbooks.js';
+import { readPlaybookCatalog } from '../playbooks/playbook-catalog.js';
+import type { Playbook } from '../playbooks/playbook-schema.js';
 import { ExitCode } from './exit-codes.js';
+
+/** The playbooks to list: the build's catalog while the files are unchanged, else read and validated now. */
+async function listPlaybooks(directory: string): Promise<Playbook[]> {
+  const cataloged = readPlaybookCatalog(directory);
+  if (cataloged) return cataloged;
+  // Loaded only here: the checks' schemas, zod and the YAML parser are most of a cold start.
+  const [{ createCheckRegistry }, { loadPlaybooks }] = await Promise.all([
+    import('../checks/all-checks.js'),
+    import('../playbooks/load-playbooks.js'),
+  ]);
+  return [...(await loadPlaybooks(directory, createCheckRegistry())).values()];
+}
 
 /** `quorum playbooks`: what can be diagnosed, and which alerts start each playbook. */
 export async function playbooksCommand(options: { format: 'text' | 'json'; playbooksDir?: string }): Promise<ExitCode> {
-  const playbooks = [
-    ...(await loadPlaybooks(options.playbooksDir ?? defaultPlaybooksDir(), createCheckRegistry())).values(),
-  ];
+  const playbooks = await listPlaybooks(options.playbooksDir ?? defaultPlaybooksDir());
   if (options.format === 'json') {
     const summary = playbooks.map((playbook) => ({
       id: playbook.id,

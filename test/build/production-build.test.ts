@@ -144,6 +144,31 @@ describe('the production build', () => {
     expect(sdks.length > 0).toBe(sdk);
   });
 
+  it('lists the playbooks from the build-time catalog without loading zod or the YAML parser, and reads the files once they change', async () => {
+    expect(existsSync(join(dist, 'playbooks', 'catalog.json'))).toBe(true);
+    const modules = async (name: string): Promise<string[]> => {
+      const log = join(app, `modules-${name}.log`);
+      const result = await run(
+        process.execPath,
+        ['--import', join(app, 'log-modules.mjs'), join(dist, 'cli', 'main.js'), 'playbooks'],
+        { env: { QUORUM_MODULE_LOG: log } },
+      );
+      expect(result.code).toBe(0);
+      return (await readFile(log, 'utf8')).split('\n');
+    };
+    const heavy = (loaded: readonly string[]) => loaded.filter((url) => /node_modules\/(zod|yaml)\//.test(url));
+    expect(heavy(await modules('catalog'))).toEqual([]);
+    // An edited playbook is read and validated as usual: the catalog never hides a change.
+    const playbook = join(app, 'playbooks', 'etcd-db-growth.yaml');
+    const original = await readFile(playbook, 'utf8');
+    await writeFile(playbook, `${original}\n# edited after the build\n`);
+    try {
+      expect(heavy(await modules('edited')).length).toBeGreaterThan(0);
+    } finally {
+      await writeFile(playbook, original);
+    }
+  });
+
   it.each(['demo', 'bench'])('says that %s runs from a source checkout, with exit code 3', async (command) => {
     const result = await run(process.execPath, [join(app, 'bin', 'quorum.js'), command]);
     expect(result.code).toBe(3);

@@ -39,13 +39,7 @@ function build(): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [
-        join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '-p',
-        join(ROOT, 'tsconfig.bench.json'),
-        '--outDir',
-        BUILD_DIR,
-      ],
+      [join(ROOT, 'scripts', 'build.mjs'), '-p', join(ROOT, 'tsconfig.bench.json'), '--outDir', BUILD_DIR],
       (error, stdout) => (error ? reject(new Error(`npm run build failed:\n${stdout}`)) : resolve()),
     );
   });
