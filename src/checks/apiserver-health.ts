@@ -23,6 +23,8 @@ function unreachable(server: string, endpoint: string, error: unknown): Finding 
   return {
     check: 'apiserver.health',
     severity: 'critical',
+    about: { component: 'kube-apiserver' },
+    signals: ['apiserver.unreachable'],
     title: `API server unreachable: /${endpoint} did not answer`,
     summary: describeError(error),
     evidence: [{ label: 'server', value: server }],
@@ -41,6 +43,7 @@ export const apiserverHealthCheck = defineCheck({
   id: 'apiserver.health',
   description: 'API server liveness and readiness (/livez, /readyz)',
   needs: ['kube'],
+  about: 'kube-apiserver',
   args: Args,
   async run({ kube }, args) {
     const findings = await Promise.all(
@@ -71,15 +74,23 @@ export const apiserverHealthCheck = defineCheck({
           return {
             check: 'apiserver.health',
             severity: 'ok',
+            about: { component: 'kube-apiserver' },
             title: `API server /${endpoint}: all ${report.checks.length} checks pass`,
             summary: `/${endpoint} passed in ${tookMs} ms.`,
             evidence,
           };
         }
         const names = failing.map((check) => check.name);
+        const etcdFailing = names.some((name) => name === 'etcd' || name.startsWith('etcd'));
+        const otherFailing = names.some((name) => !(name === 'etcd' || name.startsWith('etcd')));
         return {
           check: 'apiserver.health',
           severity: 'critical',
+          about: { component: 'kube-apiserver' },
+          signals: [
+            ...(etcdFailing ? (['apiserver.etcd-check-failing'] as const) : []),
+            ...(otherFailing || names.length === 0 ? (['apiserver.health-failing'] as const) : []),
+          ],
           title:
             names.length > 0
               ? `API server /${endpoint} failing: ${names.join(', ')}`

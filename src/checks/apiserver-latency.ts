@@ -31,6 +31,8 @@ export const apiserverRequestLatencyCheck = defineCheck({
   id: 'apiserver.request-latency',
   description: 'API request latency over a window',
   needs: ['kube', 'metrics'],
+  about: 'kube-apiserver',
+  problemSignals: ['apiserver.slow'],
   args: z.object({
     ...Window,
     /** Rows with fewer requests in the window are too noisy to judge. */
@@ -124,6 +126,7 @@ export const admissionWebhooksCheck = defineCheck({
   id: 'apiserver.admission-webhooks',
   description: 'admission webhook latency',
   needs: ['kube', 'metrics'],
+  about: 'kube-apiserver',
   args: z.object({ ...Window, warnSeconds: z.number().positive().default(1) }),
   async run(context, args) {
     const window = await metricsWindow(context, args.windowSeconds);
@@ -141,6 +144,7 @@ export const apiserverEtcdLatencyCheck = defineCheck({
   id: 'apiserver.etcd-latency',
   description: 'etcd request latency seen by the API server',
   needs: ['kube', 'metrics'],
+  about: 'kube-apiserver',
   args: z.object({
     ...Window,
     warnSeconds: z.number().positive().default(0.5),

@@ -39,6 +39,8 @@ export const apiserverInflightCheck = defineCheck({
   id: 'apiserver.inflight',
   description: 'in-flight requests against the configured limits',
   needs: ['kube', 'metrics'],
+  about: 'kube-apiserver',
+  problemSignals: ['apiserver.slow'],
   args: z.object({
     ...Window,
     ...LevelArgs,
@@ -209,6 +211,8 @@ export const apiserverFlowControlCheck = defineCheck({
   id: 'apiserver.flow-control',
   description: 'API Priority and Fairness rejections and queueing',
   needs: ['kube', 'metrics'],
+  about: 'kube-apiserver',
+  problemSignals: ['apiserver.slow'],
   args: z.object({
     ...Window,
     ...LevelArgs,
@@ -341,6 +345,7 @@ export const apiserverObjectCountsCheck = defineCheck({
   id: 'apiserver.object-counts',
   description: 'the largest object counts',
   needs: ['kube', 'metrics'],
+  about: 'kube-apiserver',
   args: z.object({
     ...Window,
     warnObjects: z.number().int().positive().default(100_000),
@@ -404,6 +409,8 @@ export const apiserverRoundTripCheck = defineCheck({
   id: 'apiserver.round-trip',
   description: 'round-trip time to the API server',
   needs: ['kube'],
+  about: 'kube-apiserver',
+  problemSignals: ['apiserver.slow'],
   args: z.object({
     samples: z.number().int().positive().max(20).default(5),
     warnSeconds: z.number().positive().default(0.5),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EtcdReader } from '../ports/etcd-reader.js';
+import type { Component, Signal } from '../findings/cause-vocabulary.js';
 import type { Finding } from '../findings/finding.js';
 import type { KubeReader } from '../ports/kube-reader.js';
 import type { PrometheusWindowSource } from './prometheus-window.js';
@@ -66,6 +67,10 @@ export interface CheckDefinition<Args extends z.ZodType = z.ZodType> {
    * server's metrics window) makes a run ask the cluster's Prometheus once up front, when one is configured.
    */
   needs: ReadonlyArray<'kube' | 'etcd' | 'metrics'>;
+  /** The component its findings are about, unless a finding says otherwise (see src/findings/cause-vocabulary.ts). */
+  about?: Component;
+  /** Signals its warning and critical findings carry unless they name their own, for the cause rules. */
+  problemSignals?: readonly Signal[];
   args: Args;
   run(context: CheckContext, args: z.infer<Args>): Promise<Finding[]>;
 }

@@ -4,6 +4,7 @@ import type { ContainerStatus, Event, Pod } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatDuration } from '../findings/format.js';
 import { redact } from '../findings/redact.js';
+import { asComponent, type Signal } from '../findings/cause-vocabulary.js';
 import { defineCheck } from './check.js';
 import { ComponentScopeArgs } from './control-plane-components.js';
 import {
@@ -194,6 +195,18 @@ async function logExcerpt(kube: KubeReader, verdict: PodVerdict, tailLines: numb
   }
 }
 
+/** What the cause rules read from a verdict: a recent crash loop, an OOM kill, a pod that is not ready. */
+function podSignals(verdict: PodVerdict): Signal[] {
+  if (verdict.severity !== 'critical' && verdict.severity !== 'warning') return [];
+  const signals: Signal[] = [];
+  const crashing = verdict.problem?.startsWith('is crash-looping') || verdict.problem?.startsWith('restarted');
+  if (crashing) signals.push('component.crashlooping');
+  const terminated = verdict.crashing?.lastState?.terminated ?? verdict.crashing?.state?.terminated;
+  if (crashing && terminated?.reason === 'OOMKilled') signals.push('component.oom-killed');
+  if (!crashing) signals.push('component.not-ready');
+  return signals;
+}
+
 /** A crash wants its exit reason; an unready pod its probe; both point at the static pod's node. */
 function adviceFor(verdict: PodVerdict, name: string, namespace: string): string {
   const ns = verdict.pod.metadata.namespace ?? namespace;
@@ -231,9 +244,20 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
     const excerpt = await logExcerpt(kube, verdict, args.logTailLines);
     if (excerpt) evidence.push(excerpt);
   }
+  const component = asComponent(verdict.component);
   return {
     check: 'control-plane.pods',
     severity: verdict.severity,
+    ...(component
+      ? {
+          about: {
+            component,
+            instance: name,
+            ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+          },
+        }
+      : {}),
+    ...(podSignals(verdict).length > 0 ? { signals: podSignals(verdict) } : {}),
     title: `${name} ${verdict.problem}${verdict.problem?.includes('restart') ? '' : verdict.restarts > 0 ? ` (${verdict.restarts} restarts)` : ''}`,
     summary: `${verdict.component} on ${pod.spec?.nodeName ?? 'an unknown node'}${termination ? `; last exit: ${termination}` : ''}.`,
     evidence,

@@ -15,6 +15,7 @@ export const etcdAlarmsCheck = defineCheck({
   id: 'etcd.alarms',
   description: 'etcd alarms',
   needs: ['etcd'],
+  about: 'etcd',
   args: z.object({}),
   async run({ etcd }) {
     if (!etcd) return [];
@@ -24,6 +25,7 @@ export const etcdAlarmsCheck = defineCheck({
         {
           check: 'etcd.alarms',
           severity: 'ok',
+          about: { component: 'etcd' },
           title: 'No etcd alarms',
           summary: 'Neither NOSPACE nor CORRUPT is raised.',
           evidence: [],
@@ -36,6 +38,8 @@ export const etcdAlarmsCheck = defineCheck({
       return {
         check: 'etcd.alarms',
         severity: 'critical',
+        about: { component: 'etcd', ...(members.length === 1 ? { instance: members[0] as string } : {}) },
+        signals: [type === 'NOSPACE' ? 'etcd.nospace' : 'etcd.corrupt'],
         title:
           type === 'NOSPACE'
             ? `etcd NOSPACE alarm: writes refused (raised by ${members.join(', ')})`

@@ -32,6 +32,7 @@ export const etcdKeyspaceCheck = defineCheck({
   id: 'etcd.keyspace',
   description: 'the largest /registry prefixes in etcd',
   needs: ['etcd'],
+  about: 'etcd',
   args: Args,
   async run({ etcd }, args) {
     if (!etcd) return [];

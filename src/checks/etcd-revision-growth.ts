@@ -16,6 +16,7 @@ export const etcdRevisionGrowthCheck = defineCheck({
   id: 'etcd.revision-growth',
   description: 'etcd revision growth',
   needs: ['etcd'],
+  about: 'etcd',
   args: Args,
   async run({ etcd, etcdQuotaBytes, signal, sleep, now, run }, args) {
     if (!etcd) return [];

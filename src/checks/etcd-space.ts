@@ -49,6 +49,7 @@ export const etcdSpaceCheck = defineCheck({
   id: 'etcd.space',
   description: 'etcd database size against the quota',
   needs: ['etcd'],
+  about: 'etcd',
   args: Args,
   async run({ etcd, etcdQuotaBytes, run, now }, args) {
     if (!etcd) return [];
@@ -109,9 +110,12 @@ export const etcdSpaceCheck = defineCheck({
               ? `etcd heavily fragmented: ${fragmented.map((member) => member.name).join(', ')}`
               : `etcd data in use near the ${formatBytes(quota.bytes)} quota`;
     const frag = fragmentation(fullest);
+    const overQuota = nospace.length > 0 || ratio(fullest) >= args.criticalRatio;
     const finding: Finding = {
       check: 'etcd.space',
       severity,
+      about: { component: 'etcd', ...(severity === 'ok' ? {} : { instance: fullest.name }) },
+      ...(overQuota ? { signals: ['etcd.quota-exceeded' as const] } : {}),
       title,
       summary:
         severity === 'ok'

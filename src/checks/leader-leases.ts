@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Lease } from '../ports/kube-types.js';
 import type { Finding } from '../findings/finding.js';
 import { formatDuration } from '../findings/format.js';
+import { asComponent } from '../findings/cause-vocabulary.js';
 import { defineCheck } from './check.js';
 
 const Args = z.object({
@@ -89,6 +90,8 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
           : `transitions ${earlierSpec.leaseTransitions ?? 0} → ${transitions}, holder ${holderHost(earlierSpec.holderIdentity)} → ${holder}`,
     });
   }
+  const known = asComponent(component);
+  const about = known ? { about: { component: known } } : {};
   const data = {
     component,
     holder: spec.holderIdentity ?? null,
@@ -104,6 +107,8 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
     return {
       check: 'leases.leader',
       severity: 'critical',
+      ...about,
+      signals: ['lease.stale'],
       title: `${component} has no active leader: lease ${renewed ? `last renewed ${formatDuration(ageMs)} ago` : 'never renewed'} by ${holder}`,
       summary: `The lease expires after ${durationSeconds}s without renewal; no ${component} instance is doing its work${describeComponent(component)}.`,
       evidence,
@@ -116,6 +121,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
     return {
       check: 'leases.leader',
       severity: 'warning',
+      ...about,
       title: `${component} leader changed ${changesSeen === 1 ? 'once' : `${changesSeen} times`} within ${formatDuration(watchedMs)} (now ${holder})`,
       summary:
         'Leadership moved while Quorum watched the lease: instances are losing it now, not at some point in the past.',
@@ -128,6 +134,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
     return {
       check: 'leases.leader',
       severity: 'warning',
+      ...about,
       title: `${component} leader changed ${formatDuration(acquiredMs)} ago (now ${holder})`,
       summary: `${holder} took the lease over ${formatDuration(acquiredMs)} ago: one change is normal after a restart or upgrade; repeated changes mean instances keep losing the lease (slow API server or etcd, restarts, clock skew).`,
       evidence,
@@ -138,6 +145,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
   return {
     check: 'leases.leader',
     severity: 'ok',
+    ...about,
     title: `${component} leader ${holder} renewed ${formatDuration(ageMs)} ago`,
     summary: `Within the ${durationSeconds}s lease duration${acquiredMs === undefined ? '' : `; leader for ${formatDuration(acquiredMs)}`}.`,
     evidence,
@@ -173,9 +181,11 @@ export const leaderLeasesCheck = defineCheck({
           earlier && before ? { ...judgement, earlier: { lease: before, at: earlier.at } } : judgement,
         );
       }
+      const known = asComponent(component);
       return {
         check: 'leases.leader',
         severity: 'warning',
+        ...(known ? { about: { component: known } } : {}),
         title: `No ${component} lease in ${args.namespace}`,
         summary: `Either ${component} never acquired leadership, runs with --leader-elect=false, or the control plane is managed and hides it.`,
         evidence: [{ label: 'lease', value: `${args.namespace}/${component}: not found` }],

@@ -45,6 +45,7 @@ export const nodeConditionsCheck = defineCheck({
   id: 'nodes.conditions',
   description: 'node conditions',
   needs: ['kube'],
+  about: 'node',
   args: Args,
   async run({ kube }, args) {
     let total = 0;

@@ -36,6 +36,7 @@ export const schedulerCapacityCheck = defineCheck({
   id: 'scheduler.capacity',
   description: 'requested versus allocatable resources per node',
   needs: ['kube'],
+  about: 'workload',
   args: Args,
   async run(context, args) {
     const pending = await pendingPodsOnce(context, args.namespace);

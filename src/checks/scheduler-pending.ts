@@ -5,7 +5,7 @@ import { defineCheck, type CheckContext } from './check.js';
 import { nodesFor } from './failed-scheduling-parser.js';
 import { collectPendingPods, pendingAge, pendingPodData, type PendingPod } from './pending-pods.js';
 import { describeCategory, type SchedulingCategory } from './scheduling-reasons.js';
-import { unattemptedFindings } from './unattempted-pods.js';
+import { DEFAULT_SCHEDULER, unattemptedFindings } from './unattempted-pods.js';
 
 const Args = z.object({
   /** One namespace, or every namespace when empty. */
@@ -25,6 +25,17 @@ const Args = z.object({
   activityLookbackMinutes: z.number().positive().default(60),
 });
 type Args = z.infer<typeof Args>;
+
+/**
+ * Pods the default scheduler never tried are what a kube-scheduler without a leader leaves behind: the cause rules
+ * may put them under it. Pods of another scheduler name are not kube-scheduler's doing.
+ */
+function withUnattemptedSignal(finding: Finding): Finding {
+  const problem = finding.severity === 'critical' || finding.severity === 'warning';
+  return problem && finding.data?.schedulerName === DEFAULT_SCHEDULER
+    ? { ...finding, signals: ['pods.unattempted'] }
+    : finding;
+}
 
 export function pendingPodsOnce(context: Pick<CheckContext, 'once'>, namespace: string) {
   return context.once(`scheduler:pending:${namespace}`, (run) => collectPendingPods(run.kube, namespace || undefined));
@@ -94,6 +105,7 @@ export const schedulerPendingCheck = defineCheck({
   id: 'scheduler.pending-pods',
   description: 'Pending pods and why the scheduler cannot place them',
   needs: ['kube'],
+  about: 'workload',
   args: Args,
   async run(context, args) {
     const pods = await pendingPodsOnce(context, args.namespace);
@@ -139,18 +151,20 @@ export const schedulerPendingCheck = defineCheck({
         .map(([category, members]) => groupFinding(category, members, args, now)),
     ];
     findings.push(
-      ...(await unattemptedFindings(
-        context.kube,
-        none,
-        pods,
-        {
-          schedulerNamespace: args.schedulerNamespace,
-          graceMs: args.graceMinutes * 60_000,
-          activityLookbackMs: args.activityLookbackMinutes * 60_000,
-          examples: args.examples,
-        },
-        now,
-      )),
+      ...(
+        await unattemptedFindings(
+          context.kube,
+          none,
+          pods,
+          {
+            schedulerNamespace: args.schedulerNamespace,
+            graceMs: args.graceMinutes * 60_000,
+            activityLookbackMs: args.activityLookbackMinutes * 60_000,
+            examples: args.examples,
+          },
+          now,
+        )
+      ).map(withUnattemptedSignal),
     );
     return findings;
   },

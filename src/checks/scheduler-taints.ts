@@ -30,6 +30,7 @@ export const schedulerTaintsCheck = defineCheck({
   id: 'scheduler.taints',
   description: 'taints and cordoned nodes',
   needs: ['kube'],
+  about: 'workload',
   args: Args,
   async run(context, args) {
     const [nodes, pending] = await Promise.all([nodesOnce(context), pendingPodsOnce(context, args.namespace)]);

@@ -146,7 +146,7 @@ export class EtcdUnreachableError extends QuorumError {
   ) {
     super(
       ErrorCode.EtcdUnreachable,
-      `Cannot reach etcd at ${endpoints.join(', ')}: ${reason}. Check ${setting('etcd.endpoints')} and the client certificates (${setting('etcd.caFile')}, ${setting('etcd.certFile')}, ${setting('etcd.keyFile')}).`,
+      `Cannot reach etcd at ${endpoints.join(', ')}: ${endSentence(reason)} Check ${setting('etcd.endpoints')} and the client certificates (${setting('etcd.caFile')}, ${setting('etcd.certFile')}, ${setting('etcd.keyFile')}).`,
       { cause, retryable: true },
     );
   }
@@ -174,6 +174,12 @@ export class ScenarioError extends QuorumError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCode.Scenario, message, { cause });
   }
+}
+
+/** A reason as a sentence: a full stop unless it already ends with one (or a question mark). */
+export function endSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.?!]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /** Wraps anything thrown at a boundary so callers only ever see a {@link QuorumError}. */

@@ -55,6 +55,14 @@ function componentTrouble(cause: Finding): string {
  */
 export const CAUSE_RULES: readonly CauseRule[] = [
   {
+    // The alarm is how etcd reports a member over its quota: the space finding says which and holds the plan.
+    id: 'quota-exceeded-raises-nospace',
+    cause: { signals: ['etcd.quota-exceeded'], components: ['etcd'] },
+    symptom: { signals: ['etcd.nospace'], components: ['etcd'] },
+    because: (cause) =>
+      `because ${cause.about?.instance ? `etcd member ${cause.about.instance}` : 'an etcd member'} reached its space quota`,
+  },
+  {
     // kube-apiserver's etcd health check reads through its own etcd client: a member down or a cluster that
     // cannot serve makes it fail on the API servers that talk to that member.
     id: 'etcd-fails-apiserver-etcd-check',

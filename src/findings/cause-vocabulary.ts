@@ -18,6 +18,11 @@ export const COMPONENTS = [
 export const ComponentSchema = z.enum(COMPONENTS);
 export type Component = z.infer<typeof ComponentSchema>;
 
+/** The component a name (a static pod's `component` label, a lease name) stands for, when it is one. */
+export function asComponent(name: string): Component | undefined {
+  return (COMPONENTS as readonly string[]).includes(name) && name !== 'quorum' ? (name as Component) : undefined;
+}
+
 /** Position in the dependency order: lower is closer to the root. */
 export function componentLayer(component: Component | undefined): number {
   switch (component) {
@@ -51,6 +56,8 @@ export const SIGNALS = [
   'etcd.no-leader',
   /** The NOSPACE alarm is raised: etcd refuses writes. */
   'etcd.nospace',
+  /** A member's database reached (or nearly reached) the quota: what raises NOSPACE. */
+  'etcd.quota-exceeded',
   /** The CORRUPT alarm is raised. */
   'etcd.corrupt',
   /** The API server did not answer at all. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { abortReason } from '../core/abort.js';
 import { CheckTimeoutError, describeError } from '../core/errors.js';
@@ -109,6 +110,19 @@ function skippedForEtcd(definition: CheckDefinition, entry: PlaybookCheck, setti
   };
 }
 
+/** What a check declares for all its findings (component, problem signals), filled in where a finding is silent. */
+function withDefaults(finding: Finding, definition: CheckDefinition, check: string): Finding {
+  const problem = finding.severity === 'critical' || finding.severity === 'warning';
+  return {
+    ...finding,
+    check: finding.check || check,
+    ...(finding.about === undefined && definition.about ? { about: { component: definition.about } } : {}),
+    ...(finding.signals === undefined && problem && definition.problemSignals?.length
+      ? { signals: [...definition.problemSignals] }
+      : {}),
+  };
+}
+
 async function runOne(
   entry: PlaybookCheck,
   playbook: Playbook,
@@ -131,6 +145,8 @@ async function runOne(
     (entry.timeoutSeconds !== undefined ? entry.timeoutSeconds * 1000 : settings.checkTimeoutMs) +
     (typeof windowSeconds === 'number' ? windowSeconds * 1000 : 0);
   const controller = new AbortController();
+  // Every request a check has in flight or queued listens on its signal: dozens at once are normal, not a leak.
+  setMaxListeners(0, controller.signal);
   const timeout = new CheckTimeoutError(entry.check, timeoutMs);
   const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
   timer.unref();
@@ -152,10 +168,7 @@ async function runOne(
   });
   try {
     const findings = await Promise.race([definition.run(context, args.value), aborted]);
-    return {
-      failed: false,
-      findings: findings.map((finding) => ({ ...finding, check: finding.check || entry.check })),
-    };
+    return { failed: false, findings: findings.map((finding) => withDefaults(finding, definition, entry.check)) };
   } catch (error) {
     const reason = error === timeout ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : describeError(error);
     return failed(couldNotCheck(definition, entry.check, reason));
@@ -180,6 +193,8 @@ export async function runPlaybook(
 ): Promise<PlaybookResult> {
   const now = options.now ?? (() => new Date());
   const runController = new AbortController();
+  // Each check, and each request of the run's shared work, listens on the run's signal.
+  setMaxListeners(0, runController.signal);
   const onAbort = (): void => runController.abort(abortReason(options.signal as AbortSignal));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -4,11 +4,8 @@ import { etcdAnswersHealthy, readEtcdGauge, isProcessAlive, isRemoved, startEtcd
 
 describe('startEtcd', () => {
   it('starts a healthy single member with the requested name and quota, and stop() leaves nothing behind', async () => {
-    const started = Date.now();
     const etcd = await startEtcd({ name: 'solo', quotaBytes: 16 * 1024 * 1024 });
-    const tookMs = Date.now() - started;
     try {
-      expect(tookMs).toBeLessThan(10_000);
       expect(etcd.endpoints).toEqual([etcd.clientUrl]);
       expect(etcd.clientUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(etcd.peerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
