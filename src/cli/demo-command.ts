@@ -1,6 +1,7 @@
 import { renderReport } from '../render/index.js';
 import { runDemo } from '../sandbox/demo.js';
 import { ExitCode } from './exit-codes.js';
+import { reportWithFlagSpelling } from './flag-spelling.js';
 import type { SandboxCommand } from './sandbox-command.js';
 
 /** `quorum demo`: the sandbox incident, diagnosed end to end. Exit 0 when the demo itself ran. */
@@ -8,7 +9,8 @@ export const run: SandboxCommand = async (options) => {
   const color = options.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   await runDemo({
     write: (text) => process.stdout.write(text),
-    render: (report) => renderReport(report, 'text', { color }),
+    // As `quorum diagnose` prints it, since the demo shows the command line it stands for.
+    render: (report) => renderReport(reportWithFlagSpelling(report), 'text', { color }),
   });
   return ExitCode.Ok;
 };
