@@ -1,5 +1,5 @@
 import type { Termination } from './container-termination.js';
-import { isOomKilled } from './container-termination.js';
+import { describeTermination, isOomKilled } from './container-termination.js';
 
 /** What a control-plane pod finding's advice depends on. */
 export interface PodAdviceInput {
@@ -10,7 +10,7 @@ export interface PodAdviceInput {
   /** The node it runs on, or a placeholder. */
   node: string;
   /** What is wrong with it. */
-  kind: 'crash-looping' | 'restarting' | 'not-running' | 'not-ready' | 'node-not-ready';
+  kind: 'crash-looping' | 'restarting' | 'not-running' | 'not-ready' | 'node-not-ready' | 'history';
   /** The restarted or unready container's last termination. */
   termination?: Termination;
   /** The finding shows an excerpt of the container's log. */
@@ -46,6 +46,10 @@ function oomAdvice(input: PodAdviceInput): string {
 
 function exitAdvice(input: PodAdviceInput): string {
   const { component, node, namespace, pod } = input;
+  // The kubelet's word for a container it lost track of: the node rebooted or the runtime restarted under it.
+  if (input.termination?.reason === 'Unknown' || input.termination?.reason === 'ContainerStatusUnknown') {
+    return `Its previous container was lost, not crashed: ${node} rebooted or its container runtime restarted (the kubelet then reports Unknown, exit 255). Nothing to fix in ${component} itself; if the reboot was not planned, find out why (journalctl --list-boots, the previous boot's kernel log, the machine's console).`;
+  }
   const code = input.termination?.exitCode;
   const killed =
     code === 137
@@ -85,9 +89,11 @@ function notReadyAdvice(input: PodAdviceInput): string {
 export function podAdvice(input: PodAdviceInput): string {
   switch (input.kind) {
     case 'node-not-ready':
-      return `Its node ${input.node} is NotReady (see that finding): fix the node first. Until its kubelet reports again, this pod's status is only what it last reported.`;
+      return `Its node ${input.node} is NotReady (see that finding): fix the node first. Meanwhile none of its pods counts as ready, and what they report may be stale.`;
     case 'not-ready':
       return notReadyAdvice(input);
+    case 'history':
+      return `Nothing to do now: none of these restarts is recent${input.termination ? ` (the last exit: ${describeTermination(input.termination)})` : ''}. If they come back, \`kubectl -n ${input.namespace} logs ${input.pod} --previous\` holds the last run's log.`;
     case 'not-running':
       return `The kubelet on ${input.node} has not started it: check the kubelet log (journalctl -u kubelet) for why (image pull, volume mounts of certificates, ${manifest(input.component, input.node)}).`;
     default:

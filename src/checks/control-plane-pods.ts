@@ -255,6 +255,7 @@ export function judgePod(pod: Pod, component: string, policy: RestartPolicy): Po
       kind: 'restarted',
       severity: 'info',
       problem: `restarted ${ago} (${times(restartEstimate)} in the last ${window}, ${restarts} in all)${lastExit(restarted)}`,
+      ...(restarted ? { crashing: restarted } : {}),
     };
   }
   if (restarts >= policy.restartWarning) {
@@ -263,6 +264,7 @@ export function judgePod(pod: Pod, component: string, policy: RestartPolicy): Po
       kind: 'restarted',
       severity: 'info',
       problem: `restarted ${restarts} times since it started, the last ${ago}: none in the last ${window}`,
+      ...(restarted ? { crashing: restarted } : {}),
     };
   }
   return { ...verdict, kind: 'ok', severity: 'ok' };
@@ -386,7 +388,12 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
       pod: name,
       namespace,
       node: nodeName ?? 'its node',
-      kind: verdict.kind === 'restarted' || verdict.kind === 'ok' ? 'restarting' : verdict.kind,
+      kind:
+        verdict.kind === 'restarted' || verdict.kind === 'ok'
+          ? (estimate?.recent ?? 0) > 0
+            ? 'restarting'
+            : 'history'
+          : verdict.kind,
       logShown,
       ...(terminated ? { termination: terminated } : {}),
       ...(memory ? { memory } : {}),
