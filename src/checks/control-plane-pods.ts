@@ -67,6 +67,8 @@ export interface PodVerdict {
   restartEstimate?: RestartEstimate & { container: string };
   /** The pod's node as the cluster sees it, when it could be read. */
   node?: NodeLiveness;
+  /** Whether the pod itself is ready (its Ready condition), and why not. */
+  readiness?: { ready: boolean; why?: string };
 }
 
 /** How judgePod counts restarts and sees nodes. */
@@ -175,10 +177,12 @@ export function judgePod(pod: Pod, component: string, policy: RestartPolicy): Po
   const restartEstimate = restartsOf(pod, statuses, policy);
   const nodeName = pod.spec?.nodeName;
   const node = nodeName ? policy.nodes?.get(nodeName) : undefined;
+  const readiness = podReadiness(pod, statuses);
   const verdict = {
     pod,
     component,
     restarts,
+    readiness,
     ...(restartEstimate ? { restartEstimate } : {}),
     ...(node ? { node } : {}),
   };
@@ -234,7 +238,6 @@ export function judgePod(pod: Pod, component: string, policy: RestartPolicy): Po
       ...(restarted ? { crashing: restarted } : {}),
     };
   }
-  const readiness = podReadiness(pod, statuses);
   if (!readiness.ready) {
     const unready = statuses.find((status) => !status.ready);
     return {
@@ -341,6 +344,10 @@ async function problemFinding(kube: KubeReader, verdict: PodVerdict, args: Args)
     { label: 'phase', value: pod.status?.phase ?? 'Unknown' },
     { label: 'restarts', value: `${verdict.restarts} since the pod started` },
   ];
+  // Whether it serves right now, for a pod whose title is about its restarts.
+  if ((verdict.kind === 'restarting' || verdict.kind === 'crash-looping') && verdict.readiness?.ready === false) {
+    evidence.push({ label: 'ready', value: `no${verdict.readiness.why ? ` (${verdict.readiness.why})` : ''}` });
+  }
   if (waiting?.reason)
     evidence.push({ label: 'waiting', value: `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` });
   if (termination) evidence.push({ label: 'last termination', value: termination });

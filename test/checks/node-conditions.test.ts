@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { nodeConditionsCheck } from '../../src/checks/node-conditions.js';
+import { analyzeFindings } from '../../src/findings/analyze-findings.js';
 import type { Lease, Node } from '../../src/ports/kube-types.js';
 import { FakeKubeReader, checkContext } from './fake-readers.js';
 
@@ -118,6 +119,19 @@ describe('nodes.conditions', () => {
       title: 'Node heartbeats stopped: none of the 3 node Leases renewed within 40s (newest 12m 2s ago)',
       signals: ['node-leases.stale'],
     });
+  });
+
+  it('puts control-plane nodes already marked Unknown under the stopped heartbeats, not beside them', async () => {
+    const findings = await runAll(
+      [node('cp-1', 'Unknown', {}, true), node('cp-2', 'True', {}, true), node('w-1', 'True')],
+      [lease('cp-1', 722), lease('cp-2', 724), lease('w-1', 730)],
+    );
+    const { findings: ranked, rootCause } = analyzeFindings(findings);
+    expect(ranked.map((finding) => [finding.title, finding.explainedBy?.[0]?.rule ?? null])).toEqual([
+      ['Node heartbeats stopped: none of the 3 node Leases renewed within 40s (newest 12m 2s ago)', null],
+      ['Control-plane node cp-1 NotReady: Kubelet stopped posting node status', 'node-leases-stale-nodes-not-ready'],
+    ]);
+    expect(rootCause.kind).toBe('cause');
   });
 
   it('reports pressure conditions', async () => {
