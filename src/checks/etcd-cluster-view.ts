@@ -1,4 +1,4 @@
-import { describeError } from '../core/errors.js';
+import { EtcdUnreachableError, describeError } from '../core/errors.js';
 import { clusterSetting } from '../core/setting-name.js';
 import type { EtcdAlarm, EtcdMember, EtcdMemberStatus, EtcdReader } from '../ports/etcd-reader.js';
 
@@ -50,7 +50,8 @@ export async function readClusterView(etcd: EtcdReader): Promise<ClusterView> {
       try {
         return { ...member, status: await etcd.status(member.endpoint) };
       } catch (error) {
-        return { ...member, error: describeError(error) };
+        // The member alone did not answer: the settings' advice in the message would point the wrong way.
+        return { ...member, error: error instanceof EtcdUnreachableError ? error.reason : describeError(error) };
       }
     }),
   );

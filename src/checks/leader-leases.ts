@@ -91,7 +91,10 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
     });
   }
   const known = asComponent(component);
-  const about = known ? { about: { component: known } } : {};
+  // The holder identity is `<hostname>_<uuid>`, and kubeadm's node names are their hostnames: the node the leader
+  // runs on, for the cause rules (a leader on a NotReady node).
+  const node = spec.holderIdentity ? holder : undefined;
+  const about = known ? { about: { component: known, ...(node ? { node } : {}) } } : {};
   const data = {
     component,
     holder: spec.holderIdentity ?? null,
@@ -112,7 +115,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
       title: `${component} has no active leader: lease ${renewed ? `last renewed ${formatDuration(ageMs)} ago` : 'never renewed'} by ${holder}`,
       summary: `The lease expires after ${durationSeconds}s without renewal; no ${component} instance is doing its work${describeComponent(component)}.`,
       evidence,
-      recommendation: `Check the ${component} static pods on the control-plane nodes (is ${holder} up? is the process crash-looping or unable to reach the API server?) and their logs for "failed to renew lease" or "leaderelection lost".`,
+      recommendation: `Check the ${component} static pods on the control-plane nodes (is ${holder} up? is the process crash-looping or unable to reach the API server?) and their logs: "failed to renew lease" or "leaderelection lost" on the last leader; on the others, "failed to acquire lease" with the reason, such as 403 Forbidden on leases.coordination.k8s.io (RBAC of system:${component}) or a timeout (API server or etcd). While no instance can take the lease over, none of them works, even if all their pods run.`,
       data,
     };
   }
@@ -122,6 +125,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
       check: 'leases.leader',
       severity: 'warning',
       ...about,
+      signals: ['lease.leader-changed'],
       title: `${component} leader changed ${changesSeen === 1 ? 'once' : `${changesSeen} times`} within ${formatDuration(watchedMs)} (now ${holder})`,
       summary:
         'Leadership moved while Quorum watched the lease: instances are losing it now, not at some point in the past.',
@@ -135,6 +139,7 @@ export function judgeLease(component: string, lease: Lease, now: Date, judgement
       check: 'leases.leader',
       severity: 'warning',
       ...about,
+      signals: ['lease.leader-changed'],
       title: `${component} leader changed ${formatDuration(acquiredMs)} ago (now ${holder})`,
       summary: `${holder} took the lease over ${formatDuration(acquiredMs)} ago: one change is normal after a restart or upgrade; repeated changes mean instances keep losing the lease (slow API server or etcd, restarts, clock skew).`,
       evidence,

@@ -138,6 +138,12 @@ export class KubeTimeoutError extends QuorumError {
 }
 
 export class EtcdUnreachableError extends QuorumError {
+  /**
+   * What happened, without the advice about endpoints and certificates that the message adds: a check that sees
+   * other members answer with the same settings says something better.
+   */
+  readonly reason: string;
+
   constructor(
     endpoints: readonly string[],
     reason: string,
@@ -149,6 +155,7 @@ export class EtcdUnreachableError extends QuorumError {
       `Cannot reach etcd at ${endpoints.join(', ')}: ${endSentence(reason)} Check ${setting('etcd.endpoints')} and the client certificates (${setting('etcd.caFile')}, ${setting('etcd.certFile')}, ${setting('etcd.keyFile')}).`,
       { cause, retryable: true },
     );
+    this.reason = reason;
   }
 }
 

@@ -40,6 +40,18 @@ function etcdTrouble(cause: Finding): string {
   return member ? `etcd member ${member} is down` : 'an etcd member is down';
 }
 
+/**
+ * True when an etcd member and a node are the same machine: kubeadm names a stacked member after its node
+ * (`--name=<node>`), k3s and RKE2 after the node with a suffix (`<node>-<hash>`).
+ */
+function memberOnNode(member: string | undefined, node: string | undefined): boolean {
+  if (!member || !node) return false;
+  return member === node || member.startsWith(`${node}-`);
+}
+
+const RESTARTING: readonly Signal[] = ['component.crashlooping', 'component.oom-killed'];
+const isOomKilled = (finding: Finding): boolean => (finding.signals ?? []).includes('component.oom-killed');
+
 function componentTrouble(cause: Finding): string {
   const who = cause.about?.instance ?? cause.about?.component ?? 'a control-plane component';
   const signals = new Set(cause.signals ?? []);
@@ -78,6 +90,18 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     because: (cause) => `because ${etcdTrouble(cause)}, so leases cannot be renewed`,
   },
   {
+    // The member and its static pod are one problem seen twice: the member finding says what it costs the cluster
+    // (fault tolerance), the pod finding why it exits.
+    id: 'etcd-member-down-its-pod',
+    cause: { signals: ['etcd.member-down'], components: ['etcd'] },
+    symptom: {
+      signals: ['component.crashlooping', 'component.oom-killed', 'component.not-ready'],
+      components: ['etcd'],
+    },
+    relates: (cause, symptom) => memberOnNode(cause.about?.instance, symptom.about?.node),
+    because: (cause) => `because this is the pod of etcd member ${cause.about?.instance ?? ''}, which is down`,
+  },
+  {
     id: 'apiserver-down-stale-leases',
     cause: {
       signals: ['apiserver.unreachable', 'component.crashlooping', 'component.oom-killed'],
@@ -97,11 +121,31 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     because: (cause) => `because ${componentTrouble(cause)}`,
   },
   {
+    // kubeadm points each node's controller manager and scheduler at the API server on the same node: when that
+    // one goes, a leader cannot renew its lease and exits ("leaderelection lost"), and is restarted.
+    id: 'apiserver-restarts-restart-local-controllers',
+    cause: { signals: RESTARTING, components: ['kube-apiserver'] },
+    symptom: {
+      signals: ['component.crashlooping'],
+      components: ['kube-controller-manager', 'kube-scheduler', 'cloud-controller-manager'],
+    },
+    relates: (cause, symptom) =>
+      cause.about?.node !== undefined && cause.about.node === symptom.about?.node && !isOomKilled(symptom),
+    because: (cause) => `because ${componentTrouble(cause)} on the same node`,
+  },
+  {
+    // A leader renews its lease through the API server: each restart of that server can cost it the lease.
+    id: 'apiserver-restarts-leader-changes',
+    cause: { signals: RESTARTING, components: ['kube-apiserver'] },
+    symptom: { signals: ['lease.leader-changed'] },
+    because: (cause) => `because ${componentTrouble(cause)}, and leaders renew their leases through it`,
+  },
+  {
     // kube-apiserver exits when it cannot reach etcd; being OOMKilled has a cause of its own.
     id: 'etcd-crashes-apiserver',
     cause: { signals: ['etcd.no-quorum', 'etcd.no-leader', 'etcd.member-down'], components: ['etcd'] },
     symptom: { signals: ['component.crashlooping'], components: ['kube-apiserver'] },
-    relates: (_cause, symptom) => !(symptom.signals ?? []).includes('component.oom-killed'),
+    relates: (_cause, symptom) => !isOomKilled(symptom),
     because: (cause) => `because ${etcdTrouble(cause)}`,
   },
   {
@@ -118,6 +162,15 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     cause: { signals: ['node-leases.stale'] },
     symptom: { signals: ['node.not-ready'], components: ['node'] },
     because: () => 'because the kubelets cannot renew their node leases',
+  },
+  {
+    // A leader on a node that stopped working stops renewing; the others take over within seconds unless they
+    // cannot either, so this holds while the lease stays stale.
+    id: 'node-not-ready-stale-lease',
+    cause: { signals: ['node.not-ready'], components: ['node'] },
+    symptom: { signals: ['lease.stale'] },
+    relates: (cause, symptom) => cause.about?.instance !== undefined && cause.about.instance === symptom.about?.node,
+    because: (cause) => `because its holder runs on ${cause.about?.instance ?? ''}, which is NotReady`,
   },
   {
     // A pod on a NotReady node is not serving, whatever its containers last reported.

@@ -76,9 +76,11 @@ export const SIGNALS = [
   'component.not-ready',
   /** A leader lease (scheduler, controller manager) is no longer renewed: no active leader. */
   'lease.stale',
+  /** A leader lease changed hands recently: the previous leader lost it (a restart, or renewals that failed). */
+  'lease.leader-changed',
   /** Node leases in kube-node-lease stopped being renewed: the kubelets cannot write. */
   'node-leases.stale',
-  /** A node is NotReady or its lease expired. */
+  /** A node is NotReady: its Ready condition is not True, or its kubelet stopped renewing its node Lease. */
   'node.not-ready',
   /** Pods wait for a scheduler that did not try them. */
   'pods.unattempted',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { etcdMemberHealthCheck } from '../../src/checks/etcd-member-health.js';
+import { EtcdUnreachableError } from '../../src/core/errors.js';
 import { FakeEtcdReader, checkContext, memberStatus } from './fake-readers.js';
 
 function run(etcd: FakeEtcdReader) {
@@ -26,6 +27,29 @@ describe('etcd.member-health', () => {
       ['etcd-2', false],
       ['etcd-3', true],
     ]);
+  });
+
+  it('says a member that refuses connections while the others answer is down, and points at its process, logs and disk', async () => {
+    const etcd = new FakeEtcdReader(3);
+    const endpoint = etcd.endpoints[1] as string;
+    etcd.statuses.set(
+      endpoint,
+      new EtcdUnreachableError(
+        [endpoint],
+        'status failed: connection refused (connect ECONNREFUSED 10.0.0.2:2379): is etcd running and listening there?',
+      ),
+    );
+    const [finding] = await run(etcd);
+    expect(finding?.summary).toBe(
+      'member etcd-2 is down: status failed: connection refused (connect ECONNREFUSED 10.0.0.2:2379): is etcd running and listening there?',
+    );
+    expect(JSON.stringify(finding)).not.toMatch(/Check etcd\.endpoints|\?\./);
+    expect(finding?.about).toEqual({ component: 'etcd', instance: 'etcd-2' });
+    expect(finding?.signals).toEqual(['etcd.member-down']);
+    expect(finding?.recommendation).toMatch(
+      /^Member etcd-2 \(10\.0\.0\.2\) refuses connections while etcd-1, etcd-3 answer with the same client certificate: the etcd process is not running there, so certificates and flags are not the problem\./,
+    );
+    expect(finding?.recommendation).toMatch(/crictl logs .*df -h \/var\/lib\/etcd/);
   });
 
   it('reports lost quorum first when a majority is down', async () => {

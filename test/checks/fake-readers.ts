@@ -23,8 +23,10 @@ export class FakeKubeReader implements KubeReader {
   /** A list answers one item per call (the last one repeats), for scrapes that must differ. */
   rawResponses = new Map<string, RawResponse | Error | Array<RawResponse | Error>>();
 
-  async *nodes(): AsyncIterable<Node> {
-    yield* this.nodeList;
+  async *nodes(options: Omit<ListOptions, 'namespace'> = {}): AsyncIterable<Node> {
+    // Only the selector checks use: one node by name.
+    const name = /^metadata\.name=(.+)$/.exec(options.fieldSelector ?? '')?.[1];
+    yield* this.nodeList.filter((node) => name === undefined || node.metadata.name === name);
   }
   async *pods(options: ListOptions = {}): AsyncIterable<Pod> {
     yield* this.podList.filter((pod) => !options.namespace || pod.metadata.namespace === options.namespace);
@@ -33,8 +35,8 @@ export class FakeKubeReader implements KubeReader {
     yield* this.eventList.filter((event) => !options.namespace || event.metadata.namespace === options.namespace);
   }
   async *namespaces(): AsyncIterable<Namespace> {}
-  async *leases(): AsyncIterable<Lease> {
-    yield* this.leaseList;
+  async *leases(options: ListOptions = {}): AsyncIterable<Lease> {
+    yield* this.leaseList.filter((lease) => !options.namespace || lease.metadata.namespace === options.namespace);
   }
   async lease(namespace: string, name: string): Promise<Lease | undefined> {
     return this.leaseList.find((lease) => lease.metadata.namespace === namespace && lease.metadata.name === name);

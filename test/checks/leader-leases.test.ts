@@ -96,6 +96,18 @@ describe('judgeLease', () => {
     expect(finding.title).toBe('kube-scheduler has no active leader: lease last renewed 5m 0s ago by cp-1');
   });
 
+  it('says which node the leader runs on, and what the cause rules read: stale, or changed hands', () => {
+    const stale = judgeLease('kube-scheduler', lease(300), now, judgement);
+    expect(stale.about).toEqual({ component: 'kube-scheduler', node: 'cp-1' });
+    expect(stale.signals).toEqual(['lease.stale']);
+    const changed = judgeLease('kube-scheduler', lease(1, { acquireTime: ago(200) }), now, judgement);
+    expect(changed.signals).toEqual(['lease.leader-changed']);
+    expect(judgeLease('kube-scheduler', lease(2), now, judgement).signals).toBeUndefined();
+    expect(judgeLease('kube-scheduler', lease(300, { holderIdentity: undefined }), now, judgement).about).toEqual({
+      component: 'kube-scheduler',
+    });
+  });
+
   it('takes the host from a holder identity', () => {
     expect(holderHost('cp-2_0f9c')).toBe('cp-2');
     expect(holderHost('my_host_name_abc')).toBe('my_host_name');

@@ -84,6 +84,71 @@ describe('explainFindings', () => {
     ).toBeUndefined();
   });
 
+  it('puts the pod of a member that is down under the member, by the node it runs on', () => {
+    const down = finding('etcd.member-health', {
+      about: { component: 'etcd', instance: 'cp-2' },
+      signals: ['etcd.member-down'],
+    });
+    const etcdPod = (node: string) =>
+      finding('control-plane.pods', {
+        about: { component: 'etcd', instance: `etcd-${node}`, node },
+        signals: ['component.crashlooping'],
+      });
+    expect(explainFindings([down, etcdPod('cp-2')])[1]?.explainedBy).toEqual([
+      {
+        id: 'etcd.member-health',
+        rule: 'etcd-member-down-its-pod',
+        because: 'because this is the pod of etcd member cp-2, which is down',
+      },
+    ]);
+    expect(explainFindings([down, etcdPod('cp-1')])[1]?.explainedBy).toBeUndefined();
+    // k3s and RKE2 name a member after its node with a suffix.
+    const k3s = { ...down, about: { component: 'etcd' as const, instance: 'cp-2-6b1e9f3a' } };
+    expect(explainFindings([k3s, etcdPod('cp-2')])[1]?.explainedBy).toHaveLength(1);
+  });
+
+  it('puts a controller that restarts with the API server on its node, and a leader change, under that API server', () => {
+    const oom = finding('control-plane.pods', {
+      about: { component: 'kube-apiserver', instance: 'kube-apiserver-cp-1', node: 'cp-1' },
+      signals: ['component.crashlooping', 'component.oom-killed'],
+    });
+    const controller = (node: string, signals: Signal[] = ['component.crashlooping']) =>
+      finding('control-plane.pods', {
+        severity: 'warning',
+        about: { component: 'kube-controller-manager', instance: `kube-controller-manager-${node}`, node },
+        signals,
+      });
+    const changed = finding('leases.leader', {
+      severity: 'warning',
+      about: { component: 'kube-controller-manager', node: 'cp-3' },
+      signals: ['lease.leader-changed'],
+    });
+    const [, sameNode, leader] = explainFindings([oom, controller('cp-1'), changed]);
+    expect(sameNode?.explainedBy?.[0]).toMatchObject({
+      rule: 'apiserver-restarts-restart-local-controllers',
+      because: 'because kube-apiserver-cp-1 is being OOMKilled on the same node',
+    });
+    expect(leader?.explainedBy?.[0]?.rule).toBe('apiserver-restarts-leader-changes');
+    expect(explainFindings([oom, controller('cp-2')])[1]?.explainedBy).toBeUndefined();
+    // A controller OOMKilled itself has its own cause.
+    expect(
+      explainFindings([oom, controller('cp-1', ['component.crashlooping', 'component.oom-killed'])])[1]?.explainedBy,
+    ).toBeUndefined();
+  });
+
+  it('explains a stale lease by the NotReady node its holder runs on', () => {
+    const nodeDown = finding('nodes.conditions', {
+      about: { component: 'node', instance: 'cp-2' },
+      signals: ['node.not-ready'],
+    });
+    const onNode = (node: string) => ({ ...staleScheduler, about: { component: 'kube-scheduler' as const, node } });
+    expect(explainFindings([nodeDown, onNode('cp-2')])[1]?.explainedBy?.[0]).toMatchObject({
+      rule: 'node-not-ready-stale-lease',
+      because: 'because its holder runs on cp-2, which is NotReady',
+    });
+    expect(explainFindings([nodeDown, onNode('cp-1')])[1]?.explainedBy).toBeUndefined();
+  });
+
   it('never links ok or info findings, and never closes a loop', () => {
     const okReadyz = { ...readyz, severity: 'ok' as const };
     expect(explainFindings([memberDown, okReadyz])[1]?.explainedBy).toBeUndefined();

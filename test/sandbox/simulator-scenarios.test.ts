@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScenarioError } from '../../src/core/errors.js';
 import {
   buildScenario,
+  defaultScenariosDir,
   listScenarios,
   loadScenario,
   resolveTimestamp,
@@ -60,6 +61,20 @@ describe('shipped scenarios', () => {
       }
     },
   );
+
+  it.each([
+    'etcd-member-down',
+    'etcd-nospace',
+    'apiserver-oom',
+    'scheduler-no-leader',
+    'control-plane-node-not-ready',
+    'healthy-noisy',
+  ])('%s loads and cites the public incident report it is shaped after', async (name) => {
+    const scenario = await loadScenario(name);
+    expect(scenario.name).toBe(name);
+    const text = await readFile(join(defaultScenariosDir(), `${name}.yaml`), 'utf8');
+    expect(text).toMatch(/^# .*https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull)\/\d+/m);
+  });
 
   it('healthy: fresh leader leases, every pod running, every check passing', async () => {
     const scenario = await loadScenario('healthy');

@@ -231,6 +231,8 @@ describe('cluster simulator (healthy)', () => {
       ['/api/v1/namespaces', 'NamespaceList', 'v1', 5],
       ['/apis/coordination.k8s.io/v1/leases', 'LeaseList', 'coordination.k8s.io/v1', 11],
       ['/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', 'LeaseList', 'coordination.k8s.io/v1', 5],
+      // The kubelets' heartbeats: one Lease per node, named after it.
+      ['/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'LeaseList', 'coordination.k8s.io/v1', 6],
     ])('%s lists %s with apiVersion %s (%d items), kind only on the list', async (path, kind, apiVersion, count) => {
       const answer = await call(sim, path);
       expect(answer.status).toBe(200);

@@ -38,7 +38,9 @@ describe('control-plane-health against the simulator and a real 3-member etcd', 
       expect.arrayContaining([
         expect.stringMatching(/^API server \/readyz failing: .*etcd/),
         expect.stringMatching(/^kube-scheduler has no active leader: lease last renewed \dm \d+s ago by cp-\d$/),
-        expect.stringMatching(/^kube-controller-manager-cp-\d is crash-looping \(\d+ restarts\)$/),
+        expect.stringMatching(
+          /^kube-controller-manager-cp-\d is crash-looping: restarted about \d+ times in the last 1h 0m \(\d+ in all\), last exit Error \(exit 1\)$/,
+        ),
       ]),
     );
     // Nothing healthy is called critical: etcd is fine in this scenario.
