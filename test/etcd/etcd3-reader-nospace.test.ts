@@ -92,7 +92,8 @@ describe('fillToNospace without compaction', () => {
       await fillToNospace(server.endpoints, { compact: false });
       expect(await etcd.alarms()).toEqual([expect.objectContaining({ alarm: 'NOSPACE' })]);
       const status = await etcd.status(server.clientUrl);
-      expect(status.dbSizeBytes).toBeGreaterThanOrEqual(QUOTA);
+      // At the quota give or take the last write: etcd judges by the size it last committed.
+      expect(status.dbSizeBytes).toBeGreaterThanOrEqual(QUOTA - MiB);
       // Only bbolt's copy-on-write leftovers are free (seen: 56–95% in use, less on a loaded machine where more
       // commits land in separate transactions), against < 10% after compaction.
       expect(status.dbSizeInUseBytes!).toBeGreaterThan(status.dbSizeBytes * 0.4);
