@@ -1,4 +1,5 @@
 import { abortReason } from '../core/abort.js';
+import { DEFAULT_RATE_LIMIT } from '../config/config-schema.js';
 import { ConfigError } from '../core/errors.js';
 
 /** How hard one reader may press one API server. */
@@ -29,8 +30,6 @@ export const systemClock: Clock = {
 
 /** Gives back the concurrency slot taken by {@link RateLimiter.acquire}; calling it twice is harmless. */
 export type Release = () => void;
-
-export const DEFAULT_RATE_LIMIT = { requestsPerSecond: 20, burst: 40, maxConcurrent: 8 } as const;
 
 /**
  * A token bucket (rate and burst) combined with a concurrency cap, shared by every request of one reader so that a

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_RATE_LIMIT } from '../cluster/rate-limiter.js';
 import { tryParseLabelMatchers } from '../metrics/label-matchers.js';
 
 const PositiveMs = z.number().int().positive();
+
+/** How hard one process may press one API server unless the cluster's `kube.rateLimit` says otherwise. */
+export const DEFAULT_RATE_LIMIT = { requestsPerSecond: 20, burst: 40, maxConcurrent: 8 } as const;
 
 /**
  * A cluster's name as people type it (`/quorum diagnose etcd cluster=prod-eu`, `--cluster prod-eu`): lower-case
@@ -74,11 +76,61 @@ export const PrometheusConfigSchema = z.strictObject({
     }),
 });
 
+/** A Slack channel id (`C0123456`, `G…` for old private channels): names change, ids do not. */
+export const SlackChannelIdSchema = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{6,}$/, { error: 'a Slack channel id looks like C0123456 (names change, ids do not)' });
+
+/** Where a cluster's runs nobody typed (alerts) are posted. */
+export const ClusterSlackSchema = z.strictObject({
+  channel: SlackChannelIdSchema.optional(),
+});
+
 /** One cluster Quorum diagnoses: its API server, its etcd (optional) and the Prometheus that scrapes it (optional). */
 export const ClusterConfigSchema = z.strictObject({
   kube: KubeConfigSchema.default(KubeConfigSchema.parse({})),
   etcd: EtcdConfigSchema.default(EtcdConfigSchema.parse({})),
   prometheus: PrometheusConfigSchema.default(PrometheusConfigSchema.parse({})),
+  slack: ClusterSlackSchema.default({}),
+});
+
+/** The bot's HTTP server (Slack events, health, metrics). */
+export const ServerConfigSchema = z.strictObject({
+  /** TCP port; the environment's PORT wins. */
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** Address to listen on. */
+  host: z.string().min(1).default('0.0.0.0'),
+});
+
+/** The Redis that holds the queues, run records and locks. */
+export const RedisConfigSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^rediss?$/, error: 'a Redis URL looks like redis://127.0.0.1:6379 (rediss:// for TLS)' })
+    .default('redis://127.0.0.1:6379'),
+  /** Prefix of every key; a hash tag (`{quorum}`) keeps a queue's keys in one slot on Redis Cluster. */
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9{}:._-]+$/, { error: 'a key prefix uses letters, digits and {}:._-' })
+    .default('{quorum}'),
+});
+
+/** The Slack Web API. Credentials come from the environment only (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET). */
+export const SlackConfigSchema = z.strictObject({
+  /** Override only for a local Slack double; must end with `/`. */
+  apiUrl: z
+    .url({ protocol: /^https?$/, error: 'a Slack API URL looks like https://slack.com/api/' })
+    .refine((url) => url.endsWith('/'), { error: 'the Slack API URL must end with "/" (https://slack.com/api/)' })
+    .optional(),
+});
+
+/** Diagnostics workers. */
+export const WorkerConfigSchema = z.strictObject({
+  /** Runs one worker process works on at once. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Runs against one cluster at once, across every worker process together. */
+  perClusterConcurrency: z.number().int().min(1).max(64).default(2),
+  /** A run still going after this long is cancelled (s). */
+  runTimeoutSeconds: z.number().int().min(5).max(3600).default(120),
 });
 
 export const ConfigSchema = z
@@ -93,6 +145,10 @@ export const ConfigSchema = z
         checkTimeoutMs: PositiveMs.default(30_000),
       })
       .default({ checkTimeoutMs: 30_000 }),
+    server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
+    redis: RedisConfigSchema.default(RedisConfigSchema.parse({})),
+    slack: SlackConfigSchema.default({}),
+    worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
     /** Directory of playbook YAML files; defaults to the `playbooks/` shipped with Quorum. */
     playbooksDir: z.string().min(1).optional(),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
@@ -110,6 +166,8 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
+export type RedisConfig = z.infer<typeof RedisConfigSchema>;
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 /** What a config file may set: every field optional, nested. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 /** What the command line and the environment may set for one cluster. */

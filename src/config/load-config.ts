@@ -119,7 +119,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const file = options.file ?? (options.env.QUORUM_CONFIG || undefined);
   const merged = mergeLayers(
     file ? readConfigFile(file) : {},
-    { logLevel: options.env.QUORUM_LOG_LEVEL || undefined },
+    { logLevel: options.env.QUORUM_LOG_LEVEL || undefined, server: { port: number(options.env, 'PORT') } },
     options.overrides ?? {},
   );
   const settings = mergeLayers(clusterFromEnv(options.env), options.cluster?.settings);

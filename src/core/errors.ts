@@ -8,6 +8,10 @@ export const ErrorCode = {
   UnknownPlaybook: 'quorum_unknown_playbook',
   UnknownCluster: 'quorum_unknown_cluster',
   RunAborted: 'quorum_run_aborted',
+  QueueUnavailable: 'quorum_queue_unavailable',
+  RunCancelled: 'quorum_run_cancelled',
+  RunTimeout: 'quorum_run_timeout',
+  WorkerShutdown: 'quorum_worker_shutdown',
   InvalidPlaybook: 'quorum_invalid_playbook',
   Kubeconfig: 'quorum_kubeconfig_error',
   ReadOnlyViolation: 'quorum_read_only_violation',
@@ -86,6 +90,32 @@ export class UnknownClusterError extends QuorumError {
 export class RunAbortedError extends QuorumError {
   constructor(reason: string, cause?: unknown) {
     super(ErrorCode.RunAborted, reason, { cause });
+  }
+}
+
+/** Someone asked to stop the run. */
+export class RunCancelledError extends QuorumError {
+  constructor(readonly by?: string) {
+    super(ErrorCode.RunCancelled, `The run was cancelled${by ? ` by ${by}` : ''}.`);
+  }
+}
+
+/** The run went past `worker.runTimeoutSeconds` and was stopped. */
+export class RunTimeoutError extends QuorumError {
+  constructor(readonly seconds: number) {
+    super(
+      ErrorCode.RunTimeout,
+      `The run did not finish within ${seconds} s and was stopped. If the cluster is only slow, raise worker.runTimeoutSeconds.`,
+    );
+  }
+}
+
+/** The worker is stopping: the run goes back to the queue for another worker. */
+export class WorkerShutdownError extends QuorumError {
+  constructor() {
+    super(ErrorCode.WorkerShutdown, 'The worker is shutting down: the run is handed back to the queue.', {
+      retryable: true,
+    });
   }
 }
 
