@@ -4,16 +4,15 @@ import type { Config } from '../config/config-schema.js';
 import { resolveCluster } from '../config/resolve-cluster.js';
 import { throwIfAborted } from '../core/abort.js';
 import { parseLabelMatchers } from '../metrics/index.js';
-import { UsageError } from '../core/errors.js';
-import { formatIssuePath } from '../core/issue-path.js';
 import { defaultPlaybooksDir } from '../playbooks/default-dir.js';
-import { findPlaybook, loadPlaybooks, validateRunArgs } from '../playbooks/load-playbooks.js';
+import { findPlaybook, loadPlaybooks } from '../playbooks/load-playbooks.js';
 import { coerceParams } from '../playbooks/parse-params.js';
 import type { Playbook } from '../playbooks/playbook-schema.js';
 import { runPlaybook, type RunClients, type RunProgress } from '../playbooks/run-playbook.js';
 import { ClusterConnection } from './cluster-connection.js';
 import type { DiagnosisReport } from './diagnosis-report.js';
-import { RunRequestSchema, newRunId, type RunRequest, type RunRequestInput } from './run-request.js';
+import { prepareRun } from './prepare-run.js';
+import type { RunRequest, RunRequestInput } from './run-request.js';
 
 export interface RunOptions {
   /** Cancels the run: every request it has in flight is aborted and `run` rejects with the signal's reason. */
@@ -42,29 +41,9 @@ export class DiagnosisService {
     return new DiagnosisService(config, playbooks, registry);
   }
 
-  /**
-   * The full envelope for what a caller asked: a fresh run id, the default cluster, now and an `api` trigger where
-   * it said nothing. Checks the playbook, the cluster and the parameters, so a bad request fails before anything
-   * connects.
-   *
-   * @throws UsageError, UnknownPlaybookError or UnknownClusterError with what to ask instead.
-   */
+  /** See {@link prepareRun}: the envelope, checked, before anything connects. */
   prepare(input: RunRequestInput): RunRequest {
-    const parsed = RunRequestSchema.safeParse({
-      runId: input.runId ?? newRunId(),
-      cluster: resolveCluster(this.config, input.cluster).name,
-      playbook: input.playbook,
-      params: input.params ?? {},
-      trigger: input.trigger ?? { kind: 'api' },
-      requestedAt: input.requestedAt ?? new Date().toISOString(),
-    });
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
-      throw new UsageError(`Invalid run request: ${problems.join('; ')}`);
-    }
-    const playbook = findPlaybook(this.playbooks, parsed.data.playbook);
-    validateRunArgs(playbook, this.registry, coerceParams(playbook, parsed.data.params));
-    return parsed.data;
+    return prepareRun(this.config, this.playbooks, this.registry, input);
   }
 
   /**

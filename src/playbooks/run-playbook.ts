@@ -18,7 +18,15 @@ export type { ParamValues };
 /** What the runner reports while checks run (the CLI prints it on stderr). */
 export type RunProgress =
   | { kind: 'started'; check: string; index: number; total: number }
-  | { kind: 'finished'; check: string; findings: number; durationMs: number; failed: boolean };
+  | {
+      kind: 'finished';
+      check: string;
+      findings: number;
+      /** Findings worse than info. */
+      problems: number;
+      durationMs: number;
+      failed: boolean;
+    };
 
 export interface RunOptions {
   /** The run's id and the cluster's configured name. */
@@ -229,6 +237,9 @@ export async function runPlaybook(
           kind: 'finished',
           check: entry.check,
           findings: outcome.findings.length,
+          problems: outcome.findings.filter(
+            (finding) => finding.severity === 'critical' || finding.severity === 'warning',
+          ).length,
           durationMs: Date.now() - began,
           failed: outcome.failed,
         });

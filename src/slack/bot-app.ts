@@ -1,0 +1,131 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel, type CustomRoute } from '@slack/bolt';
+import type { BotMetrics } from './bot-metrics.js';
+import type { QuorumCommandHandler } from './quorum-command-handler.js';
+
+export interface BotAppOptions {
+  token: string;
+  /** HTTP mode: Bolt verifies every request's signature and timestamp with it. */
+  signingSecret?: string;
+  /** Socket Mode, when set: events arrive over a WebSocket; health and metrics still have their own HTTP port. */
+  appToken?: string;
+  /** `slack.apiUrl`, for a local Slack double. */
+  apiUrl?: string;
+  port: number;
+  host: string;
+  handler: QuorumCommandHandler;
+  metrics: BotMetrics;
+  /** Redis answers now: /readyz says so. */
+  redisReady: () => Promise<boolean>;
+  /** Failures after the acknowledgement (they cannot reach the user any more). */
+  onError: (error: unknown, where: string) => void;
+}
+
+export interface RunningBot {
+  /** `http://HOST:PORT`: `/slack/events`, `/healthz`, `/readyz`, `/metrics`. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+function text(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** /healthz (the process serves), /readyz (and Redis answers), /metrics (Prometheus text). */
+function serviceRoutes(options: BotAppOptions): CustomRoute[] {
+  return [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => text(res, 200, 'ok\n') },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        void options.redisReady().then(
+          (ready) => text(res, ready ? 200 : 503, ready ? 'ok\n' : 'redis unavailable: runs cannot be queued\n'),
+          () => text(res, 503, 'redis unavailable\n'),
+        );
+      },
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => {
+        void options.metrics.registry.metrics().then(
+          (body) => text(res, 200, body, options.metrics.registry.contentType),
+          (error: unknown) => text(res, 500, `metrics failed: ${String(error)}\n`),
+        );
+      },
+    },
+  ];
+}
+
+function registerCommands(app: App, options: BotAppOptions): void {
+  app.command('/quorum', async ({ command, ack, respond }) => {
+    const reply = await options.handler.handle(command);
+    await ack(reply.ack);
+    if (reply.after) {
+      void reply
+        .after((message) => respond(message).then(() => undefined))
+        .catch((error: unknown) => options.onError(error, 'after /quorum'));
+    }
+  });
+}
+
+/**
+ * The Bolt app: `/quorum` over HTTP at `POST /slack/events` (signatures and timestamps checked by Bolt; a bad one
+ * gets 401 and runs nothing), or over Socket Mode when an app token is set; plus health, readiness and metrics.
+ */
+export async function startBotApp(options: BotAppOptions): Promise<RunningBot> {
+  const clientOptions = { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), retryConfig: { retries: 2 } };
+  if (options.appToken) {
+    const app = new App({
+      token: options.token,
+      appToken: options.appToken,
+      socketMode: true,
+      clientOptions,
+      logLevel: LogLevel.ERROR,
+    });
+    registerCommands(app, options);
+    const routes = serviceRoutes(options);
+    const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+      const route = routes.find((candidate) => candidate.path === new URL(req.url ?? '/', 'http://x').pathname);
+      if (route && req.method === 'GET') route.handler(req as Parameters<CustomRoute['handler']>[0], res);
+      else text(res, 404, 'not found\n');
+    });
+    await app.start();
+    await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
+      port,
+      async stop() {
+        await app.stop();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+  if (!options.signingSecret) throw new Error('HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)');
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: '/slack/events',
+    customRoutes: serviceRoutes(options),
+    // Acknowledge first, work after: Slack's 3 seconds are for the acknowledgement only.
+    processBeforeResponse: false,
+    logLevel: LogLevel.ERROR,
+  });
+  const app = new App({ token: options.token, receiver, clientOptions, logLevel: LogLevel.ERROR });
+  registerCommands(app, options);
+  const server = await receiver.start({ port: options.port, host: options.host });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`,
+    port,
+    async stop() {
+      server.closeAllConnections();
+      await receiver.stop();
+    },
+  };
+}
