@@ -62,7 +62,7 @@ export async function diagnoseCommand(playbookId: string, options: DiagnoseComma
     },
   });
   const write = (line: string) => process.stderr.write(`${line}\n`);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel ?? 'warn');
   const print = options.quiet ? undefined : progressPrinter(write);
   const by = invoker();
   const report = await diagnose(

@@ -71,6 +71,25 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('bot')
+    .description('run the Slack bot (HTTP at /slack/events, or Socket Mode with SLACK_APP_TOKEN) until SIGTERM')
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .action(async (options: { config?: string }) => {
+      const { botCommand } = await import('./bot-command.js');
+      // A service ends when it is told to: whatever a dependency left scheduled must not keep the process up.
+      process.exit(await botCommand(options));
+    });
+
+  program
+    .command('worker')
+    .description('run queued diagnoses and report them in Slack until SIGTERM')
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .action(async (options: { config?: string }) => {
+      const { workerCommand } = await import('./worker-command.js');
+      process.exit(await workerCommand(options));
+    });
+
+  program
     .command('demo')
     .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
     .option('--no-color', 'plain text even on a terminal')

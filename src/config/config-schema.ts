@@ -131,6 +131,11 @@ export const WorkerConfigSchema = z.strictObject({
   perClusterConcurrency: z.number().int().min(1).max(64).default(2),
   /** A run still going after this long is cancelled (s). */
   runTimeoutSeconds: z.number().int().min(5).max(3600).default(120),
+  /**
+   * How long a run's lock lasts without renewal (s): when a worker dies, another takes its runs over after this
+   * long. Shorter means faster takeover and more Redis traffic.
+   */
+  lockSeconds: z.number().int().min(1).max(600).default(30),
 });
 
 export const ConfigSchema = z
@@ -151,7 +156,8 @@ export const ConfigSchema = z
     worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
     /** Directory of playbook YAML files; defaults to the `playbooks/` shipped with Quorum. */
     playbooksDir: z.string().min(1).optional(),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
+    /** Structured logs on stderr; unset: `warn` for `diagnose`, `info` for the bot, workers and executor. */
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
   })
   .superRefine((config, context) => {
     const names = Object.keys(config.clusters);

@@ -55,8 +55,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     perClusterConcurrency: config.worker.perClusterConcurrency,
     runTimeoutMs: config.worker.runTimeoutSeconds * 1000,
     handler: createRunJobHandler({ diagnoser: service, records, reporter, activeRuns }),
-    ...(options.stalledIntervalMs !== undefined ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
-    ...(options.lockDurationMs !== undefined ? { lockDurationMs: options.lockDurationMs } : {}),
+    stalledIntervalMs: options.stalledIntervalMs ?? config.worker.lockSeconds * 1000,
+    lockDurationMs: options.lockDurationMs ?? config.worker.lockSeconds * 1000,
   });
   await workers.start();
   return {
