@@ -15,6 +15,6 @@ export interface RunReporter {
   finished(job: RunJob, report: DiagnosisReport): Promise<void>;
   /** The run failed for a transient reason and will be tried again. */
   retrying(job: RunJob, attempt: RunAttempt, reason: string): Promise<void>;
-  /** The run ended without a report. */
-  stopped(job: RunJob, outcome: StopOutcome, reason: string): Promise<void>;
+  /** The run ended without a report; `by` is who stopped it (a Slack user id), when someone did. */
+  stopped(job: RunJob, outcome: StopOutcome, reason: string, by?: string): Promise<void>;
 }

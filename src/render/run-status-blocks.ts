@@ -124,13 +124,21 @@ const STOP_STYLE: Record<StopOutcome, { emoji: string; verb: string }> = {
   'timed-out': { emoji: ':alarm_clock:', verb: 'ran out of time' },
 };
 
-/** A run that ended without a report: why, in words that say what to do. */
-export function stoppedMessage(meta: RunMeta, outcome: StopOutcome, reason: string): BlockMessage {
+/**
+ * A run that ended without a report: why, in words that say what to do.
+ *
+ * @param by - the Slack user who stopped it, mentioned (the reason itself is shown as plain text).
+ */
+export function stoppedMessage(meta: RunMeta, outcome: StopOutcome, reason: string, by?: string): BlockMessage {
   const style = STOP_STYLE[outcome];
+  const mention = by ? ` by <@${by}>` : '';
   return {
-    text: `${meta.playbookTitle ?? meta.playbook} on ${meta.cluster} ${style.verb}: ${reason}`.slice(0, 3_000),
+    text: `${meta.playbookTitle ?? meta.playbook} on ${meta.cluster} ${style.verb}${by ? ` by ${by}` : ''}: ${reason}`.slice(
+      0,
+      3_000,
+    ),
     blocks: [
-      { type: 'section', text: mrkdwn(`${style.emoji} ${what(meta)} ${style.verb}.`) },
+      { type: 'section', text: mrkdwn(`${style.emoji} ${what(meta)} ${style.verb}${mention}.`) },
       { type: 'section', text: mrkdwn(fitMrkdwn(reason, L.sectionTextChars)) },
       footer(meta),
     ],

@@ -127,10 +127,10 @@ export class QuorumCommandHandler {
       return this.count('cancel', 'rejected', { ack: ephemeral(`Run \`${runId}\` already ended (${record.state}).`) });
     }
     if (await deps.queues.removeWaiting(record.cluster, runId)) {
-      await this.endWaiting(record, `Cancelled by <@${user}> before it started.`);
+      await this.endWaiting(record, user);
       return this.count('cancel', 'answered', { ack: ephemeral(`Cancelled \`${runId}\` before it started.`) });
     }
-    await deps.publishCancel(runId, `<@${user}>`);
+    await deps.publishCancel(runId, user);
     return this.count('cancel', 'answered', {
       ack: ephemeral(`Stopping \`${runId}\`: its message will say when it stopped.`),
     });

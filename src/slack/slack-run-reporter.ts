@@ -106,9 +106,9 @@ export class SlackRunReporter implements RunReporter {
     );
   }
 
-  async stopped(job: RunJob, outcome: StopOutcome, reason: string): Promise<void> {
+  async stopped(job: RunJob, outcome: StopOutcome, reason: string, by?: string): Promise<void> {
     this.stopProgress(job);
-    await this.show(job, stoppedMessage(this.meta(job), outcome, reason));
+    await this.show(job, stoppedMessage(this.meta(job), outcome, reason, by));
   }
 
   private meta(job: RunJob): RunMeta {

@@ -121,7 +121,8 @@ export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
         durationMs: now().getTime() - startedAt.getTime(),
         error: error.message,
       });
-      await reporter.stopped(job, outcome, error.message).catch(() => undefined);
+      const by = error instanceof RunCancelledError ? error.by : undefined;
+      await reporter.stopped(job, outcome, error.message, by).catch(() => undefined);
       await activeRuns.release(request.cluster, request.playbook, request.runId);
       throw error;
     }

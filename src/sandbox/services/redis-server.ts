@@ -11,6 +11,8 @@ import { waitUntil } from './wait-until.js';
 export interface StartRedisOptions {
   /** How long to wait for Redis to answer PING, in ms. @defaultValue 10000 */
   startTimeoutMs?: number;
+  /** Listen on this port (e.g. to bring a stopped Redis back where clients look for it). @defaultValue a free one */
+  port?: number;
 }
 
 /** A private redis-server on 127.0.0.1 with no persistence, in its own temporary directory. */
@@ -26,8 +28,12 @@ export interface RedisService {
 
 const ATTEMPTS = 3;
 
-async function startOnce(binary: string, startTimeoutMs: number): Promise<RedisService | 'port-taken'> {
-  const port = await findFreePort();
+async function startOnce(
+  binary: string,
+  startTimeoutMs: number,
+  fixedPort?: number,
+): Promise<RedisService | 'port-taken'> {
+  const port = fixedPort ?? (await findFreePort());
   const dir = createTempDir('redis');
   const server = spawnServer({
     name: `redis-server on port ${port}`,
@@ -82,12 +88,13 @@ async function startOnce(binary: string, startTimeoutMs: number): Promise<RedisS
  *
  * @throws ServiceStartError when redis-server is missing or does not come up; the message ends with its last output.
  */
-export async function startRedis({ startTimeoutMs = 10_000 }: StartRedisOptions = {}): Promise<RedisService> {
+export async function startRedis({ startTimeoutMs = 10_000, port }: StartRedisOptions = {}): Promise<RedisService> {
   const binary = requireBinary('redis-server');
   sweepStaleTempDirs();
   for (let attempt = 1; ; attempt++) {
-    const started = await startOnce(binary, startTimeoutMs);
+    const started = await startOnce(binary, startTimeoutMs, port);
     if (started !== 'port-taken') return started;
+    if (port !== undefined) throw new ServiceStartError(`redis-server could not listen on port ${port}: it is taken`);
     if (attempt >= ATTEMPTS)
       throw new ServiceStartError(
         `redis-server lost the race for a free port ${ATTEMPTS} times: another process keeps taking them`,
