@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QuorumError, ErrorCode, describeError } from '../core/errors.js';
+import { closeWithin } from './close-within.js';
 import { runQueueName, type RunJob } from './run-job.js';
 
 export interface RunQueuesOptions {
@@ -94,7 +95,7 @@ export class RunQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.allSettled([...this.queues.values()].map((queue) => closeWithin(queue)));
     this.queues.clear();
   }
 }

@@ -8,6 +8,7 @@ import { ActiveRuns } from '../queue/active-runs.js';
 import { closeRedis, createRedis } from '../queue/redis-connection.js';
 import { publishCancel } from '../queue/run-cancels.js';
 import { RunQueues } from '../queue/run-queues.js';
+import { RunOutcomeListener } from '../queue/run-outcomes.js';
 import { RunRecords } from '../queue/run-records.js';
 import { startBotApp, type RunningBot } from './bot-app.js';
 import { BotMetrics } from './bot-metrics.js';
@@ -50,6 +51,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const records = new RunRecords({ connection: redis, prefix: config.redis.prefix });
   const activeRuns = new ActiveRuns(redis, config.redis.prefix, 2 * config.worker.runTimeoutSeconds * 1000 + 300_000);
   const metrics = new BotMetrics(() => queues.counts(), redisReady);
+  const outcomes = new RunOutcomeListener(config.redis, (outcome) => {
+    const labels = { playbook: outcome.playbook, cluster: outcome.cluster };
+    metrics.runs.inc({ ...labels, result: outcome.result });
+    if (outcome.durationMs !== undefined) metrics.runDuration.observe(labels, outcome.durationMs / 1000);
+  });
+  // Outcomes are counted once Redis answers; the bot serves commands either way (the subscriber reconnects).
+  void outcomes.start().catch(() => undefined);
   const client = createSlackClient({
     token: secrets.slackBotToken,
     ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
@@ -84,6 +92,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     port: bot.port,
     async stop() {
       await bot.stop();
+      await outcomes.close();
       await queues.close();
       await closeRedis(redis);
     },

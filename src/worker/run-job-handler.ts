@@ -14,6 +14,7 @@ import type { StopOutcome } from '../render/run-status-blocks.js';
 import type { ActiveRuns } from '../queue/active-runs.js';
 import type { RunJob } from '../queue/run-job.js';
 import type { RunRecord } from '../queue/run-record.js';
+import type { RunOutcome } from '../queue/run-outcomes.js';
 import type { RunRecords } from '../queue/run-records.js';
 import type { RunReporter } from '../queue/run-reporter.js';
 import type { RunAttempt, RunHandler } from '../queue/run-workers.js';
@@ -28,6 +29,8 @@ export interface RunJobHandlerOptions {
   records: RunRecords;
   reporter: RunReporter;
   activeRuns: ActiveRuns;
+  /** Told of every run that ends for good (for the bot's metrics). */
+  announce?: (outcome: RunOutcome) => Promise<void>;
   now?: () => Date;
 }
 
@@ -45,6 +48,13 @@ function outcomeOf(error: QuorumError): StopOutcome {
 export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
   const now = options.now ?? (() => new Date());
   const { records, reporter, activeRuns } = options;
+  const announce = (outcome: RunOutcome): Promise<void> =>
+    (options.announce?.(outcome) ?? Promise.resolve()).catch(() => undefined);
+  const identity = (request: RunRequest) => ({
+    runId: request.runId,
+    playbook: request.playbook,
+    cluster: request.cluster,
+  });
 
   async function ensureRecord(job: RunJob): Promise<void> {
     if (await records.get(job.request.runId)) return;
@@ -99,13 +109,15 @@ export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
       await records.saveReport(report);
       await reporter.finished(job, report);
       const summary = summarizeReport(report);
+      const durationMs = now().getTime() - startedAt.getTime();
       await records.update(request.runId, {
         state: 'succeeded',
         finishedAt: report.finishedAt,
-        durationMs: now().getTime() - startedAt.getTime(),
+        durationMs,
         summary: { worst: summary.worst, counts: summary.counts, rootCause: report.rootCause.text },
       });
       await activeRuns.release(request.cluster, request.playbook, request.runId);
+      await announce({ ...identity(request), result: 'succeeded', durationMs });
     } catch (thrown) {
       const error = asQuorumError(signal.aborted ? abortReason(signal) : thrown);
       if (error instanceof WorkerShutdownError) throw error;
@@ -115,15 +127,13 @@ export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
         throw error;
       }
       const outcome = outcomeOf(error);
-      await records.update(request.runId, {
-        state: outcome === 'cancelled' ? 'cancelled' : 'failed',
-        finishedAt: now().toISOString(),
-        durationMs: now().getTime() - startedAt.getTime(),
-        error: error.message,
-      });
+      const durationMs = now().getTime() - startedAt.getTime();
+      const state = outcome === 'cancelled' ? 'cancelled' : 'failed';
+      await records.update(request.runId, { state, finishedAt: now().toISOString(), durationMs, error: error.message });
       const by = error instanceof RunCancelledError ? error.by : undefined;
       await reporter.stopped(job, outcome, error.message, by).catch(() => undefined);
       await activeRuns.release(request.cluster, request.playbook, request.runId);
+      await announce({ ...identity(request), result: state, durationMs });
       throw error;
     }
   };

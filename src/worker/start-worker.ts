@@ -3,6 +3,7 @@ import { requireSlackSecrets, type Secrets } from '../config/secrets.js';
 import { DiagnosisService } from '../diagnosis/diagnosis-service.js';
 import { ActiveRuns } from '../queue/active-runs.js';
 import { closeRedis, createRedis } from '../queue/redis-connection.js';
+import { publishOutcome } from '../queue/run-outcomes.js';
 import { RunRecords } from '../queue/run-records.js';
 import { RunWorkers } from '../queue/run-workers.js';
 import { createSlackClient } from '../slack/slack-client.js';
@@ -54,7 +55,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     concurrency: config.worker.concurrency,
     perClusterConcurrency: config.worker.perClusterConcurrency,
     runTimeoutMs: config.worker.runTimeoutSeconds * 1000,
-    handler: createRunJobHandler({ diagnoser: service, records, reporter, activeRuns }),
+    handler: createRunJobHandler({
+      diagnoser: service,
+      records,
+      reporter,
+      activeRuns,
+      announce: (outcome) => publishOutcome(redis, config.redis.prefix, outcome),
+    }),
     stalledIntervalMs: options.stalledIntervalMs ?? config.worker.lockSeconds * 1000,
     lockDurationMs: options.lockDurationMs ?? config.worker.lockSeconds * 1000,
   });

@@ -101,6 +101,10 @@ describe('the bot when things go wrong: Redis away, Slack rate limits, a cancell
     expect(metrics).toMatch(/quorum_commands_total\{subcommand="diagnose",outcome="queued"\} [1-9]/);
     expect(metrics).toMatch(/quorum_queue_jobs\{cluster="lab",state="completed"\} [1-9]/);
     expect(metrics).toContain('quorum_redis_up 1');
+    // Run outcomes from the queue's events: the health run succeeded, the latency run was cancelled.
+    expect(metrics).toMatch(/quorum_runs_total\{playbook="control-plane-health",cluster="lab",result="succeeded"\} 1/);
+    expect(metrics).toMatch(/quorum_runs_total\{playbook="apiserver-latency",cluster="lab",result="cancelled"\} 1/);
+    expect(metrics).toMatch(/quorum_run_duration_seconds_count\{playbook="control-plane-health",cluster="lab"\} 1/);
   });
 
   it('answers "queue unavailable" in time while Redis is down, stays up, and works again once Redis is back', async () => {
