@@ -80,16 +80,20 @@ function targetOf(
   return { component, ...(node ? { node } : {}), ...(pod ? { pod: pod.pod } : {}) };
 }
 
-function serverName(
-  target: 'kube-apiserver' | 'etcd' | 'other',
-  address: string | undefined,
-  resolved: Target,
-): string {
+/** "the API server at 10.0.0.12:6443", "etcd at 127.0.0.1:2379", "10.96.0.1:443". */
+function serverName(target: 'kube-apiserver' | 'etcd' | 'other', address: string | undefined): string {
   const where = address ? ` at ${address}` : '';
-  const pod = resolved.pod ? ` (${resolved.pod})` : '';
-  if (target === 'kube-apiserver') return `the API server${where}${pod}`;
-  if (target === 'etcd') return `etcd${where}${pod}`;
+  if (target === 'kube-apiserver') return `the API server${where}`;
+  if (target === 'etcd') return `etcd${where}`;
   return address ?? 'a server';
+}
+
+/** The evidence line naming the server a group's lines are about, and the pod that serves it when known. */
+function serverEvidence(name: string, target: Target): Evidence {
+  return {
+    label: 'server',
+    value: `${name}${target.pod ? `: ${target.pod}${target.node ? ` on ${target.node}` : ''}` : ''}`,
+  };
 }
 
 /** "list pods", "list pods, nodes and 9 more", "get leases" — the verb of the first resource, its resources first. */
@@ -215,13 +219,11 @@ function common(group: LogGroup, context: LogFindingContext): { evidence: Eviden
       countIsLowerBound: lowerBound,
       firstSeen: iso(group.first),
       lastSeen: iso(group.last),
-      patterns: group.patterns
-        .slice(0, context.patterns)
-        .map((pattern) => ({
-          pattern: redact(pattern.pattern),
-          count: pattern.count,
-          example: redact(pattern.example),
-        })),
+      patterns: group.patterns.slice(0, context.patterns).map((pattern) => ({
+        pattern: redact(pattern.pattern),
+        count: pattern.count,
+        example: redact(pattern.example),
+      })),
     },
   };
 }
@@ -321,7 +323,7 @@ export function causeFinding(group: LogGroup, cause: LogCause, context: LogFindi
         ...(aboutSources(group) ? { about: aboutSources(group) } : {}),
         title: `${whom}${asUser} cannot ${what}: RBAC forbidden (${counted})`,
         summary: scheduler
-          ? `The API server refuses ${cause.user} what it needs to see pods and nodes: the scheduler's view stays stale, and new pods are never scheduled nor even get a FailedScheduling event.`
+          ? `The API server refuses ${cause.user} to ${what}: the scheduler's view stays stale, and new pods are never scheduled, nor even get a FailedScheduling event.`
           : lease
             ? `The API server refuses ${cause.user} its leader-election lease: no instance can take or renew it, so none of them works, even though their pods run.`
             : `The API server refuses ${cause.user} to ${what}: ${unique(group.sources.map((source) => source.component)).join(' and ')} cannot work with those objects until its role allows it again.`,
@@ -336,28 +338,43 @@ export function causeFinding(group: LogGroup, cause: LogCause, context: LogFindi
       };
     }
     case 'certificate-expired': {
+      const kind = cause.side === 'peer' ? targetKind(cause.address) : 'other';
       const target =
         cause.side === 'peer' ? targetOf(cause.address, targetComponent(cause.address), group, context) : {};
-      const name = serverName(targetKind(cause.address), cause.address, target);
-      const expired = cause.notAfter
-        ? `expired ${ago(context.nowMs, Date.parse(cause.notAfter))} (notAfter ${cause.notAfter})`
-        : 'expired';
+      const name = serverName(kind, cause.address);
+      const owner =
+        kind === 'kube-apiserver'
+          ? `the API server's certificate`
+          : kind === 'etcd'
+            ? `etcd's certificate`
+            : 'the certificate';
+      const at = cause.address ? ` at ${cause.address}` : '';
+      // Lines without the times (older Go) say less: the group's other lines may give the certificate's notAfter.
+      const notAfter = group.causes.find(
+        (each): each is typeof cause => each.kind === 'certificate-expired' && each.notAfter !== undefined,
+      )?.notAfter;
+      const expiredAgo = notAfter ? `expired ${ago(context.nowMs, Date.parse(notAfter))}` : 'expired';
       const title =
         cause.side === 'client'
           ? `${whom} rejects a client certificate that ${cause.notYetValid ? 'is not valid yet' : 'expired'} (${counted})`
           : cause.notYetValid
-            ? `${whom} cannot verify the certificate of ${name}: not valid yet, clocks disagree (${counted})`
-            : `${whom} cannot verify the certificate of ${name}: it ${expired.replace(/ \(notAfter.*$/, '')} (${counted})`;
-      if (cause.side === 'peer')
-        evidence.splice(1, 0, { label: 'certificate', value: `presented by ${name}: ${expired}` });
+            ? `${whom} cannot verify ${owner}${at}: not valid yet, clocks disagree (${counted})`
+            : `${whom} cannot verify ${owner}${at}: ${expiredAgo} (${counted})`;
+      if (cause.side === 'peer') {
+        evidence.splice(1, 0, serverEvidence(name, target), {
+          label: 'certificate',
+          value: notAfter ? `${expiredAgo} (notAfter ${notAfter})` : cause.notYetValid ? 'not valid yet' : 'expired',
+        });
+      }
+      const components = unique(group.sources.map((source) => source.component)).join(' and ');
       return {
         ...base,
         ...(aboutTarget(target, group) ? { about: aboutTarget(target, group) } : {}),
         title,
         summary:
           cause.side === 'client'
-            ? `Requests that present this certificate are refused: whoever presents it (a kubelet, a controller, a user) is cut off.`
-            : `Every request from ${unique(group.sources.map((source) => source.component)).join(' and ')} to ${name} fails the TLS handshake: ${unique(group.sources.map((source) => source.component)).join(' and ')} cannot renew ${group.sources.length === 1 ? 'its' : 'their'} lease, list or write anything through it.`,
+            ? 'Requests that present this certificate are refused: whoever presents it (a kubelet, a controller, a user) is cut off.'
+            : `Every request from ${components} to ${name} fails the TLS handshake: ${components} cannot renew ${group.sources.length === 1 ? 'its' : 'their'} leases, list or write anything through it.`,
         evidence,
         recommendation: certificateAdvice(cause, target, name),
         data: {
@@ -365,7 +382,7 @@ export function causeFinding(group: LogGroup, cause: LogCause, context: LogFindi
           cause: 'certificate-expired',
           side: cause.side,
           address: cause.address ?? null,
-          notAfter: cause.notAfter ?? null,
+          notAfter: notAfter ?? null,
           notYetValid: cause.notYetValid,
           target: target.component
             ? { component: target.component, pod: target.pod ?? null, node: target.node ?? null }
@@ -375,7 +392,8 @@ export function causeFinding(group: LogGroup, cause: LogCause, context: LogFindi
     }
     case 'unreachable': {
       const target = targetOf(cause.address, cause.target === 'other' ? undefined : cause.target, group, context);
-      const name = serverName(cause.target, cause.address, target);
+      const name = serverName(cause.target, cause.address);
+      evidence.splice(1, 0, serverEvidence(name, target));
       return {
         ...base,
         ...(aboutTarget(target, group) ? { about: aboutTarget(target, group) } : {}),

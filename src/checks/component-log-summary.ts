@@ -20,7 +20,7 @@ export interface PatternCount {
   last?: number;
   /** The newest message of this pattern, as logged. */
   example: string;
-  /** Seen in a previous (terminated) container's log. */
+  /** Seen only in a previous (terminated) container's log. */
   previous: boolean;
 }
 
@@ -83,18 +83,28 @@ export class LogSummary {
       list.push({ line, ...(group.cause ? { cause: group.cause } : {}) });
       byGroup.set(group.key, list);
     }
-    for (const [key, counted] of byGroup) {
-      const errors = counted.filter(({ line }) => levelAtLeast(line.level, 'error'));
-      this.merge(key, source, errors.length > 0 ? errors : counted, previous);
+    for (const [key, lines] of byGroup) {
+      const errors = lines.filter(({ line }) => levelAtLeast(line.level, 'error'));
+      this.merge(key, source, errors.length > 0 ? errors : lines, lines, previous);
     }
   }
 
-  private merge(key: string, source: LogSource, counted: readonly Counted[], previous: boolean): void {
+  /** Counts `counted`; takes the causes of `all` (a warning may name a resource its error line does not repeat). */
+  private merge(
+    key: string,
+    source: LogSource,
+    counted: readonly Counted[],
+    all: readonly Counted[],
+    previous: boolean,
+  ): void {
     if (counted.length === 0) return;
     this.noisy.add(source.pod);
     const group: LogGroup = this.groups.get(key) ?? { key, causes: [], sources: [], count: 0, patterns: [] };
     this.groups.set(key, group);
     if (!group.sources.some((known) => known.pod === source.pod)) group.sources.push(source);
+    for (const { cause } of all) {
+      if (cause && !group.causes.some((known) => sameCause(known, cause))) group.causes.push(cause);
+    }
     for (const { line, cause } of counted) {
       group.count += 1;
       if (line.time !== undefined) {
@@ -104,7 +114,6 @@ export class LogSummary {
           if (cause) group.cause = cause;
         }
       } else if (cause && !group.cause) group.cause = cause;
-      if (cause && !group.causes.some((known) => sameCause(known, cause))) group.causes.push(cause);
       const pattern = messagePattern(line.message);
       let entry = group.patterns.find((known) => known.pattern === pattern);
       if (!entry) {
@@ -112,7 +121,7 @@ export class LogSummary {
         group.patterns.push(entry);
       }
       entry.count += 1;
-      entry.previous ||= previous;
+      entry.previous &&= previous;
       if (line.time !== undefined) {
         entry.first = Math.min(entry.first ?? line.time, line.time);
         if (entry.last === undefined || line.time >= entry.last) {

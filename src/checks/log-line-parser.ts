@@ -118,6 +118,9 @@ function klogTime(parts: string[], nowMs: number): number {
   return at(year) > nowMs + 60_000 ? at(year - 1) : at(year);
 }
 
+/** JSON fields quoted with the message: how long a slow etcd request took, against what. */
+const JSON_CONTEXT = ['took', 'expected-duration'] as const;
+
 function withError(message: string, error: unknown): string {
   if (error === undefined || error === null || error === '') return message;
   const text = typeof error === 'string' ? error : JSON.stringify(error);
@@ -143,9 +146,13 @@ function jsonLine(body: string): Omit<LogLine, 'raw'> | undefined {
   if (typeof record.ts === 'string') time = Date.parse(record.ts);
   // Seconds since the epoch; the first releases of the format wrote milliseconds.
   else if (typeof record.ts === 'number') time = record.ts > 1e11 ? record.ts : record.ts * 1000;
+  // etcd puts what makes a slow request slow in fields of their own: keep them with the message.
+  const context = JSON_CONTEXT.flatMap((key) =>
+    typeof record[key] === 'string' || typeof record[key] === 'number' ? [`${key} ${String(record[key])}`] : [],
+  );
   return {
     format: 'json',
-    message: withError(message, error),
+    message: withError(context.length > 0 ? `${message} (${context.join(', ')})` : message, error),
     ...(level ? { level } : {}),
     ...(time !== undefined && Number.isFinite(time) ? { time } : {}),
   };

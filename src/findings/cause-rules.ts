@@ -219,6 +219,28 @@ export const CAUSE_RULES: readonly CauseRule[] = [
       `because ${cause.about?.instance ?? cause.about?.component ?? 'its server'}'s certificate expired and TLS to it fails`,
   },
   {
+    // The API server a component talks to is restarting or not ready: refused or timed-out requests, lost leases.
+    id: 'apiserver-down-components-cannot-reach-it',
+    cause: {
+      signals: ['apiserver.unreachable', 'component.crashlooping', 'component.oom-killed', 'component.not-ready'],
+      components: ['kube-apiserver'],
+    },
+    symptom: { signals: ['logs.apiserver-unreachable', 'logs.leader-election-lost'] },
+    relates: (cause, symptom) => cause.about?.node !== undefined && cause.about.node === symptom.about?.node,
+    because: (cause) => `because ${componentTrouble(cause)}`,
+  },
+  {
+    // kube-apiserver's etcd client logs refused or timed-out connections to a member that is down (on its node), or
+    // to every member when etcd cannot serve at all.
+    id: 'etcd-down-apiserver-cannot-reach-it',
+    cause: { signals: ['etcd.member-down', 'etcd.no-quorum', 'etcd.no-leader'], components: ['etcd'] },
+    symptom: { signals: ['logs.etcd-unreachable'] },
+    relates: (cause, symptom) =>
+      !(cause.signals ?? []).every((signal) => signal === 'etcd.member-down') ||
+      memberOnNode(cause.about?.instance, symptom.about?.node),
+    because: (cause) => `because ${etcdTrouble(cause)}`,
+  },
+  {
     id: 'no-scheduler-leader-pending-pods',
     cause: {
       signals: ['lease.stale', 'component.crashlooping', 'component.oom-killed', 'component.not-ready'],

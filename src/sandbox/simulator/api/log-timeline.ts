@@ -44,7 +44,8 @@ export function stampLine(text: string, ms: number, nowMs: number): string {
     .replace(JSON_TS_NUMBER, `$1${(ms / 1000).toFixed(6)}`);
   if (out.includes('{{')) {
     out = out.replace(PLACEHOLDER, (match, _all: string, expression: string | undefined) => {
-      if (expression === undefined) return new Date(ms).toISOString().replace('.000Z', 'Z');
+      // Go's x509 errors print times as RFC 3339 to the second.
+      if (expression === undefined) return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
       const at = timestampMs(expression.trim(), nowMs);
       return at === undefined ? match : new Date(Math.floor(at / 1000) * 1000).toISOString().replace('.000Z', 'Z');
     });
