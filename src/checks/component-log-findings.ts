@@ -21,8 +21,10 @@ export interface LogFindingContext {
   patterns: number;
   /** Every control-plane pod read or listed: to tell which pod and node serves an address. */
   pods: readonly LogSource[];
-  /** Some log held more than the byte budget, so its counts are lower bounds. */
+  /** Pods whose logs held more than was read, so their counts are lower bounds. */
   truncated: ReadonlySet<string>;
+  /** What a pod's read is bounded by, for the evidence of a partial read: `2000 lines or 256 KiB per pod`. */
+  limits: string;
 }
 
 type Target = { component?: Component; pod?: string; node?: string };
@@ -208,7 +210,7 @@ function common(group: LogGroup, context: LogFindingContext): { evidence: Eviden
   if (lowerBound) {
     evidence.push({
       label: 'read',
-      value: `some logs held more than the byte budget in ${context.window}: their oldest and newest parts were read, the counts are lower bounds`,
+      value: `the last ${context.window} held more than ${context.limits}: the newest lines were read (and the oldest, when bytes were the limit), so the counts are lower bounds`,
     });
   }
   return {

@@ -24,8 +24,13 @@ export interface BoundedLog {
   bytes: number;
   requests: number;
   /**
-   * When the lines within the lookback held more than `maxBytes`: the oldest part and the newest part were read, and
-   * the lines written between these two times (ms since the epoch) were not. Counts are then lower bounds.
+   * True when the lookback held more than was read: more than `tailLines` lines, or more than `maxBytes`. Counts are
+   * then lower bounds.
+   */
+  partial: boolean;
+  /**
+   * When the lines selected held more than `maxBytes`: the oldest part and the newest part were read, and the lines
+   * written between these two times (ms since the epoch) were not.
    */
   gap?: { from: number; to: number };
 }
@@ -69,7 +74,10 @@ export async function readBoundedLog(kube: KubeReader, request: BoundedLogReques
   const firstBytes = Buffer.byteLength(firstBody);
   const firstTexts = completeLines(firstBody, firstLimit);
   const first = parse(firstTexts);
-  if (firstBytes < firstLimit) return { lines: first, bytes: firstBytes, requests: 1 };
+  // As many lines as asked for: the lookback may hold older ones that tailLines left out.
+  if (firstBytes < firstLimit) {
+    return { lines: first, bytes: firstBytes, requests: 1, partial: firstTexts.length >= tailLines };
+  }
 
   // Cut: the first answer holds the oldest lines of the window. Ask for the newest that fit in the rest.
   const secondLimit = maxBytes - firstLimit;
@@ -98,6 +106,7 @@ export async function readBoundedLog(kube: KubeReader, request: BoundedLogReques
     lines: [...first, ...fresh],
     bytes,
     requests: 2,
+    partial: true,
     ...(!overlapped && lastFirst !== undefined && firstNew !== undefined
       ? { gap: { from: lastFirst, to: firstNew } }
       : {}),

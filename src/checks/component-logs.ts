@@ -91,6 +91,30 @@ function targetOf(pod: Pod, component: string, nowMs: number, lookbackMs: number
   };
 }
 
+/**
+ * Logs read at once. A log is read from the kubelet through the API server: a few at a time spare both, and keep the
+ * check's requests (each listening on its signal) few.
+ */
+const PODS_AT_ONCE = 4;
+
+/** `map` with at most `limit` calls in flight, results in input order. */
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 function errorText(error: unknown): string {
   return redact(error instanceof Error ? error.message : String(error));
 }
@@ -112,7 +136,7 @@ export const componentLogsCheck = defineCheck({
   needs: ['kube'],
   args: Args,
   async run(context, args) {
-    const { kube, now, signal } = context;
+    const { kube, now } = context;
     let pending: Evidence | undefined;
     if (args.when === 'pending-without-events') {
       const pods = await pendingPodsOnce(context, args.pendingNamespace);
@@ -168,35 +192,32 @@ export const componentLogsCheck = defineCheck({
     }
 
     const sinceSeconds = Math.ceil(lookbackMs / 1000);
-    const results = await Promise.all(
-      targets.map(async (target): Promise<ReadResult> => {
-        const reads = [...(target.previous ? [true] : []), ...(target.current ? [false] : [])];
-        const budget = Math.floor(args.maxBytesPerPod / reads.length);
-        const result: ReadResult = { target, logs: [], errors: [] };
-        for (const previous of reads) {
-          try {
-            const log = await readBoundedLog(kube, {
-              namespace: args.namespace,
-              pod: target.source.pod,
-              container: target.container,
-              previous,
-              tailLines: args.tailLines,
-              sinceSeconds,
-              maxBytes: budget,
-              nowMs,
-              signal,
-            });
-            result.logs.push({ previous, log });
-          } catch (error) {
-            result.errors.push(`${previous ? 'previous run: ' : ''}${errorText(error)}`);
-          }
+    const results = await mapWithConcurrency(targets, PODS_AT_ONCE, async (target): Promise<ReadResult> => {
+      const reads = [...(target.previous ? [true] : []), ...(target.current ? [false] : [])];
+      const budget = Math.floor(args.maxBytesPerPod / reads.length);
+      const result: ReadResult = { target, logs: [], errors: [] };
+      for (const previous of reads) {
+        try {
+          const log = await readBoundedLog(kube, {
+            namespace: args.namespace,
+            pod: target.source.pod,
+            container: target.container,
+            previous,
+            tailLines: args.tailLines,
+            sinceSeconds,
+            maxBytes: budget,
+            nowMs,
+          });
+          result.logs.push({ previous, log });
+        } catch (error) {
+          result.errors.push(`${previous ? 'previous run: ' : ''}${errorText(error)}`);
         }
-        // The previous instance's log is often gone (node rebooted, log rotated, or the API server answers 400):
-        // with the current one read, that is not worth a finding.
-        if (result.logs.some(({ previous }) => !previous)) result.errors = [];
-        return result;
-      }),
-    );
+      }
+      // The previous instance's log is often gone (node rebooted, log rotated, or the API server answers 400):
+      // with the current one read, that is not worth a finding.
+      if (result.logs.some(({ previous }) => !previous)) result.errors = [];
+      return result;
+    });
     const readable = results.filter((result) => result.logs.length > 0);
     if (targets.length > 0 && readable.length === 0) {
       throw new Error(`no log could be read: ${results[0]?.errors[0] ?? 'unknown error'}`);
@@ -207,7 +228,7 @@ export const componentLogsCheck = defineCheck({
     for (const result of readable) {
       for (const { previous, log } of result.logs) {
         summary.add(result.target.source, log.lines, previous);
-        if (log.gap) truncated.add(result.target.source.pod);
+        if (log.partial) truncated.add(result.target.source.pod);
       }
     }
     const findingContext: LogFindingContext = {
@@ -218,6 +239,7 @@ export const componentLogsCheck = defineCheck({
       patterns: args.patterns,
       pods: all,
       truncated,
+      limits: `${args.tailLines} lines or ${formatBytes(args.maxBytesPerPod)} per pod`,
     };
     const findings: Finding[] = summary
       .all()
@@ -231,7 +253,7 @@ export const componentLogsCheck = defineCheck({
       findings.push({
         check: CHECK,
         severity: 'info',
-        title: `Could not read ${pluralize(unreadable.length, 'log')} of ${unreadable.map((result) => result.target.source.pod).join(', ')}`,
+        title: `Could not read the logs of ${unreadable.map((result) => result.target.source.pod).join(', ')}`,
         summary: 'Their errors, if any, are not counted above.',
         evidence: unreadable.map((result) => ({ label: result.target.source.pod, value: result.errors.join('; ') })),
         recommendation:

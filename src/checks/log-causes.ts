@@ -112,7 +112,7 @@ function field(raw: string, name: string): string | undefined {
  * read because of RBAC is an RBAC problem, not a leader-election one.
  */
 export function classifyLogMessage(message: string, raw = message): LogCause | undefined {
-  const forbidden = / is forbidden: | forbidden: User "/.test(message) ? FORBIDDEN.exec(message) : null;
+  const forbidden = /\bUser "[^"]+" cannot [\w-]+ /.test(message) ? FORBIDDEN.exec(message) : null;
   if (forbidden) {
     const resource = forbidden[3] ?? forbidden[5] ?? '';
     return {

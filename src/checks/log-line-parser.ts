@@ -5,7 +5,7 @@
  *   severity: Info, Warning, Error, Fatal);
  * - klog structured text: `E1124 08:36:02.411930       1 status.go:71] "Unhandled Error" err="…" logger="…"`;
  * - JSON: etcd's zap (`{"level":"warn","ts":"…","msg":"…","error":"…"}`) and Kubernetes' `--logging-format=json`
- *   (`{"ts":1580306777.04728,"msg":"…","err":"…"}`: no level, an error line has `err` and no `v`);
+ *   (`{"ts":1580306777.04728,"msg":"…","err":"…"}`: no level, an error line is the one with `err`);
  * - etcd ≤ 3.4's capnslog: `2017-05-18 07:47:07.863538 W | etcdserver: …`;
  * - a Go panic: `panic: …`.
  *
@@ -140,8 +140,8 @@ function jsonLine(body: string): Omit<LogLine, 'raw'> | undefined {
   const error = record.error ?? record.err;
   let level: LogLevel | undefined;
   if (typeof record.level === 'string') level = ZAP_LEVELS[record.level.toLowerCase()];
-  // Kubernetes' JSON format has no level: ErrorS writes `err` and no verbosity `v`; InfoS always writes `v`.
-  else if ('msg' in record) level = 'err' in record && !('v' in record) ? 'error' : 'info';
+  // Kubernetes' JSON format has no level: ErrorS writes `err` (the first releases with `"v":0` as well), InfoS not.
+  else if ('msg' in record) level = 'err' in record ? 'error' : 'info';
   let time: number | undefined;
   if (typeof record.ts === 'string') time = Date.parse(record.ts);
   // Seconds since the epoch; the first releases of the format wrote milliseconds.
