@@ -3,7 +3,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
+import { otherErrorsFinding } from '../../src/checks/component-log-findings.js';
+import { LogSummary } from '../../src/checks/component-log-summary.js';
 import { componentLogsCheck } from '../../src/checks/component-logs.js';
+import { parseLogLine } from '../../src/checks/log-line-parser.js';
 import { createKubeReader, type ClosableKubeReader } from '../../src/cluster/create-kube-reader.js';
 import type { Finding } from '../../src/findings/finding.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
@@ -149,5 +152,32 @@ describe('control-plane.logs on a component printing megabytes a minute', () => 
     // The newest line read is the newest written, not one from the start of what tailLines selected.
     expect(Date.parse(String(etcd?.data?.lastSeen))).toBeGreaterThan(NOW - 100);
     expect(Date.parse(String(etcd?.data?.firstSeen))).toBeLessThan(NOW - 15_000);
+  });
+});
+
+describe('what control-plane.logs shows', () => {
+  it('redacts secrets in the lines it quotes, and in the patterns it keeps', () => {
+    const summary = new LogSummary();
+    const source = { component: 'kube-controller-manager', pod: 'kube-controller-manager-cp-2', node: 'cp-2' };
+    const token =
+      'eyJhbGciOiJSUzI1NiIsImtpZCI6ImhUM3FHOHdYcjJuVmI1a0xtOXBaYzFkWWY2c0plNHVBbzdpUXgwdFd5RWcifQ.eyJpc3MiOiJrdWJlcm5ldGVzIn0.c2ln';
+    summary.add(
+      source,
+      [parseLogLine(`E1124 05:41:07.641802       1 client.go:1] request failed: Authorization: Bearer ${token}`, NOW)],
+      false,
+    );
+    const [group] = summary.all();
+    const finding = otherErrorsFinding(group as NonNullable<typeof group>, {
+      nowMs: NOW,
+      window: '10m',
+      stillFailingMs: 300_000,
+      slowApplyWarning: 10,
+      patterns: 3,
+      pods: [source],
+      truncated: new Set(),
+      limits: '2000 lines or 256 KiB per pod',
+    });
+    expect(JSON.stringify(finding)).not.toContain(token.slice(0, 20));
+    expect(finding.evidence[1]?.value).toContain('Authorization: Bearer [REDACTED]');
   });
 });
