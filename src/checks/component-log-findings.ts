@@ -252,9 +252,24 @@ function aboutTarget(target: Target, group: LogGroup): Finding['about'] {
   };
 }
 
+/** A problem logged within this many ms is happening now, however long it lasted. */
+const NOW_MS = 60_000;
+
+/**
+ * Whether a problem is still going on: logged within `stillFailingMs`, and either logged within the last minute or
+ * for a minute or more. A component that starts before RBAC or its API server is ready logs a few seconds of
+ * refusals and then works: that burst, minutes ago, has stopped.
+ */
+function isOngoing(group: LogGroup, context: LogFindingContext): boolean {
+  if (group.last === undefined) return true;
+  const since = context.nowMs - group.last;
+  if (since > context.stillFailingMs) return false;
+  return since <= NOW_MS || group.last - (group.first ?? group.last) >= NOW_MS;
+}
+
 /** Severity of a known cause: information once it stopped, else what it does to the component. */
 function severityOf(group: LogGroup, cause: LogCause, context: LogFindingContext): Finding['severity'] {
-  const ongoing = group.last === undefined || context.nowMs - group.last <= context.stillFailingMs;
+  const ongoing = isOngoing(group, context);
   switch (cause.kind) {
     case 'rbac-forbidden':
       if (!ongoing) return 'info';
@@ -289,7 +304,7 @@ function signalsOf(cause: LogCause, severity: Finding['severity']): Signal[] {
 }
 
 function stopped(group: LogGroup, severity: Finding['severity'], context: LogFindingContext): string {
-  return severity === 'info' && group.last !== undefined && context.nowMs - group.last > context.stillFailingMs
+  return severity === 'info' && group.last !== undefined && !isOngoing(group, context)
     ? `; stopped ${ago(context.nowMs, group.last)}`
     : '';
 }

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { otherErrorsFinding } from '../../src/checks/component-log-findings.js';
+import { causeFinding, otherErrorsFinding, type LogFindingContext } from '../../src/checks/component-log-findings.js';
 import { LogSummary } from '../../src/checks/component-log-summary.js';
 import { componentLogsCheck } from '../../src/checks/component-logs.js';
 import { parseLogLine } from '../../src/checks/log-line-parser.js';
@@ -156,6 +156,52 @@ describe('control-plane.logs on a component printing megabytes a minute', () => 
 });
 
 describe('what control-plane.logs shows', () => {
+  const context: LogFindingContext = {
+    nowMs: NOW,
+    window: '10m',
+    stillFailingMs: 300_000,
+    slowApplyWarning: 10,
+    patterns: 3,
+    pods: [],
+    truncated: new Set(),
+    limits: '2000 lines or 256 KiB per pod',
+  };
+  /** kubernetes/minikube#9456: kube-scheduler refused while RBAC was not yet bootstrapped. */
+  const refused = (at: number) =>
+    parseLogLine(
+      `${new Date(at).toISOString()} E1013 00:42:46.685343       1 reflector.go:127] k8s.io/client-go/informers/factory.go:134: Failed to watch *v1.Pod: failed to list *v1.Pod: pods is forbidden: User "system:kube-scheduler" cannot list resource "pods" in API group "" at the cluster scope`,
+      NOW,
+    );
+  const judge = (times: number[]) => {
+    const summary = new LogSummary();
+    summary.add({ component: 'kube-scheduler', pod: 'kube-scheduler-cp-1', node: 'cp-1' }, times.map(refused), false);
+    const [group] = summary.all();
+    if (!group?.cause) throw new Error('the refusals were not grouped under their cause');
+    return causeFinding(group, group.cause, context);
+  };
+
+  it.each([
+    ['refused from 4 minutes ago until now', [-240_000, -120_000, -1000], 'critical', '3 times in 10m'],
+    ['refused for the last 20 seconds, a new problem', [-20_000, -10_000], 'critical', '2 times in 10m'],
+    [
+      'a burst of 2 seconds at start-up, 3 minutes ago',
+      [-182_000, -181_000, -180_000],
+      'info',
+      '3 times in 10m; stopped 3m 0s ago',
+    ],
+    [
+      'refused for 3 minutes, the last time 6 minutes ago',
+      [-540_000, -360_000],
+      'info',
+      '2 times in 10m; stopped 6m 0s ago',
+    ],
+  ])('%s', (_case, offsets, severity, counted) => {
+    const finding = judge(offsets.map((offset) => NOW + offset));
+    expect(finding.severity).toBe(severity);
+    expect(finding.title).toBe(`kube-scheduler on cp-1 cannot list pods: RBAC forbidden (${counted})`);
+    expect(finding.signals).toEqual(severity === 'critical' ? ['logs.rbac-forbidden'] : undefined);
+  });
+
   it('redacts secrets in the lines it quotes, and in the patterns it keeps', () => {
     const summary = new LogSummary();
     const source = { component: 'kube-controller-manager', pod: 'kube-controller-manager-cp-2', node: 'cp-2' };
@@ -167,16 +213,7 @@ describe('what control-plane.logs shows', () => {
       false,
     );
     const [group] = summary.all();
-    const finding = otherErrorsFinding(group as NonNullable<typeof group>, {
-      nowMs: NOW,
-      window: '10m',
-      stillFailingMs: 300_000,
-      slowApplyWarning: 10,
-      patterns: 3,
-      pods: [source],
-      truncated: new Set(),
-      limits: '2000 lines or 256 KiB per pod',
-    });
+    const finding = otherErrorsFinding(group as NonNullable<typeof group>, { ...context, pods: [source] });
     expect(JSON.stringify(finding)).not.toContain(token.slice(0, 20));
     expect(finding.evidence[1]?.value).toContain('Authorization: Bearer [REDACTED]');
   });
