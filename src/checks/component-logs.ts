@@ -63,9 +63,21 @@ interface ReadResult {
   errors: string[];
 }
 
+/**
+ * The component a pod runs: a static pod as control-plane.pods finds it, or a cloud-controller-manager deployed as
+ * a DaemonSet or Deployment, whose pods a provider labels `k8s-app: aws-cloud-controller-manager` and the like.
+ */
+function logComponentOf(pod: Pod, components: readonly string[]): string | undefined {
+  const known = componentOf(pod, components);
+  if (known || !components.includes('cloud-controller-manager')) return known;
+  const labels = pod.metadata.labels ?? {};
+  const app = labels['k8s-app'] ?? labels['app.kubernetes.io/name'] ?? labels.app ?? '';
+  return app.endsWith('cloud-controller-manager') ? 'cloud-controller-manager' : undefined;
+}
+
 function containerOf(pod: Pod, component: string): ContainerStatus | undefined {
   const statuses = pod.status?.containerStatuses ?? [];
-  return statuses.find((status) => status.name === component) ?? statuses[0];
+  return statuses.find((status) => status.name.endsWith(component)) ?? statuses[0];
 }
 
 function targetOf(pod: Pod, component: string, nowMs: number, lookbackMs: number): Target | undefined {
@@ -166,7 +178,7 @@ export const componentLogsCheck = defineCheck({
     const all: LogSource[] = [];
     const targets: Target[] = [];
     for await (const pod of kube.pods({ namespace: args.namespace })) {
-      const component = componentOf(pod, args.components);
+      const component = logComponentOf(pod, args.components);
       if (!component) continue;
       all.push({
         component,

@@ -19,9 +19,9 @@ const NOW = Date.parse('2026-11-24T03:00:00Z');
 const GRPC_REFUSED =
   'W0112 21:16:43.831033       1 clientconn.go:1331] [core] grpc: addrConn.createTransport failed to connect to {127.0.0.1:2379 127.0.0.1 <nil> 0 <nil>}. Err: connection error: desc = "transport: Error while dialing dial tcp 127.0.0.1:2379: connect: connection refused". Reconnecting...';
 
-async function start(name: string, logs = ''): Promise<RunningSimulator> {
+async function start(name: string, logs = '', more = ''): Promise<RunningSimulator> {
   const scenario = await parseScenario(
-    `name: ${name}\nextends: healthy\ndescription: Component logs.\n${logs ? `logs:\n${logs}` : ''}`,
+    `name: ${name}\nextends: healthy\ndescription: Component logs.\n${more}${logs ? `logs:\n${logs}` : ''}`,
     join(defaultScenariosDir(), `${name}.yaml`),
   );
   return startSimulator({ scenario, now: () => NOW });
@@ -91,6 +91,41 @@ describe('control-plane.logs on a healthy cluster', () => {
     const all = sim.inject({ path: /\/log\?/, status: 403 });
     await expect(run(kube)).rejects.toThrow(/^no log could be read: .* is forbidden \(403/);
     all.remove();
+  });
+});
+
+describe('control-plane.logs with a cloud-controller-manager', () => {
+  it('reads the logs of a provider’s cloud-controller-manager DaemonSet pods too', async () => {
+    const sim = await start(
+      'component-logs-ccm',
+      '',
+      `pods:
+  - metadata:
+      name: aws-cloud-controller-manager-x7k2p
+      namespace: kube-system
+      labels: { k8s-app: aws-cloud-controller-manager }
+    spec:
+      nodeName: cp-1
+      containers: [{ name: aws-cloud-controller-manager, image: registry.k8s.io/provider-aws/cloud-controller-manager:v1.32.1 }]
+    status:
+      phase: Running
+      hostIP: 10.0.0.11
+      containerStatuses:
+        - { name: aws-cloud-controller-manager, ready: true, restartCount: 0, state: { running: { startedAt: -30d } } }
+`,
+    );
+    const kube = createKubeReader({ kubeconfigPath: sim.kubeconfigPath });
+    try {
+      const [ok] = await run(kube);
+      expect(ok?.title).toBe('No errors in the logs of 13 control-plane pods in the last 10m');
+      expect(ok?.summary).toContain('aws-cloud-controller-manager-x7k2p');
+      expect(logRequests(sim, 'aws-cloud-controller-manager-x7k2p')[0]?.path).toContain(
+        'container=aws-cloud-controller-manager&',
+      );
+    } finally {
+      kube.close();
+      await sim.stop();
+    }
   });
 });
 
