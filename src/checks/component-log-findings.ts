@@ -98,16 +98,21 @@ function serverEvidence(name: string, target: Target): Evidence {
   };
 }
 
-/** "list pods", "list pods, nodes and 9 more", "get leases" — the verb of the first resource, its resources first. */
-function forbiddenWhat(causes: readonly LogCause[]): string {
-  const rbac = causes.filter(
-    (cause): cause is Extract<LogCause, { kind: 'rbac-forbidden' }> => cause.kind === 'rbac-forbidden',
-  );
+type RbacCause = Extract<LogCause, { kind: 'rbac-forbidden' }>;
+
+/** The refusals of a group, those that tell most first (pods, nodes, leases, …). */
+function refusals(causes: readonly LogCause[]): RbacCause[] {
   const rank = (resource: string) => {
     const index = RESOURCE_ORDER.indexOf(resource);
     return index < 0 ? RESOURCE_ORDER.length : index;
   };
-  const sorted = [...rbac].sort((a, b) => rank(a.resource) - rank(b.resource));
+  return causes
+    .filter((cause): cause is RbacCause => cause.kind === 'rbac-forbidden')
+    .sort((a, b) => rank(a.resource) - rank(b.resource));
+}
+
+/** "list pods", "list pods, nodes and 9 more", "get leases" — the verb of the first resource, its resources first. */
+function forbiddenWhat(sorted: readonly RbacCause[]): string {
   const verb = sorted[0]?.verb ?? 'access';
   const resources = unique(sorted.filter((cause) => cause.verb === verb).map((cause) => cause.resource));
   const others = unique(sorted.map((cause) => `${cause.verb} ${cause.resource}`)).length - resources.length;
@@ -121,12 +126,12 @@ function componentOfUser(user: string): string | undefined {
 }
 
 /** `kubectl auth can-i` for the first forbidden request: what the operator runs to confirm. */
-function canI(cause: Extract<LogCause, { kind: 'rbac-forbidden' }>): string {
+function canI(cause: RbacCause): string {
   const resource = cause.group ? `${cause.resource}.${cause.group}` : cause.resource;
   return `kubectl auth can-i ${cause.verb} ${resource}${cause.namespace ? ` -n ${cause.namespace}` : ''} --as ${cause.user}`;
 }
 
-function rbacAdvice(group: LogGroup, cause: Extract<LogCause, { kind: 'rbac-forbidden' }>): string {
+function rbacAdvice(group: LogGroup, cause: RbacCause): string {
   const component = componentOfUser(cause.user);
   const serviceAccount = /^system:serviceaccount:([^:]+):(.+)$/.exec(cause.user);
   const check = `\`${canI(cause)}\` must answer yes.`;
@@ -319,7 +324,9 @@ export function causeFinding(group: LogGroup, cause: LogCause, context: LogFindi
   const counted = `${times(group, context)}${stopped(group, severity, context)}`;
   switch (cause.kind) {
     case 'rbac-forbidden': {
-      const rbac = group.causes.filter((each): each is typeof cause => each.kind === 'rbac-forbidden');
+      const rbac = refusals(group.causes);
+      // The refusal that tells most (pods before statefulsets) is the one to check first.
+      const primary = rbac[0] ?? cause;
       const asUser = componentOfUser(cause.user) === group.sources[0]?.component ? '' : ` (as ${cause.user})`;
       const what = forbiddenWhat(rbac);
       const scheduler =
@@ -345,7 +352,7 @@ export function causeFinding(group: LogGroup, cause: LogCause, context: LogFindi
             ? `The API server refuses ${cause.user} its leader-election lease: no instance can take or renew it, so none of them works, even though their pods run.`
             : `The API server refuses ${cause.user} to ${what}: ${unique(group.sources.map((source) => source.component)).join(' and ')} cannot work with those objects until its role allows it again.`,
         evidence,
-        recommendation: rbacAdvice(group, cause),
+        recommendation: rbacAdvice(group, primary),
         data: {
           ...data,
           cause: 'rbac-forbidden',
