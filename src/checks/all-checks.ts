@@ -12,6 +12,7 @@ import {
 } from './apiserver-load.js';
 import type { CheckDefinition } from './check.js';
 import { componentEventsCheck } from './component-events.js';
+import { componentLogsCheck } from './component-logs.js';
 import { controlPlanePodsCheck } from './control-plane-pods.js';
 import { etcdAlarmsCheck } from './etcd-alarms.js';
 import { etcdKeyspaceCheck } from './etcd-keyspace.js';
@@ -32,6 +33,7 @@ export function createCheckRegistry(): CheckRegistry {
     leaderLeasesCheck,
     controlPlanePodsCheck,
     componentEventsCheck,
+    componentLogsCheck,
     nodeConditionsCheck,
     etcdMemberHealthCheck,
     etcdAlarmsCheck,

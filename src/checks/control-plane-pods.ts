@@ -86,7 +86,11 @@ export interface RestartPolicy {
   nodes?: ReadonlyMap<string, NodeLiveness>;
 }
 
-function componentOf(pod: Pod, components: readonly string[]): string | undefined {
+/**
+ * The control-plane component a pod runs, among `components`: its `component` (or `app.kubernetes.io/name`) label,
+ * or for a static (mirror) pod its name prefix.
+ */
+export function componentOf(pod: Pod, components: readonly string[]): string | undefined {
   const label = pod.metadata.labels?.component ?? pod.metadata.labels?.['app.kubernetes.io/name'];
   if (label && components.includes(label)) return label;
   // A name prefix alone would also catch e.g. an etcd-backup CronJob's pods: trust it only for static (mirror) pods.

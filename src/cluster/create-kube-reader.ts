@@ -151,9 +151,16 @@ export function createKubeReaderFromTransport(
       if (log.container !== undefined) params.set('container', log.container);
       if (log.previous) params.set('previous', 'true');
       if (log.tailLines !== undefined) params.set('tailLines', String(log.tailLines));
+      if (log.sinceSeconds !== undefined) params.set('sinceSeconds', String(log.sinceSeconds));
       if (log.limitBytes !== undefined) params.set('limitBytes', String(log.limitBytes));
+      if (log.timestamps) params.set('timestamps', 'true');
       const path = resourcePath({ ...core, resource: 'pods', namespace, name, subresource: 'log' }, params);
-      const response = await transport.send('GET', path, { accept: 'text/plain, */*', ...signalOf(log) });
+      // A server (or a proxy in front of it) that ignores limitBytes must not make Quorum read a chatty log whole.
+      const response = await transport.send('GET', path, {
+        accept: 'text/plain, */*',
+        ...(log.limitBytes === undefined ? {} : { maxBytes: log.limitBytes }),
+        ...signalOf(log),
+      });
       if (response.status < 200 || response.status > 299) {
         throw statusError(response.status, response.body, 'GET', path, transport.description);
       }

@@ -40,6 +40,11 @@ export interface SendOptions {
   accept?: string;
   /** Aborts the request: a waiting one leaves the limiter's queue, a sent one has its socket destroyed. */
   signal?: AbortSignal;
+  /**
+   * Largest body this request accepts, below the transport's `maxResponseBytes`: past it the socket is destroyed and
+   * the request rejects, as for `maxResponseBytes`. (bytes)
+   */
+  maxBytes?: number;
 }
 
 /** Sends GET and HEAD requests to one API server, and nothing else. */
@@ -82,18 +87,19 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     pathAndQuery: string,
     accept: string,
     signal: AbortSignal | undefined,
+    maxBytes: number | undefined,
   ): Promise<TransportResponse> {
     const release = await limiter.acquire(signal);
     try {
       try {
-        return await exchange(method, pathAndQuery, accept, signal);
+        return await exchange(method, pathAndQuery, accept, signal, maxBytes);
       } catch (error) {
         // A kept-alive socket the server closed while idle fails on reuse before any answer: the one retry Node's
         // documentation recommends, safe for a GET.
         if (!(error instanceof StaleSocketError)) throw error;
       }
       try {
-        return await exchange(method, pathAndQuery, accept, signal);
+        return await exchange(method, pathAndQuery, accept, signal, maxBytes);
       } catch (error) {
         throw error instanceof StaleSocketError ? error.reported : error;
       }
@@ -107,7 +113,9 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     pathAndQuery: string,
     accept: string,
     signal: AbortSignal | undefined,
+    maxBytes: number | undefined,
   ): Promise<TransportResponse> {
+    const limit = maxBytes === undefined ? maxResponseBytes : Math.min(maxBytes, maxResponseBytes);
     return new Promise((resolve, reject) => {
       let request: http.ClientRequest | undefined;
       let settled = false;
@@ -165,10 +173,12 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
             let size = 0;
             response.on('data', (chunk: Buffer) => {
               size += chunk.length;
-              if (size > maxResponseBytes) {
+              if (size > limit) {
                 settle(
                   new KubeRequestError(
-                    `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on. For /metrics of a cluster this large, point Quorum at its Prometheus (${settingName('prometheus.url')}).`,
+                    limit < maxResponseBytes
+                      ? `${method} ${pathAndQuery} on ${description} answered more than the ${limit} bytes it asked for: refused to read on.`
+                      : `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on. For /metrics of a cluster this large, point Quorum at its Prometheus (${settingName('prometheus.url')}).`,
                     response.statusCode,
                   ),
                 );
@@ -200,14 +210,15 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       const { signal } = sendOptions;
       throwIfAborted(signal);
       const accept = sendOptions.accept ?? 'application/json';
-      const response = await once(readMethod, pathAndQuery, accept, signal);
+      const { maxBytes } = sendOptions;
+      const response = await once(readMethod, pathAndQuery, accept, signal, maxBytes);
       const waitMs = response.status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined;
       if (waitMs === undefined || waitMs > maxRetryAfterMs) return response;
       // A short, bounded wait that the caller awaits: left ref'd so Node cannot exit with the request pending.
       await delay(waitMs, undefined, signal ? { signal } : {}).catch((error: unknown) => {
         throw signal?.aborted ? abortReason(signal) : error;
       });
-      return once(readMethod, pathAndQuery, accept, signal);
+      return once(readMethod, pathAndQuery, accept, signal, maxBytes);
     },
     close: () => connection.close(),
   };

@@ -61,6 +61,42 @@ function componentTrouble(cause: Finding): string {
   return `${who} is not ready`;
 }
 
+/** What a control-plane.logs finding says RBAC refuses: `data.forbidden[].resource`. */
+function forbiddenResources(finding: Finding): string[] {
+  const forbidden = finding.data?.forbidden;
+  if (!Array.isArray(forbidden)) return [];
+  return forbidden.flatMap((entry: unknown) =>
+    entry !== null && typeof entry === 'object' && typeof (entry as { resource?: unknown }).resource === 'string'
+      ? [(entry as { resource: string }).resource]
+      : [],
+  );
+}
+
+/** The components and pods whose logs a control-plane.logs finding quotes: `data.sources[]`. */
+function logSources(finding: Finding): Array<{ component?: string; pod?: string }> {
+  const sources = finding.data?.sources;
+  return Array.isArray(sources) ? (sources as Array<{ component?: string; pod?: string }>) : [];
+}
+
+/** True when the symptom is about a component whose logs the cause quotes (and, for a pod, that very pod). */
+function loggedBy(cause: Finding, symptom: Finding): boolean {
+  const component = symptom.about?.component;
+  const pod = symptom.check === 'control-plane.pods' ? symptom.about?.instance : undefined;
+  return logSources(cause).some(
+    (source) => source.component === component && (pod === undefined || source.pod === pod),
+  );
+}
+
+/** "kube-scheduler is refused get leases by RBAC". */
+function refused(cause: Finding, resources: readonly string[]): string {
+  const shown = forbiddenResources(cause).filter((resource) => resources.includes(resource));
+  return `${cause.about?.component ?? 'the component'} is refused ${[...new Set(shown)].join(' and ') || 'access'} by RBAC`;
+}
+
+const LEASE_LOCKS: readonly string[] = ['leases', 'endpoints', 'configmaps'];
+/** What kube-scheduler cannot schedule without: its informers list and watch these. */
+const SCHEDULING_INPUTS: readonly string[] = ['pods', 'nodes'];
+
 /**
  * The cause table, in order of preference: when a symptom matches several rules, every matching cause is recorded
  * and the first (closest to the root) is the one it is shown under.
@@ -146,6 +182,62 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     cause: { signals: ['etcd.no-quorum', 'etcd.no-leader', 'etcd.member-down'], components: ['etcd'] },
     symptom: { signals: ['component.crashlooping'], components: ['kube-apiserver'] },
     relates: (_cause, symptom) => !isOomKilled(symptom),
+    because: (cause) => `because ${etcdTrouble(cause)}`,
+  },
+  {
+    // A component that may not read or update its lease cannot hold it: no leader, or a leader that keeps changing.
+    id: 'rbac-forbidden-lease',
+    cause: {
+      signals: ['logs.rbac-forbidden'],
+      components: ['kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager'],
+    },
+    symptom: { signals: ['lease.stale', 'lease.leader-changed'] },
+    relates: (cause, symptom) =>
+      cause.about?.component === symptom.about?.component &&
+      forbiddenResources(cause).some((resource) => LEASE_LOCKS.includes(resource)),
+    because: (cause) => `because ${refused(cause, LEASE_LOCKS)}`,
+  },
+  {
+    // A scheduler whose informers may not list pods or nodes never learns of new pods: no attempt, no event.
+    id: 'rbac-forbidden-scheduler-unattempted',
+    cause: { signals: ['logs.rbac-forbidden'], components: ['kube-scheduler'] },
+    symptom: { signals: ['pods.unattempted'] },
+    relates: (cause) => forbiddenResources(cause).some((resource) => SCHEDULING_INPUTS.includes(resource)),
+    because: (cause) => `because ${refused(cause, SCHEDULING_INPUTS)}`,
+  },
+  {
+    // A controller or scheduler that cannot verify its API server's certificate cannot renew its lease: it loses
+    // it, exits ("leaderelection lost") and is restarted, and cannot take it back.
+    id: 'expired-certificate-cuts-off-component',
+    cause: { signals: ['logs.certificate-expired'] },
+    symptom: {
+      signals: ['lease.stale', 'lease.leader-changed', 'component.crashlooping', 'logs.leader-election-lost'],
+      components: ['kube-controller-manager', 'kube-scheduler', 'cloud-controller-manager'],
+    },
+    relates: (cause, symptom) => loggedBy(cause, symptom),
+    because: (cause) =>
+      `because ${cause.about?.instance ?? cause.about?.component ?? 'its server'}'s certificate expired and TLS to it fails`,
+  },
+  {
+    // The API server a component talks to is restarting or not ready: refused or timed-out requests, lost leases.
+    id: 'apiserver-down-components-cannot-reach-it',
+    cause: {
+      signals: ['apiserver.unreachable', 'component.crashlooping', 'component.oom-killed', 'component.not-ready'],
+      components: ['kube-apiserver'],
+    },
+    symptom: { signals: ['logs.apiserver-unreachable', 'logs.leader-election-lost'] },
+    relates: (cause, symptom) => cause.about?.node !== undefined && cause.about.node === symptom.about?.node,
+    because: (cause) => `because ${componentTrouble(cause)}`,
+  },
+  {
+    // kube-apiserver's etcd client logs refused or timed-out connections to a member that is down (on its node), or
+    // to every member when etcd cannot serve at all.
+    id: 'etcd-down-apiserver-cannot-reach-it',
+    cause: { signals: ['etcd.member-down', 'etcd.no-quorum', 'etcd.no-leader'], components: ['etcd'] },
+    symptom: { signals: ['logs.etcd-unreachable'] },
+    relates: (cause, symptom) =>
+      !(cause.signals ?? []).every((signal) => signal === 'etcd.member-down') ||
+      memberOnNode(cause.about?.instance, symptom.about?.node),
     because: (cause) => `because ${etcdTrouble(cause)}`,
   },
   {

@@ -82,6 +82,16 @@ export const SIGNALS = [
   'node-leases.stale',
   /** A node is NotReady: its Ready condition is not True, or its kubelet stopped renewing its node Lease. */
   'node.not-ready',
+  /** A component's log shows the API server refusing it by RBAC (`… is forbidden: User "…" cannot …`), still now. */
+  'logs.rbac-forbidden',
+  /** A component's log shows TLS failing on an expired (or not yet valid) certificate, still now. */
+  'logs.certificate-expired',
+  /** A component's log shows it cannot reach the API server (refused, timed out), still now. */
+  'logs.apiserver-unreachable',
+  /** kube-apiserver's log shows it cannot reach etcd (refused, timed out), still now. */
+  'logs.etcd-unreachable',
+  /** A component's log shows it lost its leader lease (`leaderelection lost`) within the lookback. */
+  'logs.leader-election-lost',
   /** Pods wait for a scheduler that did not try them. */
   'pods.unattempted',
   /** Pods are Pending. */

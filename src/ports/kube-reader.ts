@@ -17,6 +17,25 @@ export interface ListOptions extends RequestOptions {
   labelSelector?: string;
 }
 
+/** What part of a container's log to read; the API server's own `pods/log` parameters. */
+export interface PodLogOptions {
+  /** Required when the pod has several containers. */
+  container?: string;
+  /** The previous, terminated instance of the container. */
+  previous?: boolean;
+  /** Only the last this many lines (counted before `sinceSeconds` filters them). */
+  tailLines?: number;
+  /** Only lines written within this many seconds (s). */
+  sinceSeconds?: number;
+  /**
+   * At most this many bytes, from the start of what `tailLines` and `sinceSeconds` selected (the last line may be
+   * cut); timestamps count. The reader refuses a longer body. (bytes)
+   */
+  limitBytes?: number;
+  /** Each line prefixed with the time the runtime received it, RFC 3339 with nanoseconds, and a space. */
+  timestamps?: boolean;
+}
+
 /** The result of a raw GET (`/metrics`, `/livez?verbose`): the body is returned whatever the status. */
 export interface RawResponse {
   status: number;
@@ -47,12 +66,12 @@ export interface KubeReader {
 
   /** `undefined` when the lease does not exist (404). */
   lease(namespace: string, name: string, options?: RequestOptions): Promise<Lease | undefined>;
-  /** The tail of a container's log (`pods/log`), for the excerpt of a crashing component. */
-  podLog(
-    namespace: string,
-    name: string,
-    options?: RequestOptions & { container?: string; previous?: boolean; tailLines?: number; limitBytes?: number },
-  ): Promise<string>;
+  /**
+   * A container's log (`pods/log`) as the API server selects it: the last `tailLines` lines, of those the ones written
+   * within `sinceSeconds`, cut after `limitBytes`. A body longer than `limitBytes` is refused, whatever the server
+   * sends.
+   */
+  podLog(namespace: string, name: string, options?: RequestOptions & PodLogOptions): Promise<string>;
   /** A raw GET of a non-resource path such as `/metrics` or `/readyz?verbose`. Never throws on HTTP status. */
   raw(path: string, options?: RequestOptions & { accept?: string }): Promise<RawResponse>;
 }

@@ -103,6 +103,8 @@ export interface Pod {
     containerStatuses?: ContainerStatus[];
     initContainerStatuses?: ContainerStatus[];
     startTime?: string;
+    /** The node's address (a static pod's own, as it uses the host network). */
+    hostIP?: string;
   };
 }
 

@@ -298,11 +298,29 @@ describe('KubeReader over a fixture API server', () => {
       tailLines: '50',
       limitBytes: '2048',
     });
+    await reader.podLog('kube-system', 'etcd-cp-1', { sinceSeconds: 600, timestamps: true });
+    expect(Object.fromEntries(query(since().at(-1) as RecordedRequest))).toEqual({
+      sinceSeconds: '600',
+      timestamps: 'true',
+    });
     expect(request?.headers.accept).toMatch(/^text\/plain/);
 
     server.handle(() => status(400, 'previous terminated container "etcd" in pod "etcd-cp-1" not found'));
     await expect(reader.podLog('kube-system', 'etcd-cp-1', { previous: true })).rejects.toThrow(
       /HTTP 400: previous terminated container/,
+    );
+  });
+
+  it('refuses a log longer than the limitBytes it asked for, when the server ignores it', async () => {
+    server.handle(() => ({ body: 'E0101 00:00:00.000000       1 x.go:1] spam\n'.repeat(40_000) }));
+    await expect(reader.podLog('kube-system', 'etcd-cp-1', { limitBytes: 4096 })).rejects.toThrow(
+      /answered more than the 4096 bytes it asked for: refused to read on/,
+    );
+    // Without a limit the same answer is read whole: the cap is the request's own.
+    expect(await reader.podLog('kube-system', 'etcd-cp-1')).toHaveLength(1_720_000);
+    server.handle(() => ({ body: 'E0101 00:00:00.000000       1 x.go:1] short\n' }));
+    expect(await reader.podLog('kube-system', 'etcd-cp-1', { limitBytes: 4096 })).toBe(
+      'E0101 00:00:00.000000       1 x.go:1] short\n',
     );
   });
 

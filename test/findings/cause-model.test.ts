@@ -149,6 +149,104 @@ describe('explainFindings', () => {
     expect(explainFindings([nodeDown, onNode('cp-1')])[1]?.explainedBy).toBeUndefined();
   });
 
+  describe('what component logs explain', () => {
+    const logs = (overrides: Partial<Finding>) => finding('control-plane.logs', overrides);
+    const refused = (resources: string[]) =>
+      logs({
+        title: 'kube-scheduler cannot list pods: RBAC forbidden',
+        about: { component: 'kube-scheduler' },
+        signals: ['logs.rbac-forbidden'],
+        data: {
+          sources: [{ component: 'kube-scheduler', pod: 'kube-scheduler-cp-1' }],
+          forbidden: resources.map((resource) => ({ user: 'system:kube-scheduler', verb: 'list', resource })),
+        },
+      });
+
+    it('puts pods nobody tried under a scheduler RBAC refuses pods or nodes, and not under one refused leases only', () => {
+      expect(explainFindings([refused(['pods', 'statefulsets']), pending])[1]?.explainedBy).toEqual([
+        {
+          id: 'control-plane.logs',
+          rule: 'rbac-forbidden-scheduler-unattempted',
+          because: 'because kube-scheduler is refused pods by RBAC',
+        },
+      ]);
+      expect(explainFindings([refused(['leases']), pending])[1]?.explainedBy).toBeUndefined();
+    });
+
+    it('puts a stale lease under RBAC refusing that component its lease, not another component’s', () => {
+      expect(explainFindings([refused(['leases']), staleScheduler])[1]?.explainedBy?.[0]).toMatchObject({
+        rule: 'rbac-forbidden-lease',
+        because: 'because kube-scheduler is refused leases by RBAC',
+      });
+      const controllerLease = { ...staleScheduler, about: { component: 'kube-controller-manager' as const } };
+      expect(explainFindings([refused(['leases']), controllerLease])[1]?.explainedBy).toBeUndefined();
+      expect(explainFindings([refused(['pods']), staleScheduler])[1]?.explainedBy).toBeUndefined();
+    });
+
+    it('puts the lease, the lost election and the restarts of the components that log an expired certificate under it', () => {
+      const expired = logs({
+        title: 'kube-controller-manager on cp-2 cannot verify the API server’s certificate',
+        about: { component: 'kube-apiserver', instance: 'kube-apiserver-cp-2', node: 'cp-2' },
+        signals: ['logs.certificate-expired'],
+        data: { sources: [{ component: 'kube-controller-manager', pod: 'kube-controller-manager-cp-2' }] },
+      });
+      const leaderChanged = finding('leases.leader', {
+        severity: 'warning',
+        about: { component: 'kube-controller-manager', node: 'cp-1' },
+        signals: ['lease.leader-changed'],
+      });
+      const restarting = (pod: string) =>
+        finding('control-plane.pods', {
+          about: { component: 'kube-controller-manager', instance: pod, node: pod.slice(-4) },
+          signals: ['component.crashlooping'],
+        });
+      const explained = explainFindings([
+        expired,
+        leaderChanged,
+        restarting('kube-controller-manager-cp-2'),
+        restarting('kube-controller-manager-cp-3'),
+        { ...staleScheduler, severity: 'critical' },
+      ]);
+      expect(explained.map((item) => item.explainedBy?.[0]?.rule)).toEqual([
+        undefined,
+        'expired-certificate-cuts-off-component',
+        'expired-certificate-cuts-off-component',
+        undefined,
+        undefined,
+      ]);
+      expect(explained[1]?.explainedBy?.[0]?.because).toBe(
+        "because kube-apiserver-cp-2's certificate expired and TLS to it fails",
+      );
+    });
+
+    it('puts what cannot reach an API server or etcd under that server’s trouble on the same node', () => {
+      const apiserverNotReady = finding('control-plane.pods', {
+        severity: 'warning',
+        about: { component: 'kube-apiserver', instance: 'kube-apiserver-cp-2', node: 'cp-2' },
+        signals: ['component.not-ready'],
+      });
+      const cannotReach = (node: string) =>
+        logs({
+          severity: 'warning',
+          about: { component: 'kube-apiserver', instance: `kube-apiserver-${node}`, node },
+          signals: ['logs.apiserver-unreachable'],
+        });
+      expect(explainFindings([apiserverNotReady, cannotReach('cp-2')])[1]?.explainedBy?.[0]).toMatchObject({
+        rule: 'apiserver-down-components-cannot-reach-it',
+        because: 'because kube-apiserver-cp-2 is not ready',
+      });
+      expect(explainFindings([apiserverNotReady, cannotReach('cp-1')])[1]?.explainedBy).toBeUndefined();
+
+      const etcdRefused = (node: string) =>
+        logs({ severity: 'warning', about: { component: 'etcd', node }, signals: ['logs.etcd-unreachable'] });
+      expect(explainFindings([memberDown, etcdRefused('master-2')])[1]?.explainedBy?.[0]).toMatchObject({
+        rule: 'etcd-down-apiserver-cannot-reach-it',
+        because: 'because etcd member master-2 is down',
+      });
+      expect(explainFindings([memberDown, etcdRefused('master-1')])[1]?.explainedBy).toBeUndefined();
+    });
+  });
+
   it('never links ok or info findings, and never closes a loop', () => {
     const okReadyz = { ...readyz, severity: 'ok' as const };
     expect(explainFindings([memberDown, okReadyz])[1]?.explainedBy).toBeUndefined();

@@ -69,6 +69,8 @@ describe('shipped scenarios', () => {
     'scheduler-no-leader',
     'control-plane-node-not-ready',
     'healthy-noisy',
+    'scheduler-rbac-forbidden',
+    'controller-manager-cert-expired',
   ])('%s loads and cites the public incident report it is shaped after', async (name) => {
     const scenario = await loadScenario(name);
     expect(scenario.name).toBe(name);

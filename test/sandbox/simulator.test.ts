@@ -685,9 +685,9 @@ describe('cluster simulator pod logs (control-plane-degraded)', () => {
     expect(full.body).toContain('"Error building controller context"');
     const tail = await call(sim, `${logPath}?previous=true&tailLines=1`);
     expect(tail.body.split('\n')).toHaveLength(2);
-    expect(tail.body).toMatch(/^E1124 .*Error building controller context.*\n$/);
+    expect(tail.body).toMatch(/^E\d{4} .*Error building controller context.*\n$/);
     const head = await call(sim, `${logPath}?previous=true&limitBytes=10`);
-    expect(head.body).toBe('I1124 05:4');
+    expect(head.body).toMatch(/^I\d{4} \d\d:\d$/);
   });
 
   it.each([

@@ -175,23 +175,41 @@ describe('incidents shaped after public reports, diagnosed end to end', () => {
   });
 
   describe('a scheduler with no leader (CentaurusInfra/arktos#1123, rackerlabs/spot#268)', () => {
-    it('puts the Pending pods nobody tried under the stale lease', async () => {
+    it('names the RBAC refusal in the scheduler logs, with the stale lease and the Pending pods nobody tried under it', async () => {
       const report = await run('scheduler-no-leader', 'scheduler-pending', false);
-      const lease = expectCauseFirst(
+      const refusal = expectCauseFirst(
         report,
         {
-          check: 'leases.leader',
-          title: /^kube-scheduler has no active leader: lease last renewed 18m \d+s ago by cp-2$/,
+          check: 'control-plane.logs',
+          title: /^kube-scheduler cannot get leases: RBAC forbidden \(\d+ times in 10m\)$/,
         },
         [
           {
+            check: 'leases.leader',
+            title: /^kube-scheduler has no active leader: lease last renewed 18m \d+s ago by cp-2$/,
+          },
+          {
             check: 'scheduler.pending-pods',
             title: /^3 pods never attempted: scheduler "default-scheduler" has no active leader$/,
+            by: 'leases.leader',
           },
         ],
       );
-      expect(lease.about).toEqual({ component: 'kube-scheduler', node: 'cp-2' });
-      expect(problems(report)).toHaveLength(2);
+      expect(refusal.about).toEqual({ component: 'kube-scheduler' });
+      expect(refusal.evidence).toContainEqual({
+        label: 'forbidden',
+        value: 'get leases.coordination.k8s.io in kube-system',
+      });
+      expect(refusal.recommendation).toContain(
+        '`kubectl auth can-i get leases.coordination.k8s.io -n kube-system --as system:kube-scheduler`',
+      );
+      const lease = under(report, refusal).find((finding) => finding.check === 'leases.leader');
+      expect(lease?.about).toEqual({ component: 'kube-scheduler', node: 'cp-2' });
+      expect(lease?.explainedBy?.[0]).toMatchObject({
+        rule: 'rbac-forbidden-lease',
+        because: 'because kube-scheduler is refused leases by RBAC',
+      });
+      expect(problems(report)).toHaveLength(3);
       // Every scheduler pod runs: one restarted when the leader lost its lease, which is information, not the cause.
       expect(report.findings.find((finding) => finding.title.startsWith('kube-scheduler-cp-2'))?.severity).toBe('info');
     });

@@ -1,14 +1,19 @@
 import type { Pod } from '../../../ports/kube-types.js';
 import type { SimObject } from '../scenario/object-source.js';
 import type { PodLog } from '../scenario/scenario.js';
+import { timestampMs } from '../scenario/relative-time.js';
 import { badRequest } from '../server/status-error.js';
+import { LogTimeline, type TimedLine } from './log-timeline.js';
 
-/** The `pods/log` options the simulator honours; the rest (`sinceSeconds`, `timestamps`, `follow`) are ignored. */
+/** The `pods/log` options the simulator honours, as the kubelet does; `follow` is ignored. */
 export interface LogOptions {
   container?: string;
   previous: boolean;
   tailLines?: number;
   limitBytes?: number;
+  /** Lines before this time (ms since the epoch) are left out: `sinceSeconds` or `sinceTime`. */
+  sinceMs?: number;
+  timestamps: boolean;
 }
 
 function nonNegativeInteger(name: string, text: string | null): number | undefined {
@@ -17,25 +22,66 @@ function nonNegativeInteger(name: string, text: string | null): number | undefin
   return Number(text);
 }
 
-/** Reads `container`, `previous`, `tailLines` and `limitBytes`, answering 400 for values the server rejects. */
-export function parseLogOptions(query: URLSearchParams): LogOptions {
+/**
+ * Reads `container`, `previous`, `tailLines`, `limitBytes`, `sinceSeconds` (or `sinceTime`) and `timestamps`,
+ * answering 400 for values the server rejects.
+ */
+export function parseLogOptions(query: URLSearchParams, nowMs: number): LogOptions {
   const container = query.get('container') ?? '';
   const tailLines = nonNegativeInteger('tailLines', query.get('tailLines'));
   const limitBytes = nonNegativeInteger('limitBytes', query.get('limitBytes'));
   if (limitBytes === 0) throw badRequest('limitBytes: Invalid value: 0: must be greater than 0');
+  const sinceSeconds = nonNegativeInteger('sinceSeconds', query.get('sinceSeconds'));
+  const sinceTime = query.get('sinceTime') || undefined;
+  if (sinceSeconds !== undefined && sinceTime !== undefined)
+    throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  if (sinceSeconds === 0) throw badRequest('sinceSeconds: Invalid value: 0: must be greater than 0');
+  let sinceMs = sinceSeconds === undefined ? undefined : nowMs - sinceSeconds * 1000;
+  if (sinceTime !== undefined) {
+    sinceMs = Date.parse(sinceTime);
+    if (Number.isNaN(sinceMs)) throw badRequest(`sinceTime: Invalid value: "${sinceTime}": not an RFC 3339 time`);
+  }
   return {
     ...(container ? { container } : {}),
     previous: ['true', '1'].includes(query.get('previous') ?? ''),
     ...(tailLines === undefined ? {} : { tailLines }),
     ...(limitBytes === undefined ? {} : { limitBytes }),
+    ...(sinceMs === undefined ? {} : { sinceMs }),
+    timestamps: ['true', '1'].includes(query.get('timestamps') ?? ''),
   };
 }
 
-function tail(text: string, lines: number): string {
-  if (lines === 0) return '';
-  const parts = text.split('\n');
-  const trailing = parts[parts.length - 1] === '' ? parts.pop() : undefined;
-  return parts.slice(-lines).join('\n') + (trailing === undefined ? '' : '\n');
+/** Go's `time.RFC3339Nano`, as the kubelet prefixes lines: trailing zeros of the fraction dropped. */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0*Z$/, 'Z');
+}
+
+/** How many bytes are written per chunk of a streamed log. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The selected lines as the kubelet writes them: each with its timestamp when asked for, the whole cut after
+ * `limitBytes` (possibly inside a line), a chunk at a time.
+ */
+function* render(lines: Iterable<TimedLine>, options: LogOptions): Generator<string> {
+  let remaining = options.limitBytes ?? Number.POSITIVE_INFINITY;
+  let chunk = '';
+  for (const line of lines) {
+    if (options.sinceMs !== undefined && line.time < options.sinceMs) continue;
+    let text = `${options.timestamps ? `${rfc3339Nano(line.time)} ` : ''}${line.text}\n`;
+    const size = Buffer.byteLength(text);
+    if (size >= remaining) {
+      text = Buffer.from(text).subarray(0, remaining).toString('utf8');
+      remaining = 0;
+    } else remaining -= size;
+    chunk += text;
+    if (remaining === 0) break;
+    if (chunk.length >= CHUNK_BYTES) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
 }
 
 /**
@@ -43,7 +89,12 @@ function tail(text: string, lines: number): string {
  * when the pod has several, a waiting container has no current log, a container that never terminated has no
  * previous one.
  */
-export function podLogText(podObject: SimObject, logs: readonly PodLog[], options: LogOptions): string {
+export function podLogChunks(
+  podObject: SimObject,
+  logs: readonly PodLog[],
+  options: LogOptions,
+  nowMs: number,
+): Iterable<string> {
   const pod = podObject as unknown as Pod;
   const name = pod.metadata.name;
   const namespace = pod.metadata.namespace ?? 'default';
@@ -64,23 +115,25 @@ export function podLogText(podObject: SimObject, logs: readonly PodLog[], option
   const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
     (entry) => entry.name === container,
   );
-  const onlyContainer = containers.length === 1 ? containers[0] : undefined;
-  const log = logs.find(
+  const firstContainer = containers[0];
+  const entries = logs.filter(
     (entry) =>
       entry.namespace === namespace &&
       entry.pod === name &&
       entry.previous === options.previous &&
-      (entry.container ?? onlyContainer) === container,
+      (entry.container ?? firstContainer) === container,
   );
   if (options.previous) {
-    if (!log) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    if (entries.length === 0)
+      throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
   } else if (status?.state?.waiting) {
     throw badRequest(
       `container "${container}" in pod "${name}" is waiting to start: ${status.state.waiting.reason ?? 'ContainerCreating'}`,
     );
   }
-  let text = log?.text ?? '';
-  if (options.tailLines !== undefined) text = tail(text, options.tailLines);
-  if (options.limitBytes !== undefined) text = Buffer.from(text).subarray(0, options.limitBytes).toString('utf8');
-  return text;
+  // A previous instance's lines end when it did; the running one's end now.
+  const finished = timestampMs(status?.lastState?.terminated?.finishedAt ?? '', nowMs);
+  const timeline = new LogTimeline(entries, (entry) => (entry.previous ? (finished ?? nowMs) : nowMs), nowMs);
+  const lines = options.tailLines === undefined ? timeline.forward(options.sinceMs) : timeline.tail(options.tailLines);
+  return render(lines, options);
 }

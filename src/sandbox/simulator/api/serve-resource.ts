@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceName } from '../resources/registry.js';
 import type { ResourceDefinition } from '../resources/resource-definition.js';
 import type { SimObject } from '../scenario/object-source.js';
-import { sendJson, sendList, sendText } from '../server/respond.js';
+import { sendJson, sendList, sendTextStream } from '../server/respond.js';
 import { badRequest, notFound } from '../server/status-error.js';
 import { matchesFields, parseFieldSelector, type FieldRequirement } from './field-selector.js';
 import { matchesLabels, parseLabelSelector } from './label-selector.js';
 import { listPage } from './list-page.js';
 import { narrowSource } from './narrow-source.js';
 import type { ResourceContext } from './resource-context.js';
-import { parseLogOptions, podLogText } from './pod-log.js';
+import { parseLogOptions, podLogChunks } from './pod-log.js';
 import { serveWatch } from './serve-watch.js';
 import type { ResourceRoute } from './resource-path.js';
 import { tableOf, withTypeMeta, type IncludeObject } from './table.js';
@@ -79,7 +79,12 @@ export async function serveResource(
   if (route.name !== undefined) {
     const object = findObject(context, route);
     if (route.subresource === 'log') {
-      sendText(res, 200, podLogText(object, context.store.scenario.logs, parseLogOptions(query)), 'text/plain');
+      const options = parseLogOptions(query, context.nowMs);
+      await sendTextStream(
+        res,
+        podLogChunks(object, context.store.scenario.logs, options, context.nowMs),
+        'text/plain',
+      );
       return;
     }
     if (context.representation === 'table') {

@@ -8,7 +8,7 @@ import { describeIssues } from './issue-path.js';
 import { ObjectNormalizer } from './normalize-objects.js';
 import { EventSchema, LeaseSchema, NodeSchema, PodSchema } from './object-schemas.js';
 import { arraySource, type ObjectSource, type SimObject } from './object-source.js';
-import type { HealthCheck, HealthEndpoint, Scenario } from './scenario.js';
+import type { HealthCheck, HealthEndpoint, PodLog, Scenario } from './scenario.js';
 import { ScenarioFileSchema, type ScenarioFileInput } from './scenario-schema.js';
 
 /** Namespaces every cluster has. */
@@ -138,6 +138,11 @@ export function buildScenario(content: unknown, file: string): Scenario {
   spec.logs.forEach((log, index) => {
     if (!podNames.has(`${log.namespace}/${log.pod}`))
       problems.add(`logs[${index}].pod: no pod "${log.pod}" in namespace "${log.namespace}"`);
+    const span = log.spacing * (log.text.replace(/\n$/, '').split('\n').length - 1);
+    if (log.repeat && log.repeat.every < span)
+      problems.add(
+        `logs[${index}].repeat.every: ${log.repeat.every} ms is shorter than the text's own span (${span} ms)`,
+      );
   });
   const health = {
     livez: healthChecks(spec.health.livez, 'livez', problems),
@@ -190,7 +195,16 @@ export function buildScenario(content: unknown, file: string): Scenario {
     cluster,
     objects: sources,
     revision: normalizer.lastRevision,
-    logs: spec.logs.map((log) => ({ ...log, ...(log.container === undefined ? {} : { container: log.container }) })),
+    logs: spec.logs.map(({ namespace, pod, container, previous, text, at, spacing, repeat }): PodLog => ({
+      namespace,
+      pod,
+      previous,
+      text,
+      spacingMs: spacing,
+      ...(container === undefined ? {} : { container }),
+      ...(at === undefined ? {} : { at }),
+      ...(repeat === undefined ? {} : { repeat: { everyMs: repeat.every, from: repeat.from } }),
+    })),
     health,
     metrics,
   };

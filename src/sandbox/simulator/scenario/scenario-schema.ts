@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MetricFamilySchema } from './metric-schema.js';
+import { durationMs } from './duration.js';
 import { NamespaceSchema, Timestamp } from './object-schemas.js';
 
 const HealthSpec = z.strictObject({
@@ -8,6 +9,19 @@ const HealthSpec = z.strictObject({
   /** Failing checks: name → the error the per-check path (`/readyz/etcd`) prints. */
   failing: z.record(z.string(), z.string().min(1)).default({}),
 });
+
+/** `2s`, `250ms`, `1m30s`, as ms. */
+const Duration = z.union([
+  z.number().int().nonnegative(),
+  z.string().transform((text, context) => {
+    const ms = durationMs(text);
+    if (ms === undefined) {
+      context.addIssue({ code: 'custom', message: 'expected a duration such as 2s, 250ms or 1m30s' });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+]);
 
 const Objects = z.array(z.record(z.string(), z.unknown())).default([]);
 
@@ -50,7 +64,19 @@ const Fields = {
         pod: z.string(),
         container: z.string().optional(),
         previous: z.boolean().default(false),
+        /** Lines, written `spacing` apart; the last at `at`. */
         text: z.string(),
+        /**
+         * When the last line was written. Default: the container's last termination (`finishedAt`) for a previous
+         * log, the simulator's now for a current one.
+         */
+        at: Timestamp.optional(),
+        /** Between two lines of `text`. */
+        spacing: Duration.default(1),
+        /** `text` written again every `every`, the first time at `from` (a time), the last at `at`. */
+        repeat: z
+          .strictObject({ every: Duration.refine((ms) => ms > 0, 'must be longer than 0'), from: Timestamp })
+          .optional(),
       }),
     )
     .default([]),

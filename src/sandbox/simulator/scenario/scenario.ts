@@ -20,7 +20,20 @@ export interface PodLog {
   container?: string;
   /** The log of the previous, terminated instance (`?previous=true`). */
   previous: boolean;
+  /**
+   * One or more lines. The simulator stamps each with its time (klog and JSON headers too), and replaces
+   * `{{line-time}}` with it and `{{time -9m}}` with that time of the simulator clock (RFC 3339).
+   */
   text: string;
+  /**
+   * When the last line was written (a timestamp expression). Default: the container's `lastState.terminated.finishedAt`
+   * for a previous log, now for a current one.
+   */
+  at?: string;
+  /** Between two lines of `text` (ms). */
+  spacingMs: number;
+  /** `text` written again every `everyMs`, the first time at `from`, the last at `at`. */
+  repeat?: { everyMs: number; from: string };
 }
 
 /** Who the cluster says it is. */

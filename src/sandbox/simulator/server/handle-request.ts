@@ -169,12 +169,31 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
   return sendText(res, 404, NOT_FOUND_TEXT);
 }
 
+/** Adds the size of every body chunk written to `record.bytes`, however the handler writes it. */
+function countBodyBytes(res: ServerResponse, record: { bytes: number }): void {
+  const size = (chunk: unknown): number =>
+    typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    record.bytes += size(chunk);
+    return write(chunk, ...rest);
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'function') record.bytes += size(chunk);
+    return end(chunk, ...rest);
+  }) as ServerResponse['end'];
+}
+
 /** Handles one request: log, latency and faults, authentication, then the route. Never throws. */
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
   const began = performance.now();
   const path = req.url ?? '/';
-  const record = { method: req.method ?? 'GET', path, time: context.now() } as Parameters<RequestLog['add']>[0];
+  const record = { method: req.method ?? 'GET', path, time: context.now(), bytes: 0 } as Parameters<
+    RequestLog['add']
+  >[0];
   context.log.add(record);
+  countBodyBytes(res, record);
   res.once('finish', () => {
     record.status = res.statusCode;
     record.durationMs = performance.now() - began;

@@ -13,6 +13,8 @@ export interface RequestRecord {
   durationMs?: number;
   /** True when the client closed the connection before the answer was complete (it gave up or was cancelled). */
   abortedByClient?: boolean;
+  /** Body bytes written so far (headers not counted): what the answer cost on the wire. */
+  bytes: number;
 }
 
 /** The requests a simulator received, newest last; keeps the latest `capacity` and counts all. */

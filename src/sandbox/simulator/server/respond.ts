@@ -60,6 +60,23 @@ function write(res: ServerResponse, chunk: string): Promise<void> {
 }
 
 /**
+ * Streams text a chunk at a time, waiting for the socket to drain, with no `Content-Length` (chunked, as the API server
+ * streams container logs): a log of megabytes is never one string in memory.
+ */
+export async function sendTextStream(
+  res: ServerResponse,
+  chunks: Iterable<string>,
+  contentType = 'text/plain; charset=utf-8',
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': contentType, 'X-Content-Type-Options': 'nosniff' });
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    await write(res, chunk);
+  }
+  res.end();
+}
+
+/**
  * Streams `{...head, items: [...]}` (or `rows` for a Table): the envelope once, then the items a chunk at a time,
  * waiting for the socket to drain, so a list of 100,000 objects is never one string in memory.
  */
