@@ -10,7 +10,7 @@ import { startSlackDouble, type SlackDouble } from '../../src/sandbox/slack-doub
 import { waitUntil } from '../../src/sandbox/services/wait-until.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
 import { startService, type ServiceProcess } from '../cli/service-process.js';
-import { startRedis, type RedisService } from '../helpers/services.js';
+import { startEtcd, startRedis, type EtcdService, type RedisService } from '../helpers/services.js';
 
 const SIGNING_SECRET = 'takeover-signing-secret';
 const BOT_TOKEN = 'xoxb-takeover';
@@ -27,15 +27,17 @@ describe('quorum bot and quorum worker as processes', () => {
   let redis: RedisService;
   let slack: SlackDouble;
   let simulator: RunningSimulator;
+  let etcd: EtcdService;
   let directory: string;
   let configFile: string;
   const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    [redis, slack, simulator] = await Promise.all([
+    [redis, slack, simulator, etcd] = await Promise.all([
       startRedis(),
       startSlackDouble({ botToken: BOT_TOKEN, channels: [{ id: CHANNEL }] }),
       startSimulator({ scenario: 'apiserver-latency' }),
+      startEtcd(),
     ]);
     directory = mkdtempSync(join(tmpdir(), 'quorum-services-'));
     configFile = join(directory, 'quorum.yaml');
@@ -45,7 +47,13 @@ describe('quorum bot and quorum worker as processes', () => {
         server: { port: 0, host: '127.0.0.1' },
         redis: { url: redis.url, prefix: '{quorum}' },
         slack: { apiUrl: slack.apiUrl },
-        clusters: { 'prod-eu': { kube: { kubeconfig: simulator.kubeconfigPath }, slack: { channel: CHANNEL } } },
+        clusters: {
+          'prod-eu': {
+            kube: { kubeconfig: simulator.kubeconfigPath },
+            etcd: { endpoints: etcd.endpoints },
+            slack: { channel: CHANNEL },
+          },
+        },
         defaultCluster: 'prod-eu',
         worker: { concurrency: 2, perClusterConcurrency: 1, runTimeoutSeconds: 120, lockSeconds: 2 },
       }),
@@ -55,7 +63,7 @@ describe('quorum bot and quorum worker as processes', () => {
   }, 60_000);
   afterAll(async () => {
     await Promise.allSettled(services.map((service) => service.stop()));
-    await Promise.allSettled([redis?.stop(), slack?.stop(), simulator?.stop()]);
+    await Promise.allSettled([redis?.stop(), slack?.stop(), simulator?.stop(), etcd?.stop()]);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -103,6 +111,10 @@ describe('quorum bot and quorum worker as processes', () => {
     });
     const final = text(slack.state.find(CHANNEL, message.ts));
     expect(final).toContain('workload-low');
+    // The real etcd was read too: its member status is in the full report.
+    const report =
+      slack.state.thread(CHANNEL, message.ts).find((reply) => reply.files?.length)?.files?.[0]?.content ?? '';
+    expect(report).toMatch(/etcd: 1 of 1 member healthy/);
     // Exactly one message for the run, one summary, one full report: nothing posted twice.
     expect(slack.state.channelMessages(CHANNEL)).toHaveLength(1);
     const thread = slack.state.thread(CHANNEL, message.ts);
