@@ -182,13 +182,9 @@ export class QuorumCommandHandler {
     if (!(await deps.redisReady())) return this.count('diagnose', 'queue_unavailable', { ack: QUEUE_UNAVAILABLE });
     const claim = await deps.activeRuns.claim(run.cluster, run.playbook, run.runId);
     if (!claim.claimed) {
+      // No Slack call before the acknowledgement: the channel and run id say where to look.
       const existing = await deps.records.get(claim.runId);
-      const where = existing?.slack?.messageTs
-        ? await deps.client.chat
-            .getPermalink({ channel: existing.slack.channel, message_ts: existing.slack.messageTs })
-            .then((answer) => (answer.permalink ? `<${answer.permalink}|its message>` : 'its message'))
-            .catch(() => 'its message')
-        : 'its message in the channel';
+      const where = existing?.slack ? `its message in <#${existing.slack.channel}>` : 'its message';
       return this.count('diagnose', 'joined', {
         ack: ephemeral(
           `\`${run.playbook}\` is already running on \`${run.cluster}\` (run \`${claim.runId}\`): follow ${where}. Nothing new was started.`,
