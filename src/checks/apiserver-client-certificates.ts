@@ -256,7 +256,7 @@ export const apiserverClientCertificatesCheck = defineCheck({
         severity: judged.severity,
         signals: [judged.expired > 0 ? 'certificate.expired' : 'certificate.expiring'],
         title: `API clients present ${what}: ${requests(count)} ${span}`,
-        summary: `${requests(count)} of ${requests(judged.total)} authenticated by client certificate ${span} presented ${what}${judged.expired > 0 ? ', and were refused' : ''}. The KubeClientCertificateExpiration alert reads the same histogram.`,
+        summary: `${count.toLocaleString('en-US')} of ${requests(judged.total)} authenticated by client certificate ${span} presented ${what}${judged.expired > 0 ? ', and were refused' : ''}. The KubeClientCertificateExpiration alert reads the same histogram.`,
         evidence,
         recommendation: CLIENT_HISTOGRAM_ADVICE,
         data,

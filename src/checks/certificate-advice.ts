@@ -37,7 +37,7 @@ export function etcdServingAdvice(member: string, expired: boolean, notYetValid:
   const now = expired
     ? `The API server and etcdctl refuse member ${member} while it serves this certificate: it counts as down although etcd runs. `
     : '';
-  return `${now}${notYetValid ? `${CLOCKS} ` : ''}On ${member}'s node: ${CHECK_EXPIRATION}, etcd's under /etc/kubernetes/pki/etcd (etcd-server, etcd-peer, etcd-healthcheck-client). Renew with \`kubeadm certs renew etcd-server\` — and \`kubeadm certs renew etcd-peer\`, since an expired peer certificate (/etc/kubernetes/pki/etcd/peer.crt) breaks raft between members — ${RESTART_STATIC_PODS} (etcd.yaml), one member at a time, checking \`etcdctl endpoint health\` before the next. Managed etcd (a managed control plane): the provider's.`;
+  return `${now}${notYetValid ? `${CLOCKS} ` : ''}On ${member}'s node, \`kubeadm certs check-expiration\` lists etcd's certificates (etcd-server, etcd-peer, etcd-healthcheck-client, under /etc/kubernetes/pki/etcd) with their expiry. Renew with \`kubeadm certs renew etcd-server\` — and \`kubeadm certs renew etcd-peer\`, since an expired peer certificate (/etc/kubernetes/pki/etcd/peer.crt) breaks raft between members — ${RESTART_STATIC_PODS} (etcd.yaml), one member at a time, checking \`etcdctl endpoint health\` before the next. Managed etcd (a managed control plane): the provider's.`;
 }
 
 /** For the kubeconfig's client certificate. */

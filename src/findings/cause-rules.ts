@@ -78,11 +78,11 @@ export const CAUSE_RULES: readonly CauseRule[] = [
       `because etcd member ${cause.about?.instance ?? ''} serves an expired certificate, which clients refuse`,
   },
   {
-    // Every client verifies the API server's certificate: kubelets cannot renew their node Leases nor leaders
-    // theirs once it has expired, whatever state the components themselves are in.
-    id: 'expired-apiserver-certificate-stale-leases',
+    // Every client verifies the API server's certificate, Quorum's reads included: once it has expired nothing gets
+    // an answer, kubelets cannot renew their node Leases nor leaders theirs, whatever state the components are in.
+    id: 'expired-apiserver-certificate-clients-refuse',
     cause: { signals: ['certificate.expired'], components: ['kube-apiserver'] },
-    symptom: { signals: ['lease.stale', 'node-leases.stale', 'node.not-ready'] },
+    symptom: { signals: ['apiserver.unreachable', 'lease.stale', 'node-leases.stale', 'node.not-ready'] },
     because: () => "because the API server's certificate has expired, so its clients refuse to talk to it",
   },
   {

@@ -183,16 +183,22 @@ describe('explainFindings', () => {
     );
   });
 
-  it('explains stale leases and NotReady nodes by an expired API server certificate, not by an expiring one', () => {
+  it('explains an unreachable API server, stale leases and NotReady nodes by its expired certificate, not by an expiring one', () => {
     const certificate = (signal: Signal) =>
       finding('apiserver.serving-certificate', { about: { component: 'kube-apiserver' }, signals: [signal] });
     const nodeLeases = finding('nodes.conditions', { signals: ['node-leases.stale'] });
-    expect(explainFindings([certificate('certificate.expired'), nodeLeases])[1]?.explainedBy?.[0]).toEqual({
-      id: 'apiserver.serving-certificate',
-      rule: 'expired-apiserver-certificate-stale-leases',
-      because: "because the API server's certificate has expired, so its clients refuse to talk to it",
+    const unreachable = finding('apiserver.health', {
+      about: { component: 'kube-apiserver' },
+      signals: ['apiserver.unreachable'],
     });
-    expect(explainFindings([certificate('certificate.expiring'), nodeLeases])[1]?.explainedBy).toBeUndefined();
+    for (const symptom of [nodeLeases, unreachable]) {
+      expect(explainFindings([certificate('certificate.expired'), symptom])[1]?.explainedBy?.[0]).toEqual({
+        id: 'apiserver.serving-certificate',
+        rule: 'expired-apiserver-certificate-clients-refuse',
+        because: "because the API server's certificate has expired, so its clients refuse to talk to it",
+      });
+      expect(explainFindings([certificate('certificate.expiring'), symptom])[1]?.explainedBy).toBeUndefined();
+    }
   });
 
   it('never links ok or info findings, and never closes a loop', () => {

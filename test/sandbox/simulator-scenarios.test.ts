@@ -69,6 +69,7 @@ describe('shipped scenarios', () => {
     'scheduler-no-leader',
     'control-plane-node-not-ready',
     'healthy-noisy',
+    'client-certificates-expiring',
   ])('%s loads and cites the public incident report it is shaped after', async (name) => {
     const scenario = await loadScenario(name);
     expect(scenario.name).toBe(name);
