@@ -176,6 +176,8 @@ export const apiserverClientCertificatesCheck = defineCheck({
   id: CHECK,
   description: 'client certificates presented to the API server',
   needs: ['kube', 'metrics'],
+  // The checklist includes it: a Prometheus that is down must not stop control-plane-health, one scrape will do.
+  metricsOptional: true,
   about: 'client',
   args: withExpiryArgs({
     /** Seconds between two scrapes of /metrics (0: one scrape, counts since the API server started). */

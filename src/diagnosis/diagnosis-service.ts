@@ -137,9 +137,18 @@ export class DiagnosisService {
     const reachable = definitions.some(
       (definition) => definition.needs.includes('etcd') && !definition.runsWithEtcdUnreachable,
     );
+    // A Prometheus only some checks can do without is still an error; one they all can do without is skipped.
+    const prometheusRequired = definitions.some(
+      (definition) => definition.needs.includes('metrics') && !definition.metricsOptional,
+    );
     const [etcd, prometheus] = await Promise.all([
       needs.has('etcd') && connection.hasEtcd ? connection.etcd(signal, { reachable }) : undefined,
-      needs.has('metrics') && connection.hasPrometheus ? connection.prometheus(signal) : undefined,
+      needs.has('metrics') && connection.hasPrometheus
+        ? connection.prometheus(signal).catch((error: unknown) => {
+            if (prometheusRequired || signal?.aborted) throw error;
+            return undefined;
+          })
+        : undefined,
     ]);
     const { quotaBytes } = connection.settings.etcd;
     const { rangeSeconds, selector } = connection.settings.prometheus;

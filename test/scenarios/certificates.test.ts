@@ -12,7 +12,13 @@ import { diagnose } from '../../src/diagnosis/diagnose.js';
 import type { Finding } from '../../src/findings/finding.js';
 import { renderText } from '../../src/render/render-text.js';
 import { expiredDaysAgo, validForDays } from '../../src/sandbox/pki/openssl-ca.js';
-import { startEtcd, startEtcdCluster, type EtcdCluster, type EtcdService } from '../../src/sandbox/services/index.js';
+import {
+  findFreePort,
+  startEtcd,
+  startEtcdCluster,
+  type EtcdCluster,
+  type EtcdService,
+} from '../../src/sandbox/services/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/simulator/index.js';
 import { expectCauseFirst, problems } from './incident-helpers.js';
 
@@ -278,6 +284,23 @@ describe('certificates, read from real TLS handshakes', () => {
     // The simulator authenticated the certificate, as kube-apiserver does: /metrics was read with it.
     expect(byCheck(report, 'apiserver.client-certificates')[0]?.severity).toBe('ok');
     expect(problems(report)).toEqual([cause]);
+  });
+
+  it('reads the histogram from /metrics when the configured Prometheus does not answer, and keeps running', async () => {
+    const nowhere = `http://127.0.0.1:${await findFreePort()}`;
+    const config = oneClusterConfig({
+      kube: { kubeconfig: clients.kubeconfigPath },
+      prometheus: { url: nowhere, requestTimeoutMs: 2_000 },
+    });
+    const report = await diagnose(config, { playbook: 'certificates' });
+    const histogram = byCheck(report, 'apiserver.client-certificates')[0];
+    expect(histogram?.severity).toBe('critical');
+    expect(histogram?.evidence.at(-1)).toEqual({
+      label: 'measured from',
+      value: "one scrape of the API server's /metrics (counts since it started)",
+    });
+    // A playbook whose checks need Prometheus still stops at it, as before.
+    await expect(diagnose(config, { playbook: 'apiserver-latency' })).rejects.toThrow(nowhere);
   });
 
   it('counts the requests of clients whose certificates expire within 7 days (kubernetes/kubernetes#115648)', async () => {
