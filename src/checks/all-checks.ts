@@ -10,15 +10,19 @@ import {
   apiserverObjectCountsCheck,
   apiserverRoundTripCheck,
 } from './apiserver-load.js';
+import { apiserverClientCertificatesCheck } from './apiserver-client-certificates.js';
+import { apiserverServingCertificateCheck } from './apiserver-serving-certificate.js';
 import type { CheckDefinition } from './check.js';
 import { componentEventsCheck } from './component-events.js';
 import { componentLogsCheck } from './component-logs.js';
 import { controlPlanePodsCheck } from './control-plane-pods.js';
 import { etcdAlarmsCheck } from './etcd-alarms.js';
+import { etcdCertificatesCheck } from './etcd-certificates.js';
 import { etcdKeyspaceCheck } from './etcd-keyspace.js';
 import { etcdMemberHealthCheck } from './etcd-member-health.js';
 import { etcdRevisionGrowthCheck } from './etcd-revision-growth.js';
 import { etcdSpaceCheck } from './etcd-space.js';
+import { kubeconfigClientCertificateCheck } from './kubeconfig-client-certificate.js';
 import { leaderLeasesCheck } from './leader-leases.js';
 import { nodeConditionsCheck } from './node-conditions.js';
 import { CheckRegistry } from './registry.js';
@@ -50,6 +54,10 @@ export function createCheckRegistry(): CheckRegistry {
     apiserverEtcdLatencyCheck,
     apiserverObjectCountsCheck,
     apiserverRoundTripCheck,
+    apiserverServingCertificateCheck,
+    kubeconfigClientCertificateCheck,
+    etcdCertificatesCheck,
+    apiserverClientCertificatesCheck,
   ];
   return new CheckRegistry(checks);
 }

@@ -67,6 +67,19 @@ export interface CheckDefinition<Args extends z.ZodType = z.ZodType> {
    * server's metrics window) makes a run ask the cluster's Prometheus once up front, when one is configured.
    */
   needs: ReadonlyArray<'kube' | 'etcd' | 'metrics'>;
+  /**
+   * A check that needs etcd but not an etcd that answers (it reads TLS handshakes, not the API): a playbook of only
+   * such checks runs when no member answers a request, instead of stopping at "cannot reach etcd".
+   * @defaultValue false
+   */
+  runsWithEtcdUnreachable?: boolean;
+  /**
+   * A check that reads the cluster's Prometheus (`needs: ['metrics']`) when the run has one that answers, and manages
+   * without it otherwise (scraping `/metrics` itself): it alone does not make a run stop at an unusable Prometheus, so
+   * the checklist playbooks that include it keep working while Prometheus is down.
+   * @defaultValue false
+   */
+  metricsOptional?: boolean;
   /** The component its findings are about, unless a finding says otherwise (see src/findings/cause-vocabulary.ts). */
   about?: Component;
   /** Signals its warning and critical findings carry unless they name their own, for the cause rules. */

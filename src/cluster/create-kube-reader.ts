@@ -176,6 +176,9 @@ export function createKubeReaderFromTransport(
       return { status, body, durationMs, ...(contentType === undefined ? {} : { contentType }) };
     },
 
+    servingCertificates: (options) => transport.servingCertificates(signalOf(options)),
+    clientCertificate: () => transport.clientCertificate(),
+
     close: () => transport.close(),
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeconfigError } from '../core/errors.js';
 
@@ -29,6 +30,21 @@ export interface ConnectionOptions {
   agent: http.Agent;
 }
 
+/**
+ * The TLS settings the context's requests use, for a handshake of Quorum's own (reading the serving certificate).
+ * Holds key material: it never leaves src/cluster, and nothing derived from it but public certificate facts does.
+ */
+export interface TlsSettings extends Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase'> {
+  /** `tls-server-name`: the name the certificate must carry, when not the server's host. */
+  servername?: string;
+  /** False when the cluster sets `insecure-skip-tls-verify`. */
+  rejectUnauthorized: boolean;
+  /** Where the client certificate comes from, for evidence: `kubeconfig user "admin" (client-certificate-data)`. */
+  clientCertificateSource?: string;
+  /** The cluster's `proxy-url`: a direct handshake would not go where the requests go. */
+  proxyUrl?: string;
+}
+
 /** One cluster as a kubeconfig context describes it. */
 export interface ClusterConnection {
   readonly contextName: string;
@@ -41,6 +57,8 @@ export interface ClusterConnection {
    * and expiring exec-plugin tokens are picked up (the SDK caches them as long as they are valid).
    */
   requestOptions(): Promise<ConnectionOptions>;
+  /** The TLS settings of those requests (applied afresh, as for a request); `undefined` over plain `http://`. */
+  tlsSettings(): Promise<TlsSettings | undefined>;
   /** Closes the kept-alive sockets. */
   close(): void;
 }
@@ -110,21 +128,26 @@ export function connectCluster(source: KubeconfigSource, maxSockets: number): Cl
   requireReadable(`users "${user?.name}" token file`, typeof tokenFile === 'string' ? tokenFile : undefined, where);
 
   const agents = new AgentPool(maxSockets);
+  /** What the SDK makes of the context's credentials for one request: CA, client certificate, headers. */
+  const httpsOptions = async (): Promise<https.RequestOptions> => {
+    const options: https.RequestOptions = {};
+    try {
+      await kc.applyToHTTPSOptions(options);
+    } catch (error) {
+      throw new KubeconfigError(
+        `Could not apply the credentials of context "${contextName}" (${where}): ${firstLine(error)}. Check the user's token, certificates or exec plugin.`,
+        error,
+      );
+    }
+    return options;
+  };
   return {
     contextName,
     clusterName: cluster.name,
     server: cluster.server,
     async requestOptions(): Promise<ConnectionOptions> {
       if (!secure) return { headers: {}, agent: agents.plain() };
-      const options: https.RequestOptions = {};
-      try {
-        await kc.applyToHTTPSOptions(options);
-      } catch (error) {
-        throw new KubeconfigError(
-          `Could not apply the credentials of context "${contextName}" (${where}): ${firstLine(error)}. Check the user's token, certificates or exec plugin.`,
-          error,
-        );
-      }
+      const options = await httpsOptions();
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(options.headers ?? {})) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
@@ -137,6 +160,22 @@ export function connectCluster(source: KubeconfigSource, maxSockets: number): Cl
         cluster.proxyUrl && options.agent instanceof http.Agent ? options.agent : undefined,
       );
       return { headers, agent };
+    },
+    async tlsSettings(): Promise<TlsSettings | undefined> {
+      if (!secure) return undefined;
+      const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = await httpsOptions();
+      const source = cert === undefined ? undefined : clientCertificateSource(user?.name, user?.certFile, user?.exec);
+      return {
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(key === undefined ? {} : { key }),
+        ...(pfx === undefined ? {} : { pfx }),
+        ...(passphrase === undefined ? {} : { passphrase }),
+        ...(servername ? { servername } : {}),
+        rejectUnauthorized: rejectUnauthorized !== false,
+        ...(source ? { clientCertificateSource: source } : {}),
+        ...(cluster.proxyUrl ? { proxyUrl: cluster.proxyUrl } : {}),
+      };
     },
     close: () => agents.close(),
   };
@@ -187,6 +226,13 @@ function load(kc: KubeConfig, source: KubeconfigSource): string {
     throw new KubeconfigError(`${where} defines no contexts: it is not a kubeconfig, or it is incomplete.`);
   }
   return where;
+}
+
+/** Where a user's client certificate comes from, in the kubeconfig's own words (the file path, never the data). */
+function clientCertificateSource(name: string | undefined, certFile: string | undefined, exec: unknown): string {
+  const user = `kubeconfig user "${name ?? '?'}"`;
+  if (certFile) return `${user} (client-certificate ${certFile})`;
+  return exec ? `${user} (exec plugin)` : `${user} (client-certificate-data)`;
 }
 
 function availableContexts(kc: KubeConfig): string {

@@ -75,6 +75,13 @@ export function statusError(
 export function connectionError(error: unknown, method: string, path: string, where: string): KubeRequestError {
   const code = (error as { code?: unknown } | undefined)?.code;
   const reason = describeError(error);
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return new KubeRequestError(
+      `The TLS certificate of ${where} ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not yet valid'} (${code}: ${reason}), so no request can be verified. Renew the API server's serving certificate (kubeadm: kubeadm certs renew apiserver, then restart the kube-apiserver static pod) and check the clocks; the certificates playbook shows every certificate's dates.`,
+      undefined,
+      { cause: error },
+    );
+  }
   if (typeof code === 'string' && TLS_VERIFY_CODES.has(code)) {
     return new KubeRequestError(
       `Cannot verify the TLS certificate of ${where} (${code}: ${reason}). Check the cluster's certificate-authority(-data) and tls-server-name in the kubeconfig.`,

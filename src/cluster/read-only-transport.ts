@@ -4,13 +4,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { abortReason, throwIfAborted } from '../core/abort.js';
 import { KubeRequestError, KubeTimeoutError, QuorumError } from '../core/errors.js';
 import { bareSettingName, type SettingName } from '../core/setting-name.js';
+import type { ClientCertificate, ServingCertificates } from '../ports/certificates.js';
 import type { ClusterConnection } from './kube-adapter.js';
 import { connectionError } from './kube-request-errors.js';
+import { readClientCertificate, readServingCertificates } from './tls-certificates.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { assertReadOnly, type ReadMethod } from './read-only-guard.js';
 
 /** What the transport needs of a cluster connection (tests may pass a plain-HTTP one). */
-export type TransportConnection = Pick<ClusterConnection, 'contextName' | 'server' | 'requestOptions' | 'close'>;
+export type TransportConnection = Pick<
+  ClusterConnection,
+  'contextName' | 'server' | 'requestOptions' | 'tlsSettings' | 'close'
+>;
 
 export interface ReadOnlyTransportOptions {
   connection: TransportConnection;
@@ -63,6 +68,13 @@ export interface ReadOnlyTransport {
    * @param pathAndQuery - server-relative, already percent-encoded, e.g. `/api/v1/nodes?limit=500`.
    */
   send(method: string, pathAndQuery: string, options?: SendOptions): Promise<TransportResponse>;
+  /**
+   * The API server's certificate chain from a TLS handshake that sends nothing (see tls-certificates.ts), under the
+   * limiter and the request deadline; `undefined` over plain HTTP.
+   */
+  servingCertificates(options?: Pick<SendOptions, 'signal'>): Promise<ServingCertificates | undefined>;
+  /** The client certificate the credentials present, without its key; `undefined` when they present none. */
+  clientCertificate(): Promise<ClientCertificate | undefined>;
   /** Closes kept-alive connections. */
   close(): void;
 }
@@ -220,6 +232,12 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       });
       return once(readMethod, pathAndQuery, accept, signal, maxBytes);
     },
+    servingCertificates: (inspect = {}) =>
+      readServingCertificates(
+        { connection, limiter, timeoutMs: requestTimeoutMs, description, settingName },
+        inspect.signal,
+      ),
+    clientCertificate: () => readClientCertificate({ connection, description }),
     close: () => connection.close(),
   };
 }

@@ -110,10 +110,24 @@ export class DiagnosisService {
     playbook: Playbook,
     signal: AbortSignal | undefined,
   ): Promise<RunClients> {
-    const needs = new Set(playbook.checks.flatMap((entry) => this.registry.get(entry.check)?.needs ?? []));
+    const definitions = playbook.checks.flatMap((entry) => this.registry.get(entry.check) ?? []);
+    const needs = new Set(definitions.flatMap((definition) => definition.needs));
+    // Only a playbook whose every etcd check can do without answers (certificates) runs against an etcd that gives none.
+    const reachable = definitions.some(
+      (definition) => definition.needs.includes('etcd') && !definition.runsWithEtcdUnreachable,
+    );
+    // A Prometheus only some checks can do without is still an error; one they all can do without is skipped.
+    const prometheusRequired = definitions.some(
+      (definition) => definition.needs.includes('metrics') && !definition.metricsOptional,
+    );
     const [etcd, prometheus] = await Promise.all([
-      needs.has('etcd') && connection.hasEtcd ? connection.etcd(signal) : undefined,
-      needs.has('metrics') && connection.hasPrometheus ? connection.prometheus(signal) : undefined,
+      needs.has('etcd') && connection.hasEtcd ? connection.etcd(signal, { reachable }) : undefined,
+      needs.has('metrics') && connection.hasPrometheus
+        ? connection.prometheus(signal).catch((error: unknown) => {
+            if (prometheusRequired || signal?.aborted) throw error;
+            return undefined;
+          })
+        : undefined,
     ]);
     const { quotaBytes } = connection.settings.etcd;
     const { rangeSeconds, selector } = connection.settings.prometheus;

@@ -37,6 +37,8 @@ export function shareEtcdReads(reader: EtcdReader): EtcdReader {
     alarms: shareInFlight(() => reader.alarms()),
     quotaBytes: shareInFlight((endpoint: string) => reader.quotaBytes(endpoint)),
     prefixCounts: (root, options) => reader.prefixCounts(root, options),
+    servingCertificates: (endpoint, options) => reader.servingCertificates(endpoint, options),
+    clientCertificate: (options) => reader.clientCertificate(options),
     close: () => reader.close(),
   };
 }

@@ -33,8 +33,14 @@ function shortTls(said: string): string {
 /** What a failed TLS handshake most likely means, in the flags' terms. */
 function tlsReason(said: string, setting: SettingName): string {
   const short = shortTls(said);
+  if (/alert certificate expired/i.test(said)) {
+    return `the member rejected our client certificate as expired (${short}): renew ${setting('etcd.certFile')} (and its key)`;
+  }
   if (/alert (bad certificate|certificate required|unknown ca|certificate unknown)/i.test(said)) {
     return `the member rejected our client certificate, or none was sent (${short}): check ${setting('etcd.certFile')} and ${setting('etcd.keyFile')}`;
+  }
+  if (/certificate has expired|certificate is not yet valid|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/i.test(said)) {
+    return `the member's serving certificate has expired or is not yet valid (${short}): renew it on that member (kubeadm: kubeadm certs renew etcd-server, then restart the etcd static pod) and check the node's clock`;
   }
   if (/unable to verify|self[- ]signed|local issuer|verify failed|altnames|does not match/i.test(said)) {
     return `the member's certificate is not trusted (${short}): check ${setting('etcd.caFile')}, and that the endpoint's host is in the certificate`;

@@ -4,6 +4,7 @@ import { raceAbort, throwIfAborted } from '../core/abort.js';
 import { bareSettingName } from '../core/setting-name.js';
 import { ConfigError, EtcdRequestError, EtcdUnreachableError, QuorumError } from '../core/errors.js';
 import { countByPrefix, type KeyspaceProbe } from './count-by-prefix.js';
+import { configuredClientCertificate, memberServingCertificates } from './etcd-certificates.js';
 import { normalizeEndpoint } from './etcd-endpoint.js';
 import { readEtcdMetric } from './etcd-metric.js';
 import type { EtcdReaderOptions } from './etcd-reader-options.js';
@@ -185,6 +186,14 @@ export function createEtcdReader(options: EtcdReaderOptions): EtcdReader {
         if (error instanceof QuorumError || signal?.aborted) throw error;
         throw new EtcdRequestError(`Cannot count keys under ${root}: ${(error as Error).message}`, error);
       }
+    },
+
+    servingCertificates: (endpoint, { signal }: EtcdCallOptions = {}) =>
+      memberServingCertificates(normalize(endpoint), tls, requestTimeoutMs, settingName, signal),
+
+    async clientCertificate({ signal }: EtcdCallOptions = {}) {
+      throwIfAborted(signal);
+      return configuredClientCertificate(tls, options.certFile, settingName);
     },
 
     async close() {

@@ -103,6 +103,25 @@ const SCHEDULING_INPUTS: readonly string[] = ['pods', 'nodes'];
  */
 export const CAUSE_RULES: readonly CauseRule[] = [
   {
+    // A member whose serving certificate expired keeps running, but every client that verifies it (the API server,
+    // etcdctl, Quorum) refuses the handshake: from outside it is down, and no restart of etcd will bring it back.
+    id: 'expired-certificate-member-unreachable',
+    cause: { signals: ['certificate.expired'], components: ['etcd'] },
+    symptom: { signals: ['etcd.member-down'], components: ['etcd'] },
+    relates: (cause, symptom) =>
+      cause.about?.instance !== undefined && cause.about.instance === symptom.about?.instance,
+    because: (cause) =>
+      `because etcd member ${cause.about?.instance ?? ''} serves an expired certificate, which clients refuse`,
+  },
+  {
+    // Every client verifies the API server's certificate, Quorum's reads included: once it has expired nothing gets
+    // an answer, kubelets cannot renew their node Leases nor leaders theirs, whatever state the components are in.
+    id: 'expired-apiserver-certificate-clients-refuse',
+    cause: { signals: ['certificate.expired'], components: ['kube-apiserver'] },
+    symptom: { signals: ['apiserver.unreachable', 'lease.stale', 'node-leases.stale', 'node.not-ready'] },
+    because: () => "because the API server's certificate has expired, so its clients refuse to talk to it",
+  },
+  {
     // The alarm is how etcd reports a member over its quota: the space finding says which and holds the plan.
     id: 'quota-exceeded-raises-nospace',
     cause: { signals: ['etcd.quota-exceeded'], components: ['etcd'] },

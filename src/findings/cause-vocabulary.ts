@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * The control plane's dependency order, cause first: etcd → kube-apiserver → the leader-elected controllers and
  * the scheduler → nodes → workloads. A finding about an earlier layer can explain one about a later layer, never the
- * other way round. `quorum` is Quorum itself (a check that could not run): never a cause of anything.
+ * other way round. `client` is an identity that talks to the control plane (a kubeconfig's or etcd's client
+ * certificate, the clients the API server authenticates by certificate): outside the order. `quorum` is Quorum
+ * itself (a check that could not run): never a cause of anything.
  */
 export const COMPONENTS = [
   'etcd',
@@ -13,6 +15,7 @@ export const COMPONENTS = [
   'cloud-controller-manager',
   'node',
   'workload',
+  'client',
   'quorum',
 ] as const;
 export const ComponentSchema = z.enum(COMPONENTS);
@@ -96,6 +99,10 @@ export const SIGNALS = [
   'pods.unattempted',
   /** Pods are Pending. */
   'pods.pending',
+  /** A certificate has expired or is not yet valid: every peer that verifies it refuses the connection. */
+  'certificate.expired',
+  /** A certificate expires within the warning threshold (30 days unless the playbook says otherwise). */
+  'certificate.expiring',
 ] as const;
 export const SignalSchema = z.enum(SIGNALS);
 export type Signal = z.infer<typeof SignalSchema>;

@@ -24,6 +24,8 @@ export function bindKubeReader(reader: KubeReader, signal: AbortSignal): KubeRea
     lease: (namespace, name, options) => reader.lease(namespace, name, withBound(signal, options)),
     podLog: (namespace, name, options) => reader.podLog(namespace, name, withBound(signal, options)),
     raw: (path, options) => reader.raw(path, withBound(signal, options)),
+    servingCertificates: (options) => reader.servingCertificates(withBound(signal, options)),
+    clientCertificate: (options) => reader.clientCertificate(withBound(signal, options)),
   };
 }
 
@@ -37,6 +39,8 @@ export function bindEtcdReader(reader: EtcdReader, signal: AbortSignal): EtcdRea
     alarms: (options) => reader.alarms(withBound(signal, options)),
     quotaBytes: (endpoint, options) => reader.quotaBytes(endpoint, withBound(signal, options)),
     prefixCounts: (root, options) => reader.prefixCounts(root, withBound(signal, options)),
+    servingCertificates: (endpoint, options) => reader.servingCertificates(endpoint, withBound(signal, options)),
+    clientCertificate: (options) => reader.clientCertificate(withBound(signal, options)),
     close: async () => undefined,
   };
 }

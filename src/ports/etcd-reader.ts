@@ -1,3 +1,5 @@
+import type { ClientCertificate, ServingCertificates } from './certificates.js';
+
 /**
  * Read-only view of an etcd cluster, as the diagnostics see it. There is deliberately no write, delete, compact,
  * defragment or alarm-disarm here, and no method returns a key's value: only keys, counts and status.
@@ -77,5 +79,13 @@ export interface EtcdReader {
   quotaBytes(endpoint: string, options?: EtcdCallOptions): Promise<number | undefined>;
   /** Keys under `root` grouped by resource prefix, most keys first; keys-only and count-only reads. */
   prefixCounts(root: string, options?: EtcdCallOptions & { limit?: number }): Promise<PrefixCount[]>;
+  /**
+   * The serving certificate chain of the member behind this endpoint, from a TLS handshake with the configured CA and
+   * client certificate that sends nothing; `undefined` for an `http://` endpoint. Resolves for a certificate that
+   * does not verify (expired, untrusted): `verified` and `verifyError` say so. Aborted at once by the signal.
+   */
+  servingCertificates(endpoint: string, options?: EtcdCallOptions): Promise<ServingCertificates | undefined>;
+  /** The configured client certificate (`etcd.certFile`), never its key; `undefined` when none is configured. */
+  clientCertificate(options?: EtcdCallOptions): Promise<ClientCertificate | undefined>;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { ClientCertificate, ServingCertificates } from './certificates.js';
 import type { Event, Lease, Namespace, Node, Pod } from './kube-types.js';
 
 /** Options every request takes. */
@@ -74,4 +75,12 @@ export interface KubeReader {
   podLog(namespace: string, name: string, options?: RequestOptions & PodLogOptions): Promise<string>;
   /** A raw GET of a non-resource path such as `/metrics` or `/readyz?verbose`. Never throws on HTTP status. */
   raw(path: string, options?: RequestOptions & { accept?: string }): Promise<RawResponse>;
+  /**
+   * The API server's serving certificate chain, from a TLS handshake with the reader's own TLS settings (CA, server
+   * name, client certificate) that sends nothing; `undefined` when the server is plain `http://`. Resolves for a
+   * certificate that does not verify (expired, untrusted): `verified` and `verifyError` say so.
+   */
+  servingCertificates(options?: RequestOptions): Promise<ServingCertificates | undefined>;
+  /** The client certificate the kubeconfig's user authenticates with, never its key; `undefined` when it has none. */
+  clientCertificate(options?: RequestOptions): Promise<ClientCertificate | undefined>;
 }

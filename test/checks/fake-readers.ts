@@ -1,5 +1,6 @@
 import type { CheckContext } from '../../src/checks/check.js';
 import { createRunMemo } from '../../src/playbooks/run-memo.js';
+import type { ClientCertificate, ServingCertificates } from '../../src/ports/certificates.js';
 import type { KubeReader, ListOptions, RawResponse } from '../../src/ports/kube-reader.js';
 import type { Event, Lease, Namespace, Node, Pod } from '../../src/ports/kube-types.js';
 import type {
@@ -22,6 +23,10 @@ export class FakeKubeReader implements KubeReader {
   logs = new Map<string, string>();
   /** A list answers one item per call (the last one repeats), for scrapes that must differ. */
   rawResponses = new Map<string, RawResponse | Error | Array<RawResponse | Error>>();
+  /** What `servingCertificates()` answers; `undefined` is a plain-HTTP server. */
+  serving: ServingCertificates | Error | undefined;
+  /** What `clientCertificate()` answers; `undefined` is a token user. */
+  client: ClientCertificate | Error | undefined;
 
   async *nodes(options: Omit<ListOptions, 'namespace'> = {}): AsyncIterable<Node> {
     // Only the selector checks use: one node by name.
@@ -53,6 +58,14 @@ export class FakeKubeReader implements KubeReader {
     if (response instanceof Error) throw response;
     return response;
   }
+  async servingCertificates(): Promise<ServingCertificates | undefined> {
+    if (this.serving instanceof Error) throw this.serving;
+    return this.serving;
+  }
+  async clientCertificate(): Promise<ClientCertificate | undefined> {
+    if (this.client instanceof Error) throw this.client;
+    return this.client;
+  }
 }
 
 export function memberStatus(
@@ -83,6 +96,10 @@ export class FakeEtcdReader implements EtcdReader {
   prefixes: PrefixCount[] = [];
   quota?: number;
   statusCalls = 0;
+  /** Per endpoint: what `servingCertificates()` answers (absent: `undefined`, a plain-HTTP member). */
+  serving = new Map<string, ServingCertificates | Error>();
+  /** What `clientCertificate()` answers; `undefined` is no client certificate configured. */
+  client: ClientCertificate | Error | undefined;
 
   constructor(memberCount = 3) {
     this.memberList = Array.from({ length: memberCount }, (_, index) => ({
@@ -125,6 +142,15 @@ export class FakeEtcdReader implements EtcdReader {
   }
   async prefixCounts(): Promise<PrefixCount[]> {
     return this.prefixes;
+  }
+  async servingCertificates(endpoint: string): Promise<ServingCertificates | undefined> {
+    const answer = this.serving.get(endpoint);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+  async clientCertificate(): Promise<ClientCertificate | undefined> {
+    if (this.client instanceof Error) throw this.client;
+    return this.client;
   }
   async close(): Promise<void> {}
 }

@@ -46,7 +46,9 @@ describe('quorum CLI', () => {
     const result = await runCli(['diagnose', 'etcd', '--kubeconfig', kubeconfig]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Unknown playbook "etcd"');
-    expect(result.stderr).toContain('apiserver-latency, control-plane-health, etcd-db-growth, scheduler-pending');
+    expect(result.stderr).toContain(
+      'apiserver-latency, certificates, control-plane-health, etcd-db-growth, scheduler-pending',
+    );
   });
 
   it('says which kubeconfig it cannot read, with exit code 3', async () => {

@@ -179,10 +179,22 @@ describe('createEtcdReader against a real 3-member cluster', () => {
       for (const key of Reflect.ownKeys(object)) names.add(String(key));
     }
     expect([...names].sort()).toEqual(
-      ['alarms', 'close', 'endpoints', 'health', 'members', 'prefixCounts', 'quotaBytes', 'status'].sort(),
+      [
+        'alarms',
+        'clientCertificate',
+        'close',
+        'endpoints',
+        'health',
+        'members',
+        'prefixCounts',
+        'quotaBytes',
+        'servingCertificates',
+        'status',
+      ].sort(),
     );
+    // clientCertificate returns the configured certificate's public facts (never its key), not an etcd client.
     const forbidden =
-      /put|delete|del$|compact|defrag|disarm|deactivate|activate|txn|get|value|watch|lease|snapshot|client|kv|raw/i;
+      /put|delete|del$|compact|defrag|disarm|deactivate|activate|txn|get|value|watch|lease|snapshot|client(?!Certificate$)|kv|raw/i;
     expect([...names].filter((name) => forbidden.test(name))).toEqual([]);
     expect(Object.isFrozen(etcd)).toBe(true);
     expect(() => Object.assign(etcd, { put: () => undefined })).toThrow(TypeError);

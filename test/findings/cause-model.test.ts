@@ -245,6 +245,56 @@ describe('explainFindings', () => {
       });
       expect(explainFindings([memberDown, etcdRefused('master-1')])[1]?.explainedBy).toBeUndefined();
     });
+  it('puts a member that looks down under its own expired serving certificate, and no other member', () => {
+    const expired = (member: string) =>
+      finding('etcd.certificates', {
+        title: `etcd member ${member} serving certificate expired 2d 0h ago`,
+        about: { component: 'etcd', instance: member },
+        signals: ['certificate.expired'],
+      });
+    const expiring = finding('etcd.certificates', {
+      title: 'etcd member master-2 serving certificate expires in 2d 23h',
+      about: { component: 'etcd', instance: 'master-2' },
+      signals: ['certificate.expiring'],
+    });
+    expect(explainFindings([expired('master-2'), memberDown])[1]?.explainedBy).toEqual([
+      {
+        id: 'etcd.certificates',
+        rule: 'expired-certificate-member-unreachable',
+        because: 'because etcd member master-2 serves an expired certificate, which clients refuse',
+      },
+    ]);
+    expect(explainFindings([expired('master-1'), memberDown])[1]?.explainedBy).toBeUndefined();
+    // A certificate that still works explains nothing.
+    expect(explainFindings([expiring, memberDown])[1]?.explainedBy).toBeUndefined();
+    // And the member's consequences follow it down the chain.
+    const analyzed = analyzeFindings([readyz, memberDown, expired('master-2')]);
+    expect(analyzed.findings.map((item) => item.id)).toEqual([
+      'etcd.certificates',
+      'etcd.member-health',
+      'apiserver.health',
+    ]);
+    expect(analyzed.rootCause.text).toBe(
+      'Most likely cause: etcd member master-2 serving certificate expired 2d 0h ago (explains 2 other findings)',
+    );
+  });
+
+  it('explains an unreachable API server, stale leases and NotReady nodes by its expired certificate, not by an expiring one', () => {
+    const certificate = (signal: Signal) =>
+      finding('apiserver.serving-certificate', { about: { component: 'kube-apiserver' }, signals: [signal] });
+    const nodeLeases = finding('nodes.conditions', { signals: ['node-leases.stale'] });
+    const unreachable = finding('apiserver.health', {
+      about: { component: 'kube-apiserver' },
+      signals: ['apiserver.unreachable'],
+    });
+    for (const symptom of [nodeLeases, unreachable]) {
+      expect(explainFindings([certificate('certificate.expired'), symptom])[1]?.explainedBy?.[0]).toEqual({
+        id: 'apiserver.serving-certificate',
+        rule: 'expired-apiserver-certificate-clients-refuse',
+        because: "because the API server's certificate has expired, so its clients refuse to talk to it",
+      });
+      expect(explainFindings([certificate('certificate.expiring'), symptom])[1]?.explainedBy).toBeUndefined();
+    }
   });
 
   it('never links ok or info findings, and never closes a loop', () => {

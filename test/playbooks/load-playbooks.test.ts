@@ -65,7 +65,7 @@ describe('loadPlaybooks', () => {
     const playbooks = await loadPlaybooks(join(process.cwd(), 'playbooks'), registry);
     expect(() => findPlaybook(playbooks, 'etcd')).toThrow(UnknownPlaybookError);
     expect(() => findPlaybook(playbooks, 'etcd')).toThrow(
-      /Available playbooks: apiserver-latency, control-plane-health, etcd-db-growth, scheduler-pending/,
+      /Available playbooks: apiserver-latency, certificates, control-plane-health, etcd-db-growth, scheduler-pending/,
     );
   });
 });

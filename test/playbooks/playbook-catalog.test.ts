@@ -18,11 +18,17 @@ describe('the playbook catalog', () => {
     const listed = readPlaybookCatalog(playbooks, catalog);
     expect(listed?.map((playbook) => playbook.id)).toEqual([
       'apiserver-latency',
+      'certificates',
       'control-plane-health',
       'etcd-db-growth',
       'scheduler-pending',
     ]);
     expect(listed?.find((playbook) => playbook.id === 'etcd-db-growth')?.alerts).toContain('etcdDatabaseQuotaLowSpace');
+    // Each alert wakes one playbook: the certificate alert moved from the checklist to its own.
+    const owners = listed?.filter((playbook) => playbook.alerts.includes('KubeClientCertificateExpiration'));
+    expect(owners?.map((playbook) => playbook.id)).toEqual(['certificates']);
+    const alerts = listed?.flatMap((playbook) => playbook.alerts) ?? [];
+    expect(new Set(alerts).size).toBe(alerts.length);
   });
 
   it('is ignored once a playbook changes, is added or the catalog is unreadable', async () => {

@@ -71,6 +71,7 @@ describe('shipped scenarios', () => {
     'healthy-noisy',
     'scheduler-rbac-forbidden',
     'controller-manager-cert-expired',
+    'client-certificates-expiring',
   ])('%s loads and cites the public incident report it is shaped after', async (name) => {
     const scenario = await loadScenario(name);
     expect(scenario.name).toBe(name);

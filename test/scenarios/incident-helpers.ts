@@ -53,7 +53,7 @@ export function expectCauseFirst(report: DiagnosisReport, cause: Expected, sympt
   }
   expect(report.rootCause).toEqual({
     kind: 'cause',
-    text: `Most likely cause: ${top.title} (explains ${group.length} other finding${group.length === 1 ? '' : 's'})`,
+    text: `Most likely cause: ${top.title}${group.length > 0 ? ` (explains ${group.length} other finding${group.length === 1 ? '' : 's'})` : ''}`,
     findingIds: [top.id],
   });
   return top;

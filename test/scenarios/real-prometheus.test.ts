@@ -17,8 +17,9 @@ import {
 
 /**
  * Every playbook diagnosed with a real Prometheus (Debian's 2.42) set, from config to report. One Prometheus scrapes
- * two simulated clusters every second, told apart by a `cluster` label as a shared Prometheus (or Thanos, Mimir) does:
- * "a" in the middle of an API server slowdown, "b" healthy. The simulators' metrics advance with the real clock, so
+ * three simulated clusters every second, told apart by a `cluster` label as a shared Prometheus (or Thanos, Mimir)
+ * does: "a" in the middle of an API server slowdown, "b" healthy, "d" with a kubelet whose client certificate expires
+ * in 3 days. The simulators' metrics advance with the real clock, so
  * Prometheus sees real increases; the latency window needs `rangeSeconds` of scrapes, which the first tests use to
  * run the playbooks that only need Prometheus to answer.
  */
@@ -34,29 +35,32 @@ const worse = (findings: readonly Finding[]): string[] =>
     .filter((finding) => finding.severity === 'critical' || finding.severity === 'warning')
     .map((finding) => `${finding.check}: ${finding.title}`);
 
-describe('playbooks with a real Prometheus holding two clusters', () => {
+describe('playbooks with a real Prometheus holding several clusters', () => {
   let slow: RunningSimulator;
   let healthy: RunningSimulator;
+  let expiring: RunningSimulator;
   let etcd: EtcdService;
   let prometheus: PrometheusService;
 
   beforeAll(async () => {
-    [slow, healthy, etcd] = await Promise.all([
+    [slow, healthy, expiring, etcd] = await Promise.all([
       startSimulator({ scenario: 'apiserver-latency' }),
       startSimulator({ scenario: 'healthy' }),
+      startSimulator({ scenario: 'client-certificates-expiring' }),
       startEtcd(),
     ]);
     prometheus = await startPrometheus({
       targets: [
         apiserverTarget(slow, { cluster: 'a' }),
         apiserverTarget(healthy, { cluster: 'b' }),
+        apiserverTarget(expiring, { cluster: 'd' }),
         etcdTarget(etcd.metricsUrl, { cluster: 'a' }),
       ],
     });
     await prometheus.waitForScrapes('', 1, { timeoutMs: 30_000 });
   });
   afterAll(async () => {
-    await Promise.allSettled([prometheus?.stop(), slow?.stop(), healthy?.stop(), etcd?.stop()]);
+    await Promise.allSettled([prometheus?.stop(), slow?.stop(), healthy?.stop(), expiring?.stop(), etcd?.stop()]);
   });
 
   function cluster(simulator: RunningSimulator, selector?: string): ClusterConfigInput {
@@ -172,6 +176,29 @@ describe('playbooks with a real Prometheus holding two clusters', () => {
       expect(rows.every((row) => row.verb !== 'WATCH' && row.verb !== 'CONNECT')).toBe(true);
       expect(latency?.evidence.find((item) => item.label === 'measured from')?.value).toBe(
         `Prometheus ${prometheus.url}/ (range ${RANGE_SECONDS}s, selector {cluster="a",job="apiserver"})`,
+      );
+    });
+
+    it('reads the client-certificate histogram from PromQL with each cluster’s selector', async () => {
+      const [d, b] = await Promise.all([
+        diagnose(config(expiring, { selector: 'cluster="d"' }), { playbook: 'certificates' }),
+        diagnose(config(healthy, { selector: 'cluster="b"' }), { playbook: 'certificates' }),
+      ]);
+      const histogram = (report: DiagnosisReport) => find(report, 'apiserver.client-certificates');
+      expect(histogram(d)).toMatchObject({
+        severity: 'critical',
+        title: expect.stringMatching(
+          new RegExp(
+            `^API clients present certificates that expire within 7 days: \\d+ requests in the last ${RANGE_SECONDS}s$`,
+          ),
+        ),
+      });
+      expect(histogram(d)?.evidence.find((item) => item.label === 'measured from')?.value).toBe(
+        `Prometheus ${prometheus.url}/ (increase over ${RANGE_SECONDS}s, selector {cluster="d"})`,
+      );
+      expect(histogram(b)?.severity).toBe('ok');
+      expect(histogram(b)?.title).toMatch(
+        /^No client certificate expiring within 30 days \(\d+ requests in the last 30s\)$/,
       );
     });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ServiceStartError } from '../../core/errors.js';
 import { EtcdMemberProcess, type EtcdTiming } from './etcd-member-process.js';
 import { readEtcdGauge } from './etcd-gauge.js';
-import { createEtcdTlsFiles, type EtcdTlsFiles } from './etcd-tls-files.js';
+import { createEtcdTlsFiles, memberTlsFiles, type EtcdTlsFiles, type EtcdTlsOptions } from './etcd-tls-files.js';
 import { findFreePorts } from './free-port.js';
 import { requireBinary } from './require-binary.js';
 import { lostPortRace } from './start-error.js';
@@ -18,9 +18,10 @@ export interface StartEtcdClusterOptions extends EtcdTiming {
   quotaBytes?: number;
   /**
    * Serve clients over TLS (a private CA, made with the openssl CLI) and require client certificates, as kubeadm's
-   * etcd does. `/health` and `/metrics` stay plain HTTP on each member's `metricsUrl`. @defaultValue false
+   * etcd does; the options set the serving certificates' lifetimes (a year by default). `/health` and `/metrics`
+   * stay plain HTTP on each member's `metricsUrl`. @defaultValue false
    */
-  tls?: boolean;
+  tls?: boolean | EtcdTlsOptions;
   /** How long to wait for every member to be healthy with a leader, in ms. @defaultValue 20000 */
   startTimeoutMs?: number;
 }
@@ -98,7 +99,7 @@ async function startOnce(
   const dir: TempDir = createTempDir('etcd');
   let tls: EtcdTlsFiles | undefined;
   try {
-    tls = options.tls ? await createEtcdTlsFiles(dir.path) : undefined;
+    tls = options.tls ? await createEtcdTlsFiles(dir.path, options.tls === true ? {} : options.tls) : undefined;
   } catch (error) {
     await dir.remove();
     throw error;
@@ -115,7 +116,7 @@ async function startOnce(
         clientPort: port(index, 0),
         peerPort: peerPort(index),
         metricsPort: port(index, 2),
-        ...(tls ? { tls } : {}),
+        ...(tls ? { tls: memberTlsFiles(tls, name) } : {}),
         initialCluster,
         clusterToken: token,
         ...(quotaBytes === undefined ? {} : { quotaBytes }),
@@ -184,6 +185,13 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions = {}): P
   const names = options.names ?? Array.from({ length: options.members ?? 3 }, (_, index) => `etcd-${index + 1}`);
   if (names.length === 0 || new Set(names).size !== names.length) {
     throw new ServiceStartError(`etcd member names must be distinct and at least one: got [${names.join(', ')}]`);
+  }
+  const withOwn = Object.keys(typeof options.tls === 'object' ? (options.tls.memberServingCertificates ?? {}) : {});
+  const unknown = withOwn.filter((name) => !names.includes(name));
+  if (unknown.length > 0) {
+    throw new ServiceStartError(
+      `tls.memberServingCertificates names ${unknown.join(', ')}, which are not members (${names.join(', ')})`,
+    );
   }
   const binary = requireBinary('etcd');
   sweepStaleTempDirs();

@@ -1,79 +1,84 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ServiceStartError } from '../../core/errors.js';
+import {
+  clientExtensions,
+  OpensslCa,
+  serverExtensions,
+  validForDays,
+  type CertificateLifetime,
+} from '../pki/openssl-ca.js';
 
-const run = promisify(execFile);
+/** When the certificates of a TLS etcd are valid. */
+export interface EtcdTlsOptions {
+  /**
+   * The members' serving certificate (`CN=etcd`), read by clients from the TLS handshake.
+   * @defaultValue a year from now, as kubeadm issues them
+   */
+  servingCertificate?: CertificateLifetime;
+  /**
+   * Members with a serving certificate of their own (`CN=<member>`), e.g. one that expired while the others did not.
+   * Names must be the cluster's member names.
+   */
+  memberServingCertificates?: Readonly<Record<string, CertificateLifetime>>;
+}
 
 /** The files a TLS etcd and its clients need, as paths (what etcd's and etcdctl's flags take). */
 export interface EtcdTlsFiles {
-  /** The private CA that signed both certificates (`--trusted-ca-file`, `etcdctl --cacert`). */
+  /** The private CA that signed every certificate (`--trusted-ca-file`, `etcdctl --cacert`); valid ten years. */
   caFile: string;
   /** Server certificate for 127.0.0.1 and localhost (`--cert-file`). */
   serverCertFile: string;
   serverKeyFile: string;
-  /** Client certificate, CN `quorum-diagnostics` (`etcdctl --cert`). */
+  /** Client certificate, CN `quorum-diagnostics`, valid a year (`etcdctl --cert`). */
   clientCertFile: string;
   clientKeyFile: string;
+  /** The members with a serving certificate of their own, by name. */
+  memberServerCerts: Readonly<Record<string, { certFile: string; keyFile: string }>>;
 }
 
-const CURVE = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-async function signed(dir: string, name: string, subject: string, extensions: string[]): Promise<void> {
-  const path = (file: string): string => join(dir, file);
-  await run('openssl', [
-    'req',
-    '-new',
-    ...CURVE,
-    '-keyout',
-    path(`${name}.key`),
-    '-out',
-    path(`${name}.csr`),
-    '-subj',
-    subject,
-  ]);
-  await writeFile(path(`${name}.ext`), `${extensions.join('\n')}\n`);
-  await run('openssl', [
-    ...['x509', '-req', '-in', path(`${name}.csr`), '-CA', path('ca.crt'), '-CAkey', path('ca.key')],
-    ...['-set_serial', `0x${Date.now().toString(16)}${name.length}`, '-days', '30'],
-    ...['-out', path(`${name}.crt`), '-extfile', path(`${name}.ext`)],
-  ]);
-}
+const SERVER_NAMES = ['IP:127.0.0.1', 'DNS:localhost'];
 
 /**
- * Creates a CA, a server certificate and a client certificate in `dir` with the openssl CLI (Node cannot create
- * X.509 certificates; the cluster simulator does the same).
+ * Creates a CA, the serving certificates and a client certificate in `dir` with the openssl CLI (Node cannot create
+ * X.509 certificates; the cluster simulator does the same), each with the lifetime asked for.
  *
  * @throws ServiceStartError when openssl is missing or fails.
  */
-export async function createEtcdTlsFiles(dir: string): Promise<EtcdTlsFiles> {
-  const path = (file: string): string => join(dir, file);
-  try {
-    await run('openssl', [
-      ...['req', '-x509', ...CURVE, '-keyout', path('ca.key'), '-out', path('ca.crt')],
-      ...['-days', '30', '-subj', '/CN=quorum-sandbox-etcd-ca'],
-      ...['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
-    ]);
-    const leaf = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment'];
-    await signed(dir, 'server', '/CN=etcd', [
-      ...leaf,
-      'extendedKeyUsage=serverAuth',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ]);
-    await signed(dir, 'client', '/CN=quorum-diagnostics', [...leaf, 'extendedKeyUsage=clientAuth']);
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-    throw new ServiceStartError(
-      `Cannot create etcd's TLS certificates with openssl: ${detail}. Is the openssl CLI installed?`,
-      error,
-    );
+export async function createEtcdTlsFiles(dir: string, options: EtcdTlsOptions = {}): Promise<EtcdTlsFiles> {
+  const { servingCertificate = validForDays(365), memberServingCertificates = {} } = options;
+  const ca = await OpensslCa.create(dir, '/CN=quorum-sandbox-etcd-ca');
+  const server = await ca.issue({
+    name: 'server',
+    subject: '/CN=etcd',
+    extensions: serverExtensions(SERVER_NAMES),
+    lifetime: servingCertificate,
+  });
+  const client = await ca.issue({
+    name: 'client',
+    subject: '/CN=quorum-diagnostics',
+    extensions: clientExtensions(),
+    lifetime: validForDays(365),
+  });
+  const memberServerCerts: Record<string, { certFile: string; keyFile: string }> = {};
+  for (const [member, lifetime] of Object.entries(memberServingCertificates)) {
+    const issued = await ca.issue({
+      name: `server-${member}`,
+      subject: `/CN=${member}`,
+      extensions: serverExtensions(SERVER_NAMES),
+      lifetime,
+    });
+    memberServerCerts[member] = { certFile: issued.certFile, keyFile: issued.keyFile };
   }
   return {
-    caFile: path('ca.crt'),
-    serverCertFile: path('server.crt'),
-    serverKeyFile: path('server.key'),
-    clientCertFile: path('client.crt'),
-    clientKeyFile: path('client.key'),
+    caFile: ca.certFile,
+    serverCertFile: server.certFile,
+    serverKeyFile: server.keyFile,
+    clientCertFile: client.certFile,
+    clientKeyFile: client.keyFile,
+    memberServerCerts,
   };
+}
+
+/** The files one member serves with: its own certificate when it has one, else the shared one. */
+export function memberTlsFiles(files: EtcdTlsFiles, member: string): EtcdTlsFiles {
+  const own = files.memberServerCerts[member];
+  return own ? { ...files, serverCertFile: own.certFile, serverKeyFile: own.keyFile } : files;
 }

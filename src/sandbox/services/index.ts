@@ -8,7 +8,7 @@ export {
   type StartEtcdClusterOptions,
 } from './etcd-cluster.js';
 export type { EtcdTiming } from './etcd-member-process.js';
-export type { EtcdTlsFiles } from './etcd-tls-files.js';
+export type { EtcdTlsFiles, EtcdTlsOptions } from './etcd-tls-files.js';
 export { findFreePort, findFreePorts } from './free-port.js';
 export { requireBinary, type ServiceBinary } from './require-binary.js';
 export { pingRedis } from './redis-ping.js';

@@ -1,4 +1,6 @@
+import type { CertificateLifetime } from '../pki/openssl-ca.js';
 import type { Scenario } from './scenario/scenario.js';
+import type { ClientCertificateSpec } from './server/tls-material.js';
 
 /** Options of {@link startSimulator}; every field is optional. */
 export interface SimulatorOptions {
@@ -24,4 +26,16 @@ export interface SimulatorOptions {
   port?: number;
   /** How many requests the request log keeps (it counts all). @defaultValue 10000 */
   requestLogSize?: number;
+  /**
+   * When the serving certificate (`CN=kube-apiserver`) is valid: three days left, or expired two days ago, read by
+   * clients from the real TLS handshake. @defaultValue 825 days from the first simulator's start
+   */
+  servingCertificate?: CertificateLifetime;
+  /**
+   * Write a kubeconfig whose user authenticates with a client certificate the simulator's CA signs, as kubeadm's
+   * `admin.conf` does, instead of the token. The simulator, like kube-apiserver with `--client-ca-file`, accepts a
+   * certificate that verifies and answers 401 to one that does not (expired, not yet valid).
+   * @defaultValue the token
+   */
+  clientCertificate?: ClientCertificateSpec;
 }

@@ -9,7 +9,7 @@ import { FaultSet, type Fault, type InjectedFault } from './server/faults.js';
 import { handleRequest } from './server/handle-request.js';
 import { writeKubeconfig } from './server/kubeconfig.js';
 import { RequestLog } from './server/request-log.js';
-import { tlsMaterial } from './server/tls-material.js';
+import { issueClientCertificate, tlsMaterial } from './server/tls-material.js';
 import type { SimulatorOptions } from './simulator-options.js';
 
 /** A simulator that is listening. */
@@ -17,11 +17,11 @@ export interface RunningSimulator {
   /** `https://127.0.0.1:PORT`. */
   readonly url: string;
   readonly port: number;
-  /** The bearer token it accepts. */
+  /** The bearer token it accepts (client certificates its CA signed are accepted too). */
   readonly token: string;
   /** The CA that signed its certificate, PEM: trust it to connect (`https.request({ ca })`). */
   readonly caPem: string;
-  /** A kubeconfig for it (cluster, token user, current context); deleted by `stop`. */
+  /** A kubeconfig for it (cluster, token or client-certificate user, current context); deleted by `stop`. */
   readonly kubeconfigPath: string;
   /** The kubeconfig's context name, `quorum-sim-<scenario>`. */
   readonly contextName: string;
@@ -53,13 +53,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     latencyMs = 0,
     port = 0,
     requestLogSize = 10_000,
+    servingCertificate,
+    clientCertificate,
   } = options;
   if (!Number.isFinite(latencyMs) || latencyMs < 0)
     throw new RangeError('latencyMs must be a non-negative number of milliseconds');
   if (token === '') throw new RangeError('token must not be empty');
   const scenario =
     typeof scenarioOption === 'string' ? await loadScenario(scenarioOption, scenariosDir) : scenarioOption;
-  const tls = await tlsMaterial();
+  const [tls, client] = await Promise.all([
+    tlsMaterial(servingCertificate),
+    clientCertificate ? issueClientCertificate(clientCertificate) : undefined,
+  ]);
 
   const abort = new AbortController();
   const faults = new FaultSet();
@@ -78,7 +83,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
 
   const sockets = new Set<Socket>();
-  const server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+  // As kube-apiserver with --client-ca-file: ask for a client certificate, verify it per request (handle-request.ts).
+  const serverOptions = {
+    key: tls.keyPem,
+    cert: tls.certPem,
+    ca: tls.caPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+  };
+  const server = createServer(serverOptions, (req, res) => {
     void handleRequest(req, res, context);
   });
   server.on('connection', (socket: Socket) => {
@@ -103,8 +116,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       context: contextName,
       server: url,
       caPem: tls.caPem,
-      token,
-      user: `${contextName}-reader`,
+      ...(client ? { clientCertificate: client } : { token }),
+      user: clientCertificate ? clientCertificate.commonName : `${contextName}-reader`,
     });
   } catch (error) {
     server.close();

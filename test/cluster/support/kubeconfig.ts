@@ -7,6 +7,13 @@ export interface TestContext {
   caPath?: string;
   token?: string;
   skipTlsVerify?: boolean;
+  /** A client certificate and key by path (`client-certificate`, `client-key`). */
+  clientCertPath?: string;
+  clientKeyPath?: string;
+  /** `tls-server-name`. */
+  tlsServerName?: string;
+  /** `proxy-url`. */
+  proxyUrl?: string;
 }
 
 /** Writes a kubeconfig (JSON is YAML) with one cluster and one user per context; returns its path. */
@@ -26,11 +33,17 @@ export function writeKubeconfig(
         server: context.server,
         ...(context.caPath ? { 'certificate-authority': context.caPath } : {}),
         ...(context.skipTlsVerify ? { 'insecure-skip-tls-verify': true } : {}),
+        ...(context.tlsServerName ? { 'tls-server-name': context.tlsServerName } : {}),
+        ...(context.proxyUrl ? { 'proxy-url': context.proxyUrl } : {}),
       },
     })),
     users: contexts.map((context) => ({
       name: `${context.name}-user`,
-      user: context.token ? { token: context.token } : {},
+      user: {
+        ...(context.token ? { token: context.token } : {}),
+        ...(context.clientCertPath ? { 'client-certificate': context.clientCertPath } : {}),
+        ...(context.clientKeyPath ? { 'client-key': context.clientKeyPath } : {}),
+      },
     })),
     contexts: contexts.map((context) => ({
       name: context.name,

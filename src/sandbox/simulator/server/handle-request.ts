@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from '../api/discovery.js';
 import type { ObjectStore } from '../api/object-store.js';
@@ -17,7 +18,7 @@ import { StatusError, badRequest, noSuchResource, statusForCode, unauthorized } 
 export interface ServerContext {
   store: ObjectStore;
   token: string;
-  /** The user the token authenticates as, for 403 messages. */
+  /** The user the token authenticates as, for 403 messages (a client certificate's user is its CN). */
   user: string;
   faults: FaultSet;
   log: RequestLog;
@@ -48,6 +49,23 @@ function tokenMatches(header: string | undefined, token: string): boolean | unde
   const given = Buffer.from(match[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Who sent the request, as kube-apiserver decides with `--client-ca-file` and a token authenticator: a client
+ * certificate that verifies against the CA (the TLS layer only requests one and checks it here, so an expired one
+ * still completes the handshake and gets a 401, as kube-apiserver answers "Unable to authenticate the request"), else
+ * the bearer token. `undefined`: anonymous; `false`: credentials were presented and refused.
+ */
+function authenticate(req: IncomingMessage, context: ServerContext): string | false | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  const certificate = socket.getPeerCertificate?.();
+  const presented = certificate !== undefined && certificate !== null && Object.keys(certificate).length > 0;
+  const commonName = presented ? certificate.subject?.CN : undefined;
+  if (presented && socket.authorized && typeof commonName === 'string') return commonName;
+  const token = tokenMatches(req.headers.authorization, context.token);
+  if (token) return context.user;
+  return token === false || presented ? false : undefined;
 }
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
@@ -115,13 +133,13 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
   }
   const scenario = context.store.scenario;
 
-  const authenticated = tokenMatches(req.headers.authorization, context.token);
-  if (authenticated === false || (authenticated === undefined && !isPublic(pathname))) throw unauthorized();
+  const user = authenticate(req, context);
+  if (user === false || (user === undefined && !isPublic(pathname))) throw unauthorized();
 
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
     req.resume();
-    throw forbidden(method, segments, pathname, context.user);
+    throw forbidden(method, segments, pathname, user ?? 'system:anonymous');
   }
 
   if (pathname === '/version' || pathname === '/version/')

@@ -11,11 +11,14 @@ export interface KubeconfigSpec {
   context: string;
   server: string;
   caPem: string;
-  token: string;
+  /** The user's bearer token, unless it has a client certificate. */
+  token?: string;
+  /** The user's client certificate and key, PEM (inlined as `client-certificate-data`, `client-key-data`). */
+  clientCertificate?: { certPem: string; keyPem: string };
   user: string;
 }
 
-/** The kubeconfig text: one cluster with the CA inline, one token user, one context that is current. */
+/** The kubeconfig text: one cluster with the CA inline, one token (or client certificate) user, one current context. */
 export function renderKubeconfig(spec: KubeconfigSpec): string {
   return stringify({
     apiVersion: 'v1',
@@ -27,7 +30,17 @@ export function renderKubeconfig(spec: KubeconfigSpec): string {
         cluster: { server: spec.server, 'certificate-authority-data': Buffer.from(spec.caPem).toString('base64') },
       },
     ],
-    users: [{ name: spec.user, user: { token: spec.token } }],
+    users: [
+      {
+        name: spec.user,
+        user: spec.clientCertificate
+          ? {
+              'client-certificate-data': Buffer.from(spec.clientCertificate.certPem).toString('base64'),
+              'client-key-data': Buffer.from(spec.clientCertificate.keyPem).toString('base64'),
+            }
+          : { token: spec.token },
+      },
+    ],
     contexts: [{ name: spec.context, context: { cluster: spec.context, user: spec.user, namespace: 'default' } }],
     'current-context': spec.context,
   });
