@@ -245,6 +245,8 @@ describe('explainFindings', () => {
       });
       expect(explainFindings([memberDown, etcdRefused('master-1')])[1]?.explainedBy).toBeUndefined();
     });
+  });
+
   it('puts a member that looks down under its own expired serving certificate, and no other member', () => {
     const expired = (member: string) =>
       finding('etcd.certificates', {
