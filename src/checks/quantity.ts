@@ -1,3 +1,5 @@
+import type { PodFootprint } from '../ports/kube-types.js';
+
 /** Kubernetes resource quantities (`3920m`, `15Gi`, `1e3`, `110`) as plain numbers: cores, bytes, counts. */
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -36,7 +38,7 @@ export function addResources(
 }
 
 /** Parses a node's allocatable or a container's requests; entries that are not quantities are left out. */
-export function parseResources(map: Readonly<Record<string, string>> | undefined): Record<string, number> {
+export function parseResources(map: Readonly<Record<string, string>> | null | undefined): Record<string, number> {
   const result: Record<string, number> = {};
   for (const [name, text] of Object.entries(map ?? {})) {
     const value = parseQuantity(text);
@@ -45,17 +47,12 @@ export function parseResources(map: Readonly<Record<string, string>> | undefined
   return result;
 }
 
-type ContainerSpec = { restartPolicy?: string; resources?: { requests?: Record<string, string> } };
-
 /**
  * What the scheduler counts for a pod (its resource-fit rule): the larger of (app containers + sidecars) and, for each
- * plain init container, itself plus the sidecars started before it; then the RuntimeClass overhead on top.
+ * plain init container, itself plus the sidecars started before it; then the RuntimeClass overhead on top. Takes a
+ * full pod's spec or a lean {@link PodFootprint}'s.
  */
-export function podRequests(spec: {
-  containers?: readonly ContainerSpec[];
-  initContainers?: readonly ContainerSpec[];
-  overhead?: Record<string, string>;
-}): Record<string, number> {
+export function podRequests(spec: NonNullable<PodFootprint['spec']>): Record<string, number> {
   const total: Record<string, number> = {};
   for (const container of spec.containers ?? []) addResources(total, parseResources(container.resources?.requests));
   const sidecars: Record<string, number> = {};

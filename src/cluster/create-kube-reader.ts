@@ -4,7 +4,15 @@ import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
 import type { KubeReader, ListOptions, RequestOptions } from '../ports/kube-reader.js';
 import { statusError } from './kube-request-errors.js';
-import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
+import {
+  EventSchema,
+  LeaseSchema,
+  NamespaceSchema,
+  NodeSchema,
+  PodFootprintSchema,
+  PodSchema,
+  validate,
+} from './kube-schemas.js';
 import { listObjects, parseJson } from './list-pager.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { createReadOnlyTransport, type ReadOnlyTransport } from './read-only-transport.js';
@@ -102,7 +110,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: NodeSchema,
-        ...signalOf(list),
+        ...listOptions(list),
       }),
     pods: (list = {}) =>
       listObjects(transport, {
@@ -110,7 +118,15 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: PodSchema,
-        ...signalOf(list),
+        ...listOptions(list),
+      }),
+    podFootprints: (list = {}) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'pods', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: PodFootprintSchema,
+        ...listOptions(list),
       }),
     events: (list = {}) =>
       listObjects(transport, {
@@ -118,7 +134,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: EventSchema,
-        ...signalOf(list),
+        ...listOptions(list),
       }),
     namespaces: (options) =>
       listObjects(transport, {
@@ -133,7 +149,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: LeaseSchema,
-        ...signalOf(list),
+        ...listOptions(list),
       }),
 
     async lease(namespace, name, options) {
@@ -181,6 +197,14 @@ function checkPageSize(pageSize: number): void {
 
 function signalOf(options: RequestOptions | undefined): { signal?: AbortSignal } {
   return options?.signal ? { signal: options.signal } : {};
+}
+
+/** What the pager takes of a list's options besides its selectors. */
+function listOptions(list: ListOptions): { signal?: AbortSignal; resourceVersion?: '0' } {
+  return {
+    ...signalOf(list),
+    ...(list.resourceVersion === undefined ? {} : { resourceVersion: list.resourceVersion }),
+  };
 }
 
 function selectors(list: ListOptions): URLSearchParams {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import { abortReason, throwIfAborted } from '../core/abort.js';
-import { KubeRequestError, KubeTimeoutError, QuorumError } from '../core/errors.js';
+import { KubeResponseTooLargeError, KubeTimeoutError, QuorumError, type KubeRequestError } from '../core/errors.js';
 import { bareSettingName, type SettingName } from '../core/setting-name.js';
 import type { ClusterConnection } from './kube-adapter.js';
 import { connectionError } from './kube-request-errors.js';
@@ -40,6 +40,12 @@ export interface SendOptions {
   accept?: string;
   /** Aborts the request: a waiting one leaves the limiter's queue, a sent one has its socket destroyed. */
   signal?: AbortSignal;
+  /**
+   * Called once with the first chunk of a 2xx answer's body, while the rest is still on its way: lets the list pager
+   * read a list's continue token (kube-apiserver writes the list's metadata before its items) and ask for the next
+   * page without waiting for this one's last byte.
+   */
+  onBodyStart?: (head: Buffer) => void;
 }
 
 /** Sends GET and HEAD requests to one API server, and nothing else. */
@@ -82,18 +88,19 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     pathAndQuery: string,
     accept: string,
     signal: AbortSignal | undefined,
+    onBodyStart: SendOptions['onBodyStart'],
   ): Promise<TransportResponse> {
     const release = await limiter.acquire(signal);
     try {
       try {
-        return await exchange(method, pathAndQuery, accept, signal);
+        return await exchange(method, pathAndQuery, accept, signal, onBodyStart);
       } catch (error) {
         // A kept-alive socket the server closed while idle fails on reuse before any answer: the one retry Node's
         // documentation recommends, safe for a GET.
         if (!(error instanceof StaleSocketError)) throw error;
       }
       try {
-        return await exchange(method, pathAndQuery, accept, signal);
+        return await exchange(method, pathAndQuery, accept, signal, onBodyStart);
       } catch (error) {
         throw error instanceof StaleSocketError ? error.reported : error;
       }
@@ -107,6 +114,7 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
     pathAndQuery: string,
     accept: string,
     signal: AbortSignal | undefined,
+    onBodyStart: SendOptions['onBodyStart'],
   ): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       let request: http.ClientRequest | undefined;
@@ -163,13 +171,21 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
             responded = true;
             const chunks: Buffer[] = [];
             let size = 0;
+            const status = response.statusCode ?? 0;
+            let head = onBodyStart && status >= 200 && status <= 299 ? onBodyStart : undefined;
             response.on('data', (chunk: Buffer) => {
+              if (head) {
+                const call = head;
+                head = undefined;
+                call(chunk);
+              }
               size += chunk.length;
               if (size > maxResponseBytes) {
                 settle(
-                  new KubeRequestError(
+                  new KubeResponseTooLargeError(
                     `${method} ${pathAndQuery} on ${description} answered more than ${maxResponseBytes} bytes: refused to read on. For /metrics of a cluster this large, point Quorum at its Prometheus (${settingName('prometheus.url')}).`,
                     response.statusCode,
+                    maxResponseBytes,
                   ),
                 );
               } else chunks.push(chunk);
@@ -200,14 +216,15 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
       const { signal } = sendOptions;
       throwIfAborted(signal);
       const accept = sendOptions.accept ?? 'application/json';
-      const response = await once(readMethod, pathAndQuery, accept, signal);
+      const { onBodyStart } = sendOptions;
+      const response = await once(readMethod, pathAndQuery, accept, signal, onBodyStart);
       const waitMs = response.status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined;
       if (waitMs === undefined || waitMs > maxRetryAfterMs) return response;
       // A short, bounded wait that the caller awaits: left ref'd so Node cannot exit with the request pending.
       await delay(waitMs, undefined, signal ? { signal } : {}).catch((error: unknown) => {
         throw signal?.aborted ? abortReason(signal) : error;
       });
-      return once(readMethod, pathAndQuery, accept, signal);
+      return once(readMethod, pathAndQuery, accept, signal, onBodyStart);
     },
     close: () => connection.close(),
   };

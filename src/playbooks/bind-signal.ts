@@ -18,6 +18,7 @@ export function bindKubeReader(reader: KubeReader, signal: AbortSignal): KubeRea
     server: reader.server,
     nodes: (options) => reader.nodes(withBound(signal, options)),
     pods: (options) => reader.pods(withBound(signal, options)),
+    podFootprints: (options) => reader.podFootprints(withBound(signal, options)),
     events: (options) => reader.events(withBound(signal, options)),
     namespaces: (options) => reader.namespaces(withBound(signal, options)),
     leases: (options) => reader.leases(withBound(signal, options)),

@@ -1,7 +1,7 @@
 import type { CheckContext } from '../../src/checks/check.js';
 import { createRunMemo } from '../../src/playbooks/run-memo.js';
 import type { KubeReader, ListOptions, RawResponse } from '../../src/ports/kube-reader.js';
-import type { Event, Lease, Namespace, Node, Pod } from '../../src/ports/kube-types.js';
+import type { Event, Lease, Namespace, Node, Pod, PodFootprint } from '../../src/ports/kube-types.js';
 import type {
   EtcdAlarm,
   EtcdEndpointHealth,
@@ -28,6 +28,9 @@ export class FakeKubeReader implements KubeReader {
   }
   async *pods(options: ListOptions = {}): AsyncIterable<Pod> {
     yield* this.podList.filter((pod) => !options.namespace || pod.metadata.namespace === options.namespace);
+  }
+  podFootprints(options: ListOptions = {}): AsyncIterable<PodFootprint> {
+    return this.pods(options);
   }
   async *events(options: ListOptions = {}): AsyncIterable<Event> {
     yield* this.eventList.filter((event) => !options.namespace || event.metadata.namespace === options.namespace);

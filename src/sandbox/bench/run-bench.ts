@@ -9,12 +9,14 @@ import { createCheckRegistry } from '../../checks/all-checks.js';
 import { defaultPlaybooksDir } from '../../playbooks/default-dir.js';
 import { loadPlaybooks } from '../../playbooks/load-playbooks.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { compareWithRawList } from './raw-list-baseline.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The compiled child: measuring through the TypeScript loader would add ~80 MiB that production never has. */
 /** Compiled into a private directory, so that a bench run never leaves a dist/ behind for bin/quorum.js to prefer. */
 const BUILD_DIR = join(ROOT, '.quorum', 'bench-dist');
 const CHILD = join(BUILD_DIR, 'sandbox', 'bench', 'bench-child.js');
+const RAW_LIST_CHILD = join(BUILD_DIR, 'sandbox', 'bench', 'raw-list-child.js');
 /** The heap cap a diagnosing worker should run with (NODE_OPTIONS); without it V8 lets garbage pile up to GiBs. */
 export const WORKER_HEAP_FLAG = '--max-old-space-size=256';
 const MiB = 1024 * 1024;
@@ -136,6 +138,16 @@ export async function runBench(options: BenchOptions): Promise<void> {
         notes: `${result.couldNotCheck.length > 0 ? `could not check: ${result.couldNotCheck.join('; ')}; ` : `${result.findings} findings; `}${WORKER_HEAP_FLAG}; ${Math.round(uncapped.peakRssBytes / MiB)} MiB and ${(uncapped.wallMs / 1000).toFixed(1)} s with the default heap limit`,
       });
     }
+    write('Baseline: a plain paged list of every pod, alternating with scheduler-pending…\n');
+    rows.push(
+      ...(await compareWithRawList({
+        target: scale,
+        childPath: RAW_LIST_CHILD,
+        nodeFlags: [WORKER_HEAP_FLAG],
+        diagnose: () => runChild({ kubeconfig: scale.kubeconfigPath, playbook: 'scheduler-pending' }),
+        write,
+      })),
+    );
   } finally {
     await scale.stop();
   }

@@ -123,6 +123,7 @@ export async function serveResource(
       limit: parseLimit(query),
       ...(route.namespace === undefined ? {} : { namespace: route.namespace }),
       ...(query.get('continue') ? { continueToken: query.get('continue') ?? '' } : {}),
+      ...(query.get('resourceVersion') ? { resourceVersion: query.get('resourceVersion') ?? '' } : {}),
       ...(predicate ? { predicate } : {}),
     },
     context.store,
