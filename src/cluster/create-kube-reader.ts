@@ -4,15 +4,8 @@ import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
 import type { KubeReader, ListOptions, RequestOptions } from '../ports/kube-reader.js';
 import { statusError } from './kube-request-errors.js';
-import {
-  EventSchema,
-  LeaseSchema,
-  NamespaceSchema,
-  NodeSchema,
-  PodFootprintSchema,
-  PodSchema,
-  validate,
-} from './kube-schemas.js';
+import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
+import { PodFootprintSchema } from './pod-footprint-schema.js';
 import { listObjects, parseJson } from './list-pager.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { createReadOnlyTransport, type ReadOnlyTransport } from './read-only-transport.js';
