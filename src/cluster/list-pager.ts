@@ -3,7 +3,8 @@ import { anySignal } from '../core/abort.js';
 import { KubeRequestError, KubeResponseTooLargeError } from '../core/errors.js';
 import { type ResourceLocation, resourcePath } from './api-paths.js';
 import { statusError } from './kube-request-errors.js';
-import { ListEnvelopeSchema, validate } from './kube-schemas.js';
+import { ListEnvelopeSchema, validate, type ListEnvelope } from './kube-schemas.js';
+import { splitListBody } from './list-body.js';
 import type { ReadOnlyTransport, TransportResponse } from './read-only-transport.js';
 
 export interface ListRequest<T> {
@@ -23,11 +24,16 @@ export interface ListRequest<T> {
   signal?: AbortSignal;
 }
 
-/** One page as the pager hands it on: its raw items (validated one by one as they are taken) and the next token. */
+/** One page as the pager hands it on: its items, parsed and validated one by one as they are taken. */
 interface Page {
   path: string;
-  items: unknown[];
+  /** How many items the page has. */
+  readonly count: number;
+  /** The item at `index`, parsed (from its own bytes when the body could be cut up; see `list-body.ts`). */
+  item(index: number): unknown;
   next: string | undefined;
+  /** Done with the page: its buffer may serve another answer. */
+  recycle(): void;
 }
 
 /**
@@ -99,8 +105,7 @@ export async function* listObjects<T>(
         throw statusError(response.status, response.body, 'GET', path, transport.description);
       }
       expiredInARow = 0;
-      const page = validate(ListEnvelopeSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
-      return { path, items: page.items, next: page.metadata?.continue || undefined };
+      return readPage(response, path, transport.description);
     }
   }
 
@@ -128,9 +133,10 @@ export async function* listObjects<T>(
         next = undefined;
       }
       if (next === undefined && page.next !== undefined) next = launch(page.next);
-      for (let index = 0; index < page.items.length; index++) {
-        yield validate(request.schema, page.items[index], `items[${index}]`, `GET ${page.path}`);
+      for (let index = 0; index < page.count; index++) {
+        yield validate(request.schema, page.item(index), `items[${index}]`, `GET ${page.path}`);
       }
+      page.recycle();
       current = next;
       next = undefined;
     }
@@ -209,6 +215,48 @@ class ListAbandonedError extends Error {
   }
 }
 
+/** A page whose envelope is checked now and whose items are parsed as they are taken. */
+function readPage(response: TransportResponse, path: string, where: string): Page {
+  const parseWhole = (): ListEnvelope =>
+    validate(ListEnvelopeSchema, parseJson(response, path, where), '', `GET ${path}`);
+  const cut = splitListBody(response.bytes);
+  if (!cut) {
+    // Not a list in kube-apiserver's compact form: parse it whole, and JSON.parse or the schema says what is wrong.
+    const whole = parseWhole();
+    response.recycle();
+    return {
+      path,
+      count: whole.items.length,
+      item: (index) => whole.items[index],
+      next: whole.metadata?.continue || undefined,
+      recycle: () => undefined,
+    };
+  }
+  const envelope = validate(ListEnvelopeSchema, parseText(cut.envelope, response, path, where), '', `GET ${path}`);
+  const { bytes } = response;
+  const { ranges } = cut;
+  // Set when an item's text was not JSON: the cut was wrong (see list-body.ts), so the rest comes from the whole body.
+  let whole: ListEnvelope | undefined;
+  return {
+    path,
+    get count() {
+      return whole ? whole.items.length : ranges.length / 2;
+    },
+    item(index) {
+      if (!whole) {
+        try {
+          return JSON.parse(bytes.toString('utf8', ranges[2 * index], ranges[2 * index + 1]));
+        } catch {
+          whole = parseWhole();
+        }
+      }
+      return whole.items[index];
+    },
+    next: envelope.metadata?.continue || undefined,
+    recycle: () => response.recycle(),
+  };
+}
+
 /** The token an expired-continue `Status` offers for continuing at the current revision. */
 function freshContinueToken(response: TransportResponse): string | undefined {
   try {
@@ -222,11 +270,15 @@ function freshContinueToken(response: TransportResponse): string | undefined {
 
 /** The body as JSON, or a message that says what came instead. */
 export function parseJson(response: TransportResponse, path: string, where: string): unknown {
+  return parseText(response.body, response, path, where);
+}
+
+function parseText(text: string, response: TransportResponse, path: string, where: string): unknown {
   try {
-    return JSON.parse(response.body);
+    return JSON.parse(text);
   } catch (error) {
     throw new KubeRequestError(
-      `GET ${path} on ${where} answered ${response.contentType ?? 'no content type'} that is not JSON: ${response.body.slice(0, 120)}`,
+      `GET ${path} on ${where} answered ${response.contentType ?? 'no content type'} that is not JSON: ${text.slice(0, 120)}`,
       response.status,
       { cause: error },
     );

@@ -28,7 +28,15 @@ export interface ReadOnlyTransportOptions {
 
 export interface TransportResponse {
   status: number;
-  body: string;
+  /** The body as text, decoded (UTF-8) on first read. */
+  readonly body: string;
+  /** The body as received; the list pager reads this, so that a page of a big list never becomes one string. */
+  bytes: Buffer;
+  /**
+   * Hands the buffer under `bytes` back for a later answer. Only for a caller that has finished with the response:
+   * `bytes` and a `body` not read yet are garbage afterwards. Without it the buffer is simply collected.
+   */
+  recycle(): void;
   contentType?: string;
   headers: http.IncomingHttpHeaders;
   /** From sending the request to the last byte of the answer, in ms: the server and the network, not the limiter. */
@@ -72,10 +80,11 @@ const USER_AGENT = 'quorum/0.1 (read-only diagnostics)';
 
 /**
  * Reused receive buffers. Node hands a TLS answer over in 16 KB chunks, each its own external allocation; kept in an
- * array until the answer ends (tens of ms for a page of a big list), they outlive the young generation and wait for
- * a mark-compact, and V8 counts such external memory toward its old-generation limit: on a 100,000-pod list that was
- * a mark-compact every dozen pages, and with V8's default heap limit, dead chunks piling up in RSS. Copied into a
- * reused buffer on arrival, each chunk dies young.
+ * array until the answer ends (tens of ms for a page of a big list), they outlived the young generation and waited
+ * for a mark-compact, and V8 counts such external memory toward its old-generation limit: on a 100,000-pod list that
+ * was a mark-compact every dozen pages. Copied into a reused buffer on arrival, each chunk dies young; and a page
+ * handed back with `recycle()` once consumed costs no new allocation at all (a fresh 1 MB copy per page, promoted
+ * whenever a scavenge caught it alive, piled up as tens of MB of RSS under V8's default heap limit).
  */
 class ReceiveBuffers {
   private readonly spare: Buffer[] = [];
@@ -91,11 +100,9 @@ class ReceiveBuffers {
     return larger;
   }
 
-  /** The first `size` bytes as text; the buffer goes back for the next answer unless it is unusually large. */
-  release(buffer: Buffer, size: number): string {
-    const text = buffer.toString('utf8', 0, size);
+  /** Keeps `buffer` for a later answer, unless enough are kept or it is unusually large. */
+  put(buffer: Buffer): void {
     if (buffer.length <= 8 * 1024 * 1024 && this.spare.length < 4) this.spare.push(buffer);
-    return text;
   }
 }
 
@@ -225,15 +232,27 @@ export function createReadOnlyTransport(options: ReadOnlyTransportOptions): Read
               }
             });
             response.on('error', fail);
-            response.on('end', () =>
+            response.on('end', () => {
+              const buffer = received;
+              const bytes = buffer.subarray(0, size);
+              let text: string | undefined;
+              let recycled = false;
               settle(undefined, {
                 status: response.statusCode ?? 0,
-                body: receiveBuffers.release(received, size),
+                get body() {
+                  return (text ??= bytes.toString('utf8'));
+                },
+                bytes,
+                recycle() {
+                  if (recycled) return;
+                  recycled = true;
+                  receiveBuffers.put(buffer);
+                },
                 contentType: response.headers['content-type'],
                 headers: response.headers,
                 durationMs: performance.now() - began,
-              }),
-            );
+              });
+            });
           },
         );
         request.on('error', fail);
