@@ -4,7 +4,15 @@ import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
 import type { KubeReader, ListOptions, RequestOptions } from '../ports/kube-reader.js';
 import { statusError } from './kube-request-errors.js';
-import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
+import {
+  EventSchema,
+  LeaseSchema,
+  NamespaceSchema,
+  NodeSchema,
+  ObjectMetadataSchema,
+  PodSchema,
+  validate,
+} from './kube-schemas.js';
 import { PodFootprintSchema } from './pod-footprint-schema.js';
 import { listObjects, parseJson } from './list-pager.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
@@ -121,6 +129,17 @@ export function createKubeReaderFromTransport(
         schema: PodFootprintSchema,
         ...listOptions(list),
       }),
+    podMetadata: (list = {}) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'pods', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: ObjectMetadataSchema,
+        // Plain JSON after it: a server (or proxy) that cannot convert answers with whole objects, which carry the
+        // same metadata.
+        accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json',
+        ...listOptions(list),
+      }),
     events: (list = {}) =>
       listObjects(transport, {
         location: { ...core, resource: 'events', namespace: list.namespace || undefined },
@@ -153,6 +172,16 @@ export function createKubeReaderFromTransport(
         throw statusError(response.status, response.body, 'GET', path, transport.description);
       }
       return validate(LeaseSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
+    },
+
+    async pod(namespace, name, options) {
+      const path = resourcePath({ ...core, resource: 'pods', namespace, name });
+      const response = await transport.send('GET', path, signalOf(options));
+      if (response.status === 404) return undefined;
+      if (response.status < 200 || response.status > 299) {
+        throw statusError(response.status, response.body, 'GET', path, transport.description);
+      }
+      return validate(PodSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
     },
 
     async podLog(namespace, name, log = {}) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KubeRequestError } from '../core/errors.js';
-import type { Event, Lease, Namespace, Node, Pod } from '../ports/kube-types.js';
+import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod } from '../ports/kube-types.js';
 
 /**
  * Edge validation of what the API server sends, for the fields Quorum reads. Objects are loose (unknown fields pass)
@@ -155,6 +155,9 @@ export const NamespaceSchema: z.ZodType<Namespace> = z.looseObject({
   metadata: ObjectMetaSchema,
   status: opt(z.looseObject({ phase: opt(text) })),
 });
+
+/** An item of a `PartialObjectMetadataList` (or of a full list, from a server that did not offer one). */
+export const ObjectMetadataSchema: z.ZodType<ObjectMetadata> = z.object({ metadata: ObjectMetaSchema });
 
 /** The envelope of every list: its items are validated one by one so an error names the item. */
 export const ListEnvelopeSchema = z.looseObject({

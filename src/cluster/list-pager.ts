@@ -20,6 +20,8 @@ export interface ListRequest<T> {
    * (the server refuses a resourceVersion other than "" or "0" with `continue`, and client-go's pager drops it).
    */
   resourceVersion?: '0';
+  /** The `Accept` header, for another representation (metadata only). @defaultValue application/json */
+  accept?: string;
   /** Stops the listing: the page in flight is aborted and no further page is asked for. */
   signal?: AbortSignal;
 }
@@ -78,6 +80,7 @@ export async function* listObjects<T>(
       let response: TransportResponse;
       try {
         response = await transport.send('GET', path, {
+          ...(request.accept ? { accept: request.accept } : {}),
           signal: flight.signal,
           onBodyStart: (head) => flight.onHead(sniffContinue(head)),
         });

@@ -19,6 +19,8 @@ export function bindKubeReader(reader: KubeReader, signal: AbortSignal): KubeRea
     nodes: (options) => reader.nodes(withBound(signal, options)),
     pods: (options) => reader.pods(withBound(signal, options)),
     podFootprints: (options) => reader.podFootprints(withBound(signal, options)),
+    podMetadata: (options) => reader.podMetadata(withBound(signal, options)),
+    pod: (namespace, name, options) => reader.pod(namespace, name, withBound(signal, options)),
     events: (options) => reader.events(withBound(signal, options)),
     namespaces: (options) => reader.namespaces(withBound(signal, options)),
     leases: (options) => reader.leases(withBound(signal, options)),

@@ -1,4 +1,4 @@
-import type { Event, Lease, Namespace, Node, Pod, PodFootprint } from './kube-types.js';
+import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod, PodFootprint } from './kube-types.js';
 
 /** Options every request takes. */
 export interface RequestOptions {
@@ -56,6 +56,13 @@ export interface KubeReader {
    * lean form of {@link pods} for lists of every pod of a large cluster.
    */
   podFootprints(options?: ListOptions): AsyncIterable<PodFootprint>;
+  /**
+   * Pods' metadata only (name, namespace, labels, annotations), as a `PartialObjectMetadataList`: a fraction of the
+   * full objects, for finding the few pods worth reading whole with {@link pod}.
+   */
+  podMetadata(options?: ListOptions): AsyncIterable<ObjectMetadata>;
+  /** One pod; `undefined` when it does not exist (404). */
+  pod(namespace: string, name: string, options?: RequestOptions): Promise<Pod | undefined>;
   events(options?: ListOptions): AsyncIterable<Event>;
   namespaces(options?: RequestOptions): AsyncIterable<Namespace>;
   leases(options?: ListOptions): AsyncIterable<Lease>;

@@ -106,6 +106,11 @@ export interface Pod {
   };
 }
 
+/** An object as a metadata-only list (`PartialObjectMetadataList`) serves it: its metadata and nothing else. */
+export interface ObjectMetadata {
+  metadata: ObjectMeta;
+}
+
 /** A container as its requests need it; `null` where the API server may write it for absent. */
 export interface ContainerFootprint {
   restartPolicy?: string | null;
