@@ -20,6 +20,8 @@ const config = oneClusterConfig(
   { diagnose: { checkTimeoutMs: 300_000 }, ...(job.playbooksDir ? { playbooksDir: job.playbooksDir } : {}) },
   'bench',
 );
+// What the process holds before the first request: Node, the modules and their dependencies.
+const startRssBytes = process.memoryUsage().rss;
 const began = performance.now();
 const report = await diagnose(config, {
   playbook: job.playbook,
@@ -32,6 +34,7 @@ process.stdout.write(
     playbook: job.playbook,
     wallMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    startRssBytes,
     findings: report.findings.length,
     worst: worstSeverity(report.findings),
     couldNotCheck: report.findings

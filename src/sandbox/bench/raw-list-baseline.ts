@@ -28,6 +28,10 @@ export interface RawListComparisonOptions {
   write: (text: string) => void;
 }
 
+/** What the baseline rows mean, for the notes under the table. */
+export const RAW_LIST_NOTE =
+  "The raw list is the yardstick for scheduler-pending: the least any client can do to read every pod, in a process of its own with the same flags: GET /api/v1/pods?limit=500 with continue over HTTPS with the simulator's token and CA, each page read whole and JSON.parse'd, nothing else. scheduler-pending reads as many pods (the bound ones, as lean footprints), plus the nodes, the Pending pods and their events; it keeps the next page in flight while it works through the current one, so the simulator's time and its own overlap, where the raw list pays both in turn. The two alternate, so that load from other processes on the machine falls on both alike; the ratio is of the medians.";
+
 /** The largest wall time a diagnosis may take, as a multiple of the raw list's. */
 export const RAW_LIST_TARGET_RATIO = 1.3;
 const LIST_PATH = '/api/v1/pods';
