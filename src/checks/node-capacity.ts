@@ -1,7 +1,7 @@
 import type { KubeReader } from '../ports/kube-reader.js';
 import type { Taint } from '../ports/kube-types.js';
 import type { CheckContext } from './check.js';
-import { parseResources, podRequests, addResources } from './quantity.js';
+import { addPodRequests, parseResources } from './quantity.js';
 
 /** One node as the scheduler checks see it: what it offers, what is already requested, and what keeps pods off. */
 export interface NodeCapacity {
@@ -82,7 +82,7 @@ async function requestsByNode(kube: KubeReader, signal: AbortSignal): Promise<Ma
     if (!name) continue;
     let requested = byNode.get(name);
     if (!requested) byNode.set(name, (requested = {}));
-    addResources(requested, podRequests(pod.spec ?? {}));
+    addPodRequests(requested, pod.spec ?? {});
     requested.pods = (requested.pods ?? 0) + 1;
   }
   return byNode;

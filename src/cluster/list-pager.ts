@@ -45,8 +45,9 @@ interface Page {
  * before its items) when it can be read there, else once the page is parsed; a token read early is checked against
  * the parsed page, and a request made with a wrong one is dropped and made again. Besides the page being consumed,
  * at most one more is in flight or waiting, so an aggregating caller holds two pages at most; breaking out of the
- * loop aborts the page in flight and asks for nothing more. Items are validated as they are taken, so a malformed
- * item fails the listing where it stands.
+ * loop aborts the page in flight and asks for nothing more. Items are parsed one by one (see `list-body.ts`) and
+ * validated as they are taken, so a malformed item fails the listing where it stands; a page's receive buffer goes
+ * back to the transport once the page is consumed.
  *
  * When a continue token has expired (410 Gone, the API server's etcd compacted past the list's snapshot):
  * - if the `Status` carries a fresh token in `metadata.continue`, the list goes on from where it stopped, at the

@@ -39,8 +39,8 @@ export interface RawResponse {
 /**
  * Read-only access to one Kubernetes cluster: the only way checks see the API server.
  *
- * Lists are async iterables that fetch one page at a time (the adapter's page size), so a caller that aggregates
- * while iterating never holds more than one page. Every request is a GET with a deadline and counts against the
+ * Lists are async iterables that fetch page by page (the adapter's page size), one page ahead of the caller, so a
+ * caller that aggregates while iterating never holds more than two pages. Every request is a GET with a deadline and counts against the
  * cluster's request-rate cap.
  */
 export interface KubeReader {
