@@ -21,6 +21,8 @@ interface Job {
 /** What the parent reads back. */
 export interface RawListResult {
   wallMs: number;
+  /** CPU time of the listing (user and system), in ms. */
+  cpuMs: number;
   peakRssBytes: number;
   pages: number;
   items: number;
@@ -53,8 +55,9 @@ function get(path: string): Promise<Buffer> {
   });
 }
 
-const result: RawListResult = { wallMs: 0, peakRssBytes: 0, pages: 0, items: 0, bytes: 0 };
+const result: RawListResult = { wallMs: 0, cpuMs: 0, peakRssBytes: 0, pages: 0, items: 0, bytes: 0 };
 const began = performance.now();
+const cpuBefore = process.cpuUsage();
 let token: string | undefined;
 do {
   const query = new URLSearchParams({ limit: String(job.pageSize) });
@@ -67,6 +70,8 @@ do {
   token = page.metadata?.continue || undefined;
 } while (token);
 result.wallMs = performance.now() - began;
+const cpu = process.cpuUsage(cpuBefore);
+result.cpuMs = (cpu.user + cpu.system) / 1000;
 agent.destroy();
 result.peakRssBytes = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(`${JSON.stringify(result)}\n`);

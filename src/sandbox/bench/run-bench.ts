@@ -28,6 +28,8 @@ interface ChildResult {
   peakRssBytes: number;
   /** RSS once the modules are loaded, before the first request. */
   startRssBytes: number;
+  /** CPU time of the diagnosis, in ms. */
+  cpuMs: number;
   findings: number;
   worst: string;
   couldNotCheck: string[];
