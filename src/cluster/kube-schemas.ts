@@ -77,6 +77,7 @@ const ContainerStatusSchema = z.looseObject({
 
 const ContainerSchema = z.looseObject({
   name: z.string(),
+  restartPolicy: opt(text),
   resources: opt(z.looseObject({ requests: opt(stringMap), limits: opt(stringMap) })),
   ports: opt(z.array(z.looseObject({ containerPort: z.number(), hostPort: opt(z.number()), protocol: opt(text) }))),
 });
@@ -95,6 +96,7 @@ export const PodSchema: z.ZodType<Pod> = z.looseObject({
       containers: opt(z.array(ContainerSchema)),
       initContainers: opt(z.array(ContainerSchema)),
       schedulingGates: opt(z.array(z.looseObject({ name: z.string() }))),
+      overhead: opt(stringMap),
     }),
   ),
   status: opt(
