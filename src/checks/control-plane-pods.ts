@@ -269,7 +269,7 @@ export const controlPlanePodsCheck = defineCheck({
   description: 'control-plane pods in kube-system',
   needs: ['kube'],
   args: Args,
-  async run({ kube, now }, args) {
+  async run({ kube, now, signal }, args) {
     // Metadata is all it takes to tell the control-plane pods (labels, mirror annotation, name); kube-system also
     // holds a DaemonSet pod or more per node, so only those few are read whole.
     const candidates: Array<{ namespace: string; name: string; component: string }> = [];
@@ -278,8 +278,13 @@ export const controlPlanePodsCheck = defineCheck({
       const namespace = pod.metadata.namespace ?? args.namespace;
       if (component) candidates.push({ namespace, name: pod.metadata.name, component });
     }
+    // All read at once, each on a signal of its own that follows the check's: a dozen requests listening on the
+    // check's signal itself would make Node warn of a leak (more than 10 listeners).
     const read = await Promise.all(
-      candidates.map(async ({ namespace, name, component }) => ({ pod: await kube.pod(namespace, name), component })),
+      candidates.map(async ({ namespace, name, component }) => ({
+        pod: await kube.pod(namespace, name, { signal: AbortSignal.any([signal]) }),
+        component,
+      })),
     );
     // A pod deleted between the list and its read is gone: nothing to judge.
     const found = read.filter((entry): entry is { pod: Pod; component: string } => entry.pod !== undefined);
