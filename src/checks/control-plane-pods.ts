@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KubeReader } from '../ports/kube-reader.js';
-import type { ContainerStatus, Event, Pod } from '../ports/kube-types.js';
+import type { ContainerStatus, Event, ObjectMetadata, Pod } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatDuration } from '../findings/format.js';
 import { redact } from '../findings/redact.js';
@@ -90,7 +90,7 @@ export interface RestartPolicy {
  * The control-plane component a pod runs, among `components`: its `component` (or `app.kubernetes.io/name`) label,
  * or for a static (mirror) pod its name prefix.
  */
-export function componentOf(pod: Pod, components: readonly string[]): string | undefined {
+export function componentOf(pod: ObjectMetadata, components: readonly string[]): string | undefined {
   const label = pod.metadata.labels?.component ?? pod.metadata.labels?.['app.kubernetes.io/name'];
   if (label && components.includes(label)) return label;
   // A name prefix alone would also catch e.g. an etcd-backup CronJob's pods: trust it only for static (mirror) pods.
@@ -447,12 +447,25 @@ export const controlPlanePodsCheck = defineCheck({
   needs: ['kube'],
   args: Args,
   async run(context, args) {
-    const { kube, now } = context;
-    const found: Array<{ pod: Pod; component: string }> = [];
-    for await (const pod of kube.pods({ namespace: args.namespace })) {
+    const { kube, now, signal } = context;
+    // Metadata is all it takes to tell the control-plane pods (labels, mirror annotation, name); kube-system also
+    // holds a DaemonSet pod or more per node, so only those few are read whole.
+    const candidates: Array<{ namespace: string; name: string; component: string }> = [];
+    for await (const pod of kube.podMetadata({ namespace: args.namespace })) {
       const component = componentOf(pod, args.components);
-      if (component) found.push({ pod, component });
+      const namespace = pod.metadata.namespace ?? args.namespace;
+      if (component) candidates.push({ namespace, name: pod.metadata.name, component });
     }
+    // All read at once, each on a signal of its own that follows the check's: a dozen requests listening on the
+    // check's signal itself would make Node warn of a leak (more than 10 listeners).
+    const read = await Promise.all(
+      candidates.map(async ({ namespace, name, component }) => ({
+        pod: await kube.pod(namespace, name, { signal: AbortSignal.any([signal]) }),
+        component,
+      })),
+    );
+    // A pod deleted between the list and its read is gone: nothing to judge.
+    const found = read.filter((entry): entry is { pod: Pod; component: string } => entry.pod !== undefined);
     const at = now();
     const lookbackMs = args.restartLookbackMinutes * 60_000;
     // The kubelet's BackOff events tell a crash loop's span; read them only when some restart is recent.

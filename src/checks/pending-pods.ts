@@ -59,13 +59,15 @@ function toPending(pod: Pod): PendingPod {
 export async function collectPendingPods(kube: KubeReader, namespace?: string): Promise<PendingPod[]> {
   const scope = namespace ? { namespace } : {};
   const pods = new Map<string, PendingPod>();
-  for await (const pod of kube.pods({ ...scope, fieldSelector: 'status.phase=Pending' })) {
+  // From the watch cache (any version): a moment's staleness cannot change why pods wait, and the selectors keep
+  // both lists small enough to come whole, as API servers send such lists.
+  for await (const pod of kube.pods({ ...scope, fieldSelector: 'status.phase=Pending', resourceVersion: '0' })) {
     if (pod.spec?.nodeName) continue;
     const pending = toPending(pod);
     pods.set(`${pending.namespace}/${pending.name}`, pending);
   }
   if (pods.size === 0) return [];
-  for await (const event of kube.events({ ...scope, fieldSelector: 'reason=FailedScheduling' })) {
+  for await (const event of kube.events({ ...scope, fieldSelector: 'reason=FailedScheduling', resourceVersion: '0' })) {
     const object = event.involvedObject;
     if (object.kind && object.kind !== 'Pod') continue;
     const pod = pods.get(`${object.namespace ?? event.metadata.namespace ?? 'default'}/${object.name ?? ''}`);

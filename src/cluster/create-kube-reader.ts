@@ -4,7 +4,16 @@ import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
 import type { KubeReader, ListOptions, RequestOptions } from '../ports/kube-reader.js';
 import { statusError } from './kube-request-errors.js';
-import { EventSchema, LeaseSchema, NamespaceSchema, NodeSchema, PodSchema, validate } from './kube-schemas.js';
+import {
+  EventSchema,
+  LeaseSchema,
+  NamespaceSchema,
+  NodeSchema,
+  ObjectMetadataSchema,
+  PodSchema,
+  validate,
+} from './kube-schemas.js';
+import { PodFootprintSchema } from './pod-footprint-schema.js';
 import { listObjects, parseJson } from './list-pager.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { createReadOnlyTransport, type ReadOnlyTransport } from './read-only-transport.js';
@@ -102,7 +111,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: NodeSchema,
-        ...signalOf(list),
+        ...listOptions(list),
       }),
     pods: (list = {}) =>
       listObjects(transport, {
@@ -110,7 +119,26 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: PodSchema,
-        ...signalOf(list),
+        ...listOptions(list),
+      }),
+    podFootprints: (list = {}) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'pods', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: PodFootprintSchema,
+        ...listOptions(list),
+      }),
+    podMetadata: (list = {}) =>
+      listObjects(transport, {
+        location: { ...core, resource: 'pods', namespace: list.namespace || undefined },
+        params: selectors(list),
+        pageSize,
+        schema: ObjectMetadataSchema,
+        // Plain JSON after it: a server (or proxy) that cannot convert answers with whole objects, which carry the
+        // same metadata.
+        accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json',
+        ...listOptions(list),
       }),
     events: (list = {}) =>
       listObjects(transport, {
@@ -118,7 +146,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: EventSchema,
-        ...signalOf(list),
+        ...listOptions(list),
       }),
     namespaces: (options) =>
       listObjects(transport, {
@@ -133,7 +161,7 @@ export function createKubeReaderFromTransport(
         params: selectors(list),
         pageSize,
         schema: LeaseSchema,
-        ...signalOf(list),
+        ...listOptions(list),
       }),
 
     async lease(namespace, name, options) {
@@ -144,6 +172,16 @@ export function createKubeReaderFromTransport(
         throw statusError(response.status, response.body, 'GET', path, transport.description);
       }
       return validate(LeaseSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
+    },
+
+    async pod(namespace, name, options) {
+      const path = resourcePath({ ...core, resource: 'pods', namespace, name });
+      const response = await transport.send('GET', path, signalOf(options));
+      if (response.status === 404) return undefined;
+      if (response.status < 200 || response.status > 299) {
+        throw statusError(response.status, response.body, 'GET', path, transport.description);
+      }
+      return validate(PodSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
     },
 
     async podLog(namespace, name, log = {}) {
@@ -191,6 +229,14 @@ function checkPageSize(pageSize: number): void {
 
 function signalOf(options: RequestOptions | undefined): { signal?: AbortSignal } {
   return options?.signal ? { signal: options.signal } : {};
+}
+
+/** What the pager takes of a list's options besides its selectors. */
+function listOptions(list: ListOptions): { signal?: AbortSignal; resourceVersion?: '0' } {
+  return {
+    ...signalOf(list),
+    ...(list.resourceVersion === undefined ? {} : { resourceVersion: list.resourceVersion }),
+  };
 }
 
 function selectors(list: ListOptions): URLSearchParams {

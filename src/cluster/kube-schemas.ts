@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KubeRequestError } from '../core/errors.js';
-import type { Event, Lease, Namespace, Node, Pod } from '../ports/kube-types.js';
+import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod } from '../ports/kube-types.js';
 
 /**
  * Edge validation of what the API server sends, for the fields Quorum reads. Objects are loose (unknown fields pass)
@@ -77,6 +77,7 @@ const ContainerStatusSchema = z.looseObject({
 
 const ContainerSchema = z.looseObject({
   name: z.string(),
+  restartPolicy: opt(text),
   resources: opt(z.looseObject({ requests: opt(stringMap), limits: opt(stringMap) })),
   ports: opt(z.array(z.looseObject({ containerPort: z.number(), hostPort: opt(z.number()), protocol: opt(text) }))),
 });
@@ -95,6 +96,7 @@ export const PodSchema: z.ZodType<Pod> = z.looseObject({
       containers: opt(z.array(ContainerSchema)),
       initContainers: opt(z.array(ContainerSchema)),
       schedulingGates: opt(z.array(z.looseObject({ name: z.string() }))),
+      overhead: opt(stringMap),
     }),
   ),
   status: opt(
@@ -155,6 +157,9 @@ export const NamespaceSchema: z.ZodType<Namespace> = z.looseObject({
   metadata: ObjectMetaSchema,
   status: opt(z.looseObject({ phase: opt(text) })),
 });
+
+/** An item of a `PartialObjectMetadataList` (or of a full list, from a server that did not offer one). */
+export const ObjectMetadataSchema: z.ZodType<ObjectMetadata> = z.object({ metadata: ObjectMetaSchema });
 
 /** The envelope of every list: its items are validated one by one so an error names the item. */
 export const ListEnvelopeSchema = z.looseObject({

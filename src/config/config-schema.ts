@@ -25,7 +25,7 @@ export const KubeConfigSchema = z.strictObject({
   inCluster: z.boolean().default(false),
   /** Deadline of one API request (ms). */
   requestTimeoutMs: PositiveMs.default(10_000),
-  /** Items per list page: aggregation holds at most one page. */
+  /** Items per list page: aggregation holds at most two pages (the one consumed and the one fetched ahead). */
   pageSize: z.number().int().min(1).max(5000).default(500),
   /** Shared by every run against this cluster in the process, so concurrent runs do not multiply the load. */
   rateLimit: z

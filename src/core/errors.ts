@@ -157,6 +157,21 @@ export class KubeRequestError extends QuorumError {
   }
 }
 
+/**
+ * An answer larger than the reader accepts. Its own class because one caller can do better than fail: a list asked
+ * of the watch cache (`resourceVersion=0`), which API servers answer whole, is asked again page by page.
+ */
+export class KubeResponseTooLargeError extends KubeRequestError {
+  constructor(
+    message: string,
+    status: number | undefined,
+    /** The cap that was exceeded, in bytes. */
+    readonly limitBytes: number,
+  ) {
+    super(message, status);
+  }
+}
+
 export class KubeTimeoutError extends QuorumError {
   constructor(path: string, timeoutMs: number, where = 'the API server', setting = 'kube.requestTimeoutMs') {
     super(

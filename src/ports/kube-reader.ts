@@ -1,5 +1,5 @@
 import type { ClientCertificate, ServingCertificates } from './certificates.js';
-import type { Event, Lease, Namespace, Node, Pod } from './kube-types.js';
+import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod, PodFootprint } from './kube-types.js';
 
 /** Options every request takes. */
 export interface RequestOptions {
@@ -16,6 +16,16 @@ export interface ListOptions extends RequestOptions {
   namespace?: string;
   fieldSelector?: string;
   labelSelector?: string;
+  /**
+   * `'0'`: any version will do. A real API server then answers from its watch cache instead of reading etcd: cheap
+   * for it, and at most a moment stale, which a diagnosis can live with. Omitted: the latest state (a consistent
+   * read).
+   *
+   * Servers have long ignored `limit` for such lists and send every match in one answer (kube-apiserver's cacher
+   * returns no continue token; kubernetes#70735), so ask for it only where a selector keeps the list small. An answer
+   * over the reader's size cap is asked again page by page, without it.
+   */
+  resourceVersion?: '0';
 }
 
 /** What part of a container's log to read; the API server's own `pods/log` parameters. */
@@ -49,8 +59,8 @@ export interface RawResponse {
 /**
  * Read-only access to one Kubernetes cluster: the only way checks see the API server.
  *
- * Lists are async iterables that fetch one page at a time (the adapter's page size), so a caller that aggregates
- * while iterating never holds more than one page. Every request is a GET with a deadline and counts against the
+ * Lists are async iterables that fetch page by page (the adapter's page size), one page ahead of the caller, so a
+ * caller that aggregates while iterating never holds more than two pages. Every request is a GET with a deadline and counts against the
  * cluster's request-rate cap.
  */
 export interface KubeReader {
@@ -61,6 +71,18 @@ export interface KubeReader {
 
   nodes(options?: Omit<ListOptions, 'namespace'>): AsyncIterable<Node>;
   pods(options?: ListOptions): AsyncIterable<Pod>;
+  /**
+   * Pods as far as summing requests per node needs them: node and requests, validated and kept, nothing else. The
+   * lean form of {@link pods} for lists of every pod of a large cluster.
+   */
+  podFootprints(options?: ListOptions): AsyncIterable<PodFootprint>;
+  /**
+   * Pods' metadata only (name, namespace, labels, annotations), as a `PartialObjectMetadataList`: a fraction of the
+   * full objects, for finding the few pods worth reading whole with {@link pod}.
+   */
+  podMetadata(options?: ListOptions): AsyncIterable<ObjectMetadata>;
+  /** One pod; `undefined` when it does not exist (404). */
+  pod(namespace: string, name: string, options?: RequestOptions): Promise<Pod | undefined>;
   events(options?: ListOptions): AsyncIterable<Event>;
   namespaces(options?: RequestOptions): AsyncIterable<Namespace>;
   leases(options?: ListOptions): AsyncIterable<Lease>;

@@ -108,6 +108,32 @@ export interface Pod {
   };
 }
 
+/** An object as a metadata-only list (`PartialObjectMetadataList`) serves it: its metadata and nothing else. */
+export interface ObjectMetadata {
+  metadata: ObjectMeta;
+}
+
+/** A container as its requests need it; `null` where the API server may write it for absent. */
+export interface ContainerFootprint {
+  restartPolicy?: string | null;
+  resources?: { requests?: Record<string, string> | null } | null;
+}
+
+/**
+ * What a pod takes from its node: the node it is bound to and what it requests (containers, init containers and
+ * sidecars, RuntimeClass overhead). A structural subset of {@link Pod}, so a `Pod` is a `PodFootprint` too; the lean
+ * list keeps Go's `null` rather than pay for turning each into `undefined`.
+ */
+export interface PodFootprint {
+  metadata: { name: string; namespace?: string | null };
+  spec?: {
+    nodeName?: string | null;
+    containers?: ContainerFootprint[] | null;
+    initContainers?: ContainerFootprint[] | null;
+    overhead?: Record<string, string> | null;
+  } | null;
+}
+
 export interface ObjectReference {
   kind?: string;
   namespace?: string;

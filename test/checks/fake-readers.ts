@@ -2,7 +2,7 @@ import type { CheckContext } from '../../src/checks/check.js';
 import { createRunMemo } from '../../src/playbooks/run-memo.js';
 import type { ClientCertificate, ServingCertificates } from '../../src/ports/certificates.js';
 import type { KubeReader, ListOptions, RawResponse } from '../../src/ports/kube-reader.js';
-import type { Event, Lease, Namespace, Node, Pod } from '../../src/ports/kube-types.js';
+import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod, PodFootprint } from '../../src/ports/kube-types.js';
 import type {
   EtcdAlarm,
   EtcdEndpointHealth,
@@ -35,6 +35,15 @@ export class FakeKubeReader implements KubeReader {
   }
   async *pods(options: ListOptions = {}): AsyncIterable<Pod> {
     yield* this.podList.filter((pod) => !options.namespace || pod.metadata.namespace === options.namespace);
+  }
+  podFootprints(options: ListOptions = {}): AsyncIterable<PodFootprint> {
+    return this.pods(options);
+  }
+  async *podMetadata(options: ListOptions = {}): AsyncIterable<ObjectMetadata> {
+    for await (const pod of this.pods(options)) yield { metadata: pod.metadata };
+  }
+  async pod(namespace: string, name: string): Promise<Pod | undefined> {
+    return this.podList.find((pod) => pod.metadata.namespace === namespace && pod.metadata.name === name);
   }
   async *events(options: ListOptions = {}): AsyncIterable<Event> {
     yield* this.eventList.filter((event) => !options.namespace || event.metadata.namespace === options.namespace);

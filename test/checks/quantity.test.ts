@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatCpu, parseQuantity, podRequests } from '../../src/checks/quantity.js';
+import { addPodRequests, formatCpu, parseQuantity, podRequests } from '../../src/checks/quantity.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -53,5 +53,31 @@ describe('podRequests with sidecars and overhead', () => {
     });
     // max(1 + 0.5, 0.5 + 2) + 0.25
     expect(requests.cpu).toBeCloseTo(2.75, 9);
+  });
+});
+
+describe('addPodRequests', () => {
+  it.each([
+    ['app containers only', { containers: [{ resources: { requests: { cpu: '250m', memory: '1Gi' } } }, {}] }],
+    ['a value that is not a quantity', { containers: [{ resources: { requests: { cpu: 'lots', memory: '64Mi' } } }] }],
+    [
+      'init containers and sidecars',
+      {
+        containers: [{ resources: { requests: { cpu: '1' } } }],
+        initContainers: [
+          { restartPolicy: 'Always', resources: { requests: { cpu: '500m' } } },
+          { resources: { requests: { cpu: '2' } } },
+        ],
+      },
+    ],
+    ['overhead', { containers: [{ resources: { requests: { cpu: '1' } } }], overhead: { cpu: '250m' } }],
+    ['nulls where Go writes them', { containers: [{ resources: null }], initContainers: null, overhead: null }],
+  ])('adds what podRequests counts: %s', (_name, spec) => {
+    const into = { cpu: 1, pods: 3 };
+    const expected = { ...into };
+    for (const [name, value] of Object.entries(podRequests(spec))) {
+      expected[name as keyof typeof expected] = (expected[name as keyof typeof expected] ?? 0) + value;
+    }
+    expect(addPodRequests(into, spec)).toEqual(expected);
   });
 });

@@ -74,18 +74,12 @@ describe('KubeReader over a fixture API server', () => {
     expect(reader.server).toBe(server.url);
   });
 
-  it('fetches the next page only after the consumer took the whole current page', async () => {
+  it('asks for each page once, in order, with limit and continue (one page ahead: see list-pager.test.ts)', async () => {
     server.handle(pagedPods([['a', 'b'], ['c', 'd'], ['e']]));
     const since = mark();
-    const seen: Array<[string, number]> = [];
-    for await (const item of reader.pods()) seen.push([item.metadata.name, since().length]);
-    expect(seen).toEqual([
-      ['a', 1],
-      ['b', 1],
-      ['c', 2],
-      ['d', 2],
-      ['e', 3],
-    ]);
+    const names: string[] = [];
+    for await (const item of reader.pods()) names.push(item.metadata.name);
+    expect(names).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(since().map((request) => [query(request).get('limit'), query(request).get('continue')])).toEqual([
       ['2', null],
       ['2', 'page-2'],
@@ -93,16 +87,12 @@ describe('KubeReader over a fixture API server', () => {
     ]);
   });
 
-  it('stops listing when the consumer stops', async () => {
-    server.handle(
-      pagedPods([
-        ['a', 'b'],
-        ['c', 'd'],
-      ]),
-    );
+  it('stops listing when the consumer stops: nothing beyond the page ahead is asked for', async () => {
+    server.handle(pagedPods([['a', 'b'], ['c', 'd'], ['e', 'f'], ['g']]));
     const since = mark();
     for await (const item of reader.pods()) if (item.metadata.name === 'b') break;
-    expect(since()).toHaveLength(1);
+    expect(since().map((request) => query(request).get('continue'))).not.toContain('page-3');
+    expect(since().length).toBeLessThanOrEqual(2);
   });
 
   it('does nothing until iterated', async () => {
@@ -135,6 +125,18 @@ describe('KubeReader over a fixture API server', () => {
       run: (r: ClosableKubeReader) => r.pods(),
       path: '/api/v1/pods',
       params: { limit: '2' },
+    },
+    {
+      name: 'Pending pods from the watch cache',
+      run: (r: ClosableKubeReader) => r.pods({ fieldSelector: 'status.phase=Pending', resourceVersion: '0' }),
+      path: '/api/v1/pods',
+      params: { fieldSelector: 'status.phase=Pending', limit: '2', resourceVersion: '0' },
+    },
+    {
+      name: 'pod footprints of bound pods',
+      run: (r: ClosableKubeReader) => r.podFootprints({ fieldSelector: 'spec.nodeName!=' }),
+      path: '/api/v1/pods',
+      params: { fieldSelector: 'spec.nodeName!=', limit: '2' },
     },
     {
       name: 'nodes by label',
@@ -239,6 +241,51 @@ describe('KubeReader over a fixture API server', () => {
     expect((failure as Error).message).toMatch(
       /Unexpected answer to GET \/api\/v1\/pods\?limit=2: items\[1\]\.metadata\.name: /,
     );
+  });
+
+  it('checks pod footprints on the fields they read only, keeping them as sent, and names a bad one', async () => {
+    const bound = {
+      metadata: { name: 'web-1', namespace: null },
+      spec: {
+        nodeName: 'worker-1',
+        containers: [{ name: 'web', resources: { requests: { cpu: '250m' } } }],
+        initContainers: null,
+        tolerations: 'not read, so not checked',
+      },
+      status: { phase: 42 },
+    };
+    server.handle(() => list([bound]));
+    expect(await collect(reader.podFootprints())).toEqual([bound]);
+    server.handle(() =>
+      list([bound, { ...bound, spec: { containers: [{ resources: { requests: { memory: 512 } } }] } }]),
+    );
+    await expect(collect(reader.podFootprints())).rejects.toThrow(
+      /Unexpected answer to GET \/api\/v1\/pods\?limit=2: items\[1\]\.spec\.containers\[0\]\.resources\.requests\.memory: Invalid input: expected string, received number/,
+    );
+  });
+
+  it('asks for pod metadata only, and reads it from whole objects too (a server that cannot convert)', async () => {
+    const partial = {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { name: 'etcd-cp-1', labels: { component: 'etcd' } },
+    };
+    server.handle(() => list([partial, pod('kube-proxy-x', { spec: { nodeName: 'w-1' } })]));
+    const since = mark();
+    const items = await collect(reader.podMetadata({ namespace: 'kube-system' }));
+    expect(since()[0]?.headers.accept).toBe(
+      'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json',
+    );
+    expect(items.map((item) => item.metadata.name)).toEqual(['etcd-cp-1', 'kube-proxy-x']);
+    expect(items[1]).toEqual({ metadata: expect.objectContaining({ name: 'kube-proxy-x' }) });
+  });
+
+  it('reads one pod, and returns undefined for a missing one', async () => {
+    server.handle((request) =>
+      request.url.endsWith('/gone') ? status(404, 'pods "gone" not found') : { body: pod('etcd-cp-1') },
+    );
+    expect((await reader.pod('kube-system', 'etcd-cp-1'))?.metadata.uid).toBe('uid-etcd-cp-1');
+    expect(await reader.pod('kube-system', 'gone')).toBeUndefined();
   });
 
   it('rejects an answer that is not a Kubernetes list', async () => {

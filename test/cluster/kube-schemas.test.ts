@@ -24,6 +24,18 @@ describe('edge validation of Kubernetes objects', () => {
       at: 'items[0].spec.leaseDurationSeconds',
     },
     {
+      name: 'an overhead that is not quantities (the scheduler counts it)',
+      schema: PodSchema,
+      value: { metadata: { name: 'p' }, spec: { overhead: { cpu: 0.25 } } },
+      at: 'items[0].spec.overhead.cpu',
+    },
+    {
+      name: "a sidecar's restartPolicy that is not text",
+      schema: PodSchema,
+      value: { metadata: { name: 'p' }, spec: { initContainers: [{ name: 'proxy', restartPolicy: true }] } },
+      at: 'items[0].spec.initContainers[0].restartPolicy',
+    },
+    {
       name: 'labels that are not strings',
       schema: NodeSchema,
       value: { metadata: { name: 'n', labels: { a: 1 } } },

@@ -369,6 +369,39 @@ describe('cluster simulator (healthy)', () => {
       expect(fresh.flatMap(itemNames)).toHaveLength(23);
     });
 
+    it('answers resourceVersion=0 as the watch cache does: every match at once, limit ignored, no continue', async () => {
+      const full = await call(sim, '/api/v1/pods');
+      const cached = await call(sim, '/api/v1/pods?limit=5&resourceVersion=0');
+      expect(cached.status).toBe(200);
+      expect(itemNames(cached)).toEqual(itemNames(full));
+      expect(cached.json.metadata).toEqual({ resourceVersion: full.json.metadata.resourceVersion });
+      const selected = await call(sim, '/api/v1/pods?limit=1&resourceVersion=0&fieldSelector=spec.nodeName%3Dcp-1');
+      expect(selected.json.items.length).toBeGreaterThan(1);
+      expect(selected.json.metadata.continue).toBeUndefined();
+    });
+
+    it('accepts resourceVersion "" or "0" with a continue token, and refuses any other (as kube-apiserver does)', async () => {
+      const first = await call(sim, '/api/v1/pods?limit=5');
+      const token = first.json.metadata.continue as string;
+      for (const version of ['', '0']) {
+        const next = await call(sim, `/api/v1/pods?limit=5&continue=${token}&resourceVersion=${version}`);
+        expect(next.status).toBe(200);
+        expect(next.json.items).toHaveLength(5);
+      }
+      const refused = await call(sim, `/api/v1/pods?limit=5&continue=${token}&resourceVersion=12`);
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({
+        reason: 'BadRequest',
+        message: 'specifying resource version is not allowed when using continue',
+      });
+    });
+
+    it('refuses a resourceVersion that is not a number', async () => {
+      const answer = await call(sim, '/api/v1/pods?limit=5&resourceVersion=latest');
+      expect(answer.status).toBe(400);
+      expect(answer.json.message).toMatch(/^invalid resource version: .*"latest"/);
+    });
+
     it('rejects a malformed path escape with 400', async () => {
       expect((await call(sim, '/api/v1/namespaces/%ZZ/pods')).status).toBe(400);
     });
@@ -454,6 +487,55 @@ describe('cluster simulator (healthy)', () => {
       const answer = await call(sim, path);
       expect(answer.status).toBe(400);
       expect(answer.json).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message });
+    });
+  });
+
+  describe("metadata only (what client-go's metadata client asks for)", () => {
+    const LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+    const ONE = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
+    it('answers a list as a PartialObjectMetadataList: the same pages, each item its metadata alone', async () => {
+      const plain = await call(sim, '/api/v1/namespaces/kube-system/pods?limit=2');
+      const answer = await call(sim, '/api/v1/namespaces/kube-system/pods?limit=2', {
+        accept: `${LIST}, application/json`,
+      });
+      expect(answer.headers['content-type']).toBe(LIST);
+      expect(answer.json).toEqual({
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: plain.json.metadata,
+        items: plain.json.items.map((pod: { metadata: unknown }) => ({
+          kind: 'PartialObjectMetadata',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: pod.metadata,
+        })),
+      });
+      const next = await call(
+        sim,
+        `/api/v1/namespaces/kube-system/pods?limit=2&continue=${answer.json.metadata.continue}`,
+        {
+          accept: LIST,
+        },
+      );
+      expect(next.json.items[0].metadata.name).not.toBe(answer.json.items[1].metadata.name);
+    });
+
+    it('answers one object as PartialObjectMetadata', async () => {
+      const answer = await call(sim, '/api/v1/nodes/cp-1', { accept: ONE });
+      expect(answer.headers['content-type']).toBe(ONE);
+      expect(answer.json).toEqual({
+        kind: 'PartialObjectMetadata',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: expect.objectContaining({ name: 'cp-1', labels: expect.any(Object) }),
+      });
+      expect(answer.json.spec).toBeUndefined();
+    });
+
+    it('passes over a metadata kind that does not fit the endpoint: the next offer, or 406', async () => {
+      const fallback = await call(sim, '/api/v1/nodes', { accept: `${ONE}, application/json` });
+      expect(fallback.json.kind).toBe('NodeList');
+      expect((await call(sim, '/api/v1/nodes', { accept: ONE })).status).toBe(406);
+      expect((await call(sim, '/api/v1/nodes/cp-1', { accept: LIST })).status).toBe(406);
     });
   });
 

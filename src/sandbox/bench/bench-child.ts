@@ -20,18 +20,25 @@ const config = oneClusterConfig(
   { diagnose: { checkTimeoutMs: 300_000 }, ...(job.playbooksDir ? { playbooksDir: job.playbooksDir } : {}) },
   'bench',
 );
+// What the process holds before the first request: Node, the modules and their dependencies.
+const startRssBytes = process.memoryUsage().rss;
 const began = performance.now();
+const cpuBefore = process.cpuUsage();
 const report = await diagnose(config, {
   playbook: job.playbook,
   params: parseAssignments(job.params ?? []),
   trigger: { kind: 'cli' },
 });
 const wallMs = performance.now() - began;
+const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(
   `${JSON.stringify({
     playbook: job.playbook,
     wallMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    startRssBytes,
+    /** CPU time of the diagnosis (user and system, all threads: GC helpers count), in ms. */
+    cpuMs: (cpu.user + cpu.system) / 1000,
     findings: report.findings.length,
     worst: worstSeverity(report.findings),
     couldNotCheck: report.findings

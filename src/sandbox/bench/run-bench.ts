@@ -10,6 +10,8 @@ import { defaultPlaybooksDir } from '../../playbooks/default-dir.js';
 import { loadPlaybooks } from '../../playbooks/load-playbooks.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { measureStartup, runsCleanly, type StartupResult } from './startup-bench.js';
+import { importRssBytes } from './import-cost.js';
+import { compareWithRawList, RAW_LIST_NOTE } from './raw-list-baseline.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /**
@@ -22,6 +24,7 @@ const CHILD = join(BUILD_DIR, 'sandbox', 'bench', 'bench-child.js');
 const CLI = join(BUILD_DIR, 'cli', 'main.js');
 /** Start-up target: commands that touch no cluster start within this factor of `kubectl version --client`. */
 const STARTUP_FACTOR = 3;
+const RAW_LIST_CHILD = join(BUILD_DIR, 'sandbox', 'bench', 'raw-list-child.js');
 /** The heap cap a diagnosing worker should run with (NODE_OPTIONS); without it V8 lets garbage pile up to GiBs. */
 export const WORKER_HEAP_FLAG = '--max-old-space-size=256';
 const MiB = 1024 * 1024;
@@ -30,6 +33,10 @@ interface ChildResult {
   playbook: string;
   wallMs: number;
   peakRssBytes: number;
+  /** RSS once the modules are loaded, before the first request. */
+  startRssBytes: number;
+  /** CPU time of the diagnosis, in ms. */
+  cpuMs: number;
   findings: number;
   worst: string;
   couldNotCheck: string[];
@@ -159,6 +166,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const rows: Array<Record<string, string | number>> = [];
   // Other work on a shared machine slows every benchmark: say how busy it was when this run began.
   const loadAtStart = loadavg()[0]!.toFixed(1);
+  const startRss: number[] = [];
   write('Building dist/ (the benchmark measures compiled code)…\n');
   await build();
   // First, while nothing else of the bench runs: start-up is a matter of tens of milliseconds.
@@ -173,18 +181,32 @@ export async function runBench(options: BenchOptions): Promise<void> {
       write(
         `  ${playbook}: ${(result.wallMs / 1000).toFixed(1)} s, peak RSS ${(result.peakRssBytes / MiB).toFixed(0)} MiB (${(uncapped.peakRssBytes / MiB).toFixed(0)} MiB with V8's default heap limit)\n`,
       );
+      startRss.push(result.startRssBytes);
+      // Both heap settings count: a worker started without the recommended NODE_OPTIONS must fit too.
+      const fits = Math.max(result.peakRssBytes, uncapped.peakRssBytes) < 300 * MiB;
       rows.push({
         benchmark: `${playbook} @ 5k nodes / 100k pods`,
         wallSeconds: Number((result.wallMs / 1000).toFixed(2)),
         peakRssMiB: Math.round(result.peakRssBytes / MiB),
-        target: 'RSS < 300 MiB, wall < 30 s',
-        met: result.peakRssBytes < 300 * MiB && result.wallMs < 30_000 ? 'yes' : 'no',
-        notes: `${result.couldNotCheck.length > 0 ? `could not check: ${result.couldNotCheck.join('; ')}; ` : `${result.findings} findings; `}${WORKER_HEAP_FLAG}; ${Math.round(uncapped.peakRssBytes / MiB)} MiB and ${(uncapped.wallMs / 1000).toFixed(1)} s with the default heap limit`,
+        target: 'RSS < 300 MiB with either heap setting, wall < 30 s',
+        met: fits && result.wallMs < 30_000 ? 'yes' : 'no',
+        notes: `${result.couldNotCheck.length > 0 ? `could not check: ${result.couldNotCheck.join('; ')}; ` : `${result.findings} findings; `}${WORKER_HEAP_FLAG}; ${Math.round(uncapped.peakRssBytes / MiB)} MiB and ${(uncapped.wallMs / 1000).toFixed(1)} s with the default heap limit; ${Math.round(result.startRssBytes / MiB)} MiB before the first request`,
       });
     }
+    write('Baseline: a plain paged list of every pod, alternating with scheduler-pending…\n');
+    rows.push(
+      ...(await compareWithRawList({
+        target: scale,
+        childPath: RAW_LIST_CHILD,
+        nodeFlags: [WORKER_HEAP_FLAG],
+        diagnose: () => runChild({ kubeconfig: scale.kubeconfigPath, playbook: 'scheduler-pending' }),
+        write,
+      })),
+    );
   } finally {
     await scale.stop();
   }
+  const sdkRss = await importRssBytes('@kubernetes/client-node', ROOT);
 
   write('Latency: control-plane-health with 50 ms per request…\n');
   const slow = await startSimulator({ scenario: 'control-plane-degraded', latencyMs: 50 });
@@ -233,7 +255,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
     ),
     '',
     `Start-up is the median of several runs of the compiled CLI (\`node dist/cli/main.js …\`), taking turns with kubectl in the same run; peak RSS from GNU time. ` +
-      `Peak RSS is the compiled diagnosing process alone (the simulator runs in another process), run with ${WORKER_HEAP_FLAG} (the NODE_OPTIONS a worker should have); about 150 MiB of it is loading the Kubernetes, etcd and gRPC clients. With V8's default heap limit (a quarter of RAM) garbage is collected late and RSS is higher although the live set is the same.`,
+      `Peak RSS is the compiled diagnosing process alone (the simulator runs in another process), run with ${WORKER_HEAP_FLAG} (the NODE_OPTIONS a worker should have) and again with V8's default heap limit, where garbage is collected later and RSS is higher although the live set is the same. Before its first request the process already holds ${Math.round(Math.min(...startRss) / MiB)}–${Math.round(Math.max(...startRss) / MiB)} MiB; importing \`@kubernetes/client-node\` alone (used only for KubeConfig) costs ${Math.round(sdkRss / MiB)} MiB of it, and its tens of MB of heap are what every mark-compact during a big list has to walk (etcd3 and gRPC load only for playbooks that read etcd).`,
+    '',
+    RAW_LIST_NOTE,
   ].join('\n');
   await mkdir(options.outDir, { recursive: true });
   await writeFile(

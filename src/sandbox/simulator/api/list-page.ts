@@ -1,5 +1,5 @@
 import type { ObjectSource, SimObject } from '../scenario/object-source.js';
-import { StatusError } from '../server/status-error.js';
+import { StatusError, badRequest } from '../server/status-error.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 
 /** One list request against a source. */
@@ -9,6 +9,12 @@ export interface ListQuery {
   /** Page size; 0 for everything. */
   limit: number;
   continueToken?: string;
+  /**
+   * The request's `resourceVersion`. `"0"` (any version) is served as kube-apiserver's watch cache serves it: every
+   * match in one answer, `limit` ignored, no continue token (the cacher cannot paginate; kubernetes#70735). With a
+   * continue token only `""` and `"0"` are accepted, and a continued page comes from storage like any other.
+   */
+  resourceVersion?: string;
   /** The selectors, combined; `undefined` when the request has none (then `remainingItemCount` is exact). */
   predicate?: (object: SimObject) => boolean;
 }
@@ -45,7 +51,16 @@ export function listPage(
   let revision = store.revision;
   let index = rangeStart;
 
+  const asked = query.resourceVersion ?? '';
+  if (asked !== '' && !/^\d+$/.test(asked)) {
+    // The etcd store's wording (ParseResourceVersion is strconv.ParseUint).
+    throw badRequest(
+      `invalid resource version: resourceVersion: Invalid value: "${asked}": strconv.ParseUint: parsing "${asked}": invalid syntax`,
+    );
+  }
   if (query.continueToken) {
+    if (asked !== '' && asked !== '0')
+      throw badRequest('specifying resource version is not allowed when using continue');
     const point = decodeContinue(query.continueToken);
     if (point.revision > 0 && point.revision < store.compactedRevision) {
       throw new StatusError(410, EXPIRED, {
@@ -56,7 +71,8 @@ export function listPage(
     index = Math.max(rangeStart, source.lowerBound(prefix + point.start));
   }
 
-  if (query.limit <= 0) {
+  // The watch cache answers "any version" whole: the objects never change, so its snapshot is the current one.
+  if (query.limit <= 0 || (asked === '0' && !query.continueToken)) {
     return { items: walk(source, index, rangeEnd, query.predicate), resourceVersion: String(revision) };
   }
   const items: SimObject[] = [];

@@ -14,6 +14,14 @@ import { serveWatch } from './serve-watch.js';
 import type { ResourceRoute } from './resource-path.js';
 import { tableOf, withTypeMeta, type IncludeObject } from './table.js';
 
+const METADATA_TYPE = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+const METADATA_LIST_TYPE = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+
+/** An object as a metadata-only answer carries it: its own kind and apiVersion are meta.k8s.io's. */
+function partialObjectMetadata(object: SimObject): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
+
 /** A request's selectors: the field requirements (aliases resolved) and the combined predicate, if any. */
 export interface Selectors {
   fields: FieldRequirement[];
@@ -104,6 +112,10 @@ export async function serveResource(
       );
       return;
     }
+    if (context.representation === 'metadata') {
+      sendJson(res, 200, partialObjectMetadata(object), context.nowMs, METADATA_TYPE);
+      return;
+    }
     sendJson(res, 200, withTypeMeta(resource, object), context.nowMs);
     return;
   }
@@ -128,6 +140,7 @@ export async function serveResource(
       limit: parseLimit(query),
       ...(route.namespace === undefined ? {} : { namespace: route.namespace }),
       ...(query.get('continue') ? { continueToken: query.get('continue') ?? '' } : {}),
+      ...(query.get('resourceVersion') ? { resourceVersion: query.get('resourceVersion') ?? '' } : {}),
       ...(predicate ? { predicate } : {}),
     },
     context.store,
@@ -140,6 +153,15 @@ export async function serveResource(
   if (context.representation === 'table') {
     const table = tableOf(resource, page.items, listMeta, includeObject(query), context.nowMs);
     await sendList(res, table.head, 'rows', table.rows, context.nowMs, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    return;
+  }
+  if (context.representation === 'metadata') {
+    // The API server converts each item of the list it read (meta.AsPartialObjectMetadata): same paging, same order.
+    const head = { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta };
+    const items = (function* () {
+      for (const object of page.items) yield partialObjectMetadata(object);
+    })();
+    await sendList(res, head, 'items', items, context.nowMs, METADATA_LIST_TYPE);
     return;
   }
   const head = {

@@ -171,11 +171,11 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
               : null;
     if (discovery !== null) {
       if (discovery === undefined) throw noSuchResource();
-      negotiate(req.headers.accept, false);
+      negotiate(req.headers.accept, { tables: false });
       return sendJson(res, 200, discovery, nowMs);
     }
     const resourceRoute = parseResourcePath(segments);
-    const representation = negotiate(req.headers.accept, true);
+    const representation = negotiate(req.headers.accept, { tables: true, list: resourceRoute.name === undefined });
     return serveResource(req, res, resourceRoute, url.searchParams, {
       store: context.store,
       nowMs,

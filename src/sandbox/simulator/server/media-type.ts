@@ -1,7 +1,18 @@
 import { StatusError } from './status-error.js';
 
-/** What to answer with: the object itself as JSON, or a server-side `meta.k8s.io/v1` Table of it. */
-export type Representation = 'json' | 'table';
+/**
+ * What to answer with: the object itself as JSON, a server-side `meta.k8s.io/v1` Table of it, or its metadata alone
+ * (`PartialObjectMetadata`, or `PartialObjectMetadataList` for a list: what client-go's metadata client asks for).
+ */
+export type Representation = 'json' | 'table' | 'metadata';
+
+/** Which conversions an endpoint offers. */
+export interface Conversions {
+  /** Resources can answer with a Table (and with metadata alone); discovery cannot. */
+  tables: boolean;
+  /** A list converts to `PartialObjectMetadataList`, a single object to `PartialObjectMetadata`, not the other way. */
+  list?: boolean;
+}
 
 interface MediaRange {
   type: string;
@@ -26,11 +37,12 @@ function parseAccept(header: string): MediaRange[] {
 
 /**
  * Picks the representation from `Accept`, in the client's order, as the API server does. Conversions the simulator
- * does not implement (aggregated discovery, PartialObjectMetadataList, protobuf, YAML) are passed over, so clients
- * fall back to their plain `application/json` entry; with none left the answer is 406.
- * @param tables whether this endpoint can answer with a Table (resources can; discovery cannot).
+ * does not implement (aggregated discovery, protobuf, YAML), and a metadata kind that does not fit the endpoint
+ * (`PartialObjectMetadata` for a list), are passed over, so clients fall back to their plain `application/json`
+ * entry; with none left the answer is 406.
  */
-export function negotiate(accept: string | undefined, tables: boolean): Representation {
+export function negotiate(accept: string | undefined, conversions: Conversions): Representation {
+  const { tables, list = false } = conversions;
   if (!accept || accept.trim() === '') return 'json';
   for (const range of parseAccept(accept)) {
     const json = range.type === 'application/json' || range.type === '*/*' || range.type === 'application/*';
@@ -44,6 +56,13 @@ export function negotiate(accept: string | undefined, tables: boolean): Represen
       (range.params.v === 'v1' || range.params.v === 'v1beta1')
     )
       return 'table';
+    if (
+      tables &&
+      as === (list ? 'PartialObjectMetadataList' : 'PartialObjectMetadata') &&
+      range.params.g === 'meta.k8s.io' &&
+      range.params.v === 'v1'
+    )
+      return 'metadata';
   }
   throw new StatusError(406, 'only the following media types are accepted: application/json', { details: {} });
 }
