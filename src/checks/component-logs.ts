@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { formatBytes, pluralize } from '../findings/format.js';
 import { redact } from '../findings/redact.js';
-import type { ContainerStatus, Pod } from '../ports/kube-types.js';
+import type { ContainerStatus, ObjectMetadata, Pod } from '../ports/kube-types.js';
 import { defineCheck } from './check.js';
 import { readBoundedLog, type BoundedLog } from './component-log-reader.js';
 import { causeFinding, otherErrorsFinding, type LogFindingContext } from './component-log-findings.js';
 import { LogSummary, type LogSource } from './component-log-summary.js';
 import { CONTROL_PLANE_COMPONENTS } from './control-plane-components.js';
+import { podMetadataOnce, podOnce } from './control-plane-pod-reads.js';
 import { componentOf } from './control-plane-pods.js';
 import { pendingPodsOnce } from './scheduler-pending.js';
 
@@ -67,7 +68,7 @@ interface ReadResult {
  * The component a pod runs: a static pod as control-plane.pods finds it, or a cloud-controller-manager deployed as
  * a DaemonSet or Deployment, whose pods a provider labels `k8s-app: aws-cloud-controller-manager` and the like.
  */
-function logComponentOf(pod: Pod, components: readonly string[]): string | undefined {
+function logComponentOf(pod: ObjectMetadata, components: readonly string[]): string | undefined {
   const known = componentOf(pod, components);
   if (known || !components.includes('cloud-controller-manager')) return known;
   const labels = pod.metadata.labels ?? {};
@@ -177,9 +178,21 @@ export const componentLogsCheck = defineCheck({
     const lookbackMs = args.lookbackMinutes * 60_000;
     const all: LogSource[] = [];
     const targets: Target[] = [];
-    for await (const pod of kube.pods({ namespace: args.namespace })) {
+    const candidates = (await podMetadataOnce(context, args.namespace)).flatMap((pod) => {
       const component = logComponentOf(pod, args.components);
-      if (!component) continue;
+      return component
+        ? [{ namespace: pod.metadata.namespace ?? args.namespace, name: pod.metadata.name, component }]
+        : [];
+    });
+    const read = await Promise.all(
+      candidates.map(async ({ namespace, name, component }) => ({
+        pod: await podOnce(context, namespace, name),
+        component,
+      })),
+    );
+    for (const { pod, component } of read) {
+      // Deleted between the list and its read: nothing to read.
+      if (!pod) continue;
       all.push({
         component,
         pod: pod.metadata.name,

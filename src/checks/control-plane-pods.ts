@@ -9,6 +9,7 @@ import { defineCheck } from './check.js';
 import { podAdvice } from './control-plane-advice.js';
 import { ComponentScopeArgs } from './control-plane-components.js';
 import { describeTermination, isOomKilled, lastTerminationOf } from './container-termination.js';
+import { podMetadataOnce, podOnce } from './control-plane-pod-reads.js';
 import { DEFAULT_NODE_GRACE_SECONDS, readNodeLiveness, type NodeLiveness } from './node-liveness.js';
 import {
   backOffKey,
@@ -447,20 +448,18 @@ export const controlPlanePodsCheck = defineCheck({
   needs: ['kube'],
   args: Args,
   async run(context, args) {
-    const { kube, now, signal } = context;
-    // Metadata is all it takes to tell the control-plane pods (labels, mirror annotation, name); kube-system also
-    // holds a DaemonSet pod or more per node, so only those few are read whole.
-    const candidates: Array<{ namespace: string; name: string; component: string }> = [];
-    for await (const pod of kube.podMetadata({ namespace: args.namespace })) {
+    const { kube, now } = context;
+    // Metadata is all it takes to tell the control-plane pods (labels, mirror annotation, name): only those few are
+    // read whole.
+    const candidates = (await podMetadataOnce(context, args.namespace)).flatMap((pod) => {
       const component = componentOf(pod, args.components);
-      const namespace = pod.metadata.namespace ?? args.namespace;
-      if (component) candidates.push({ namespace, name: pod.metadata.name, component });
-    }
-    // All read at once, each on a signal of its own that follows the check's: a dozen requests listening on the
-    // check's signal itself would make Node warn of a leak (more than 10 listeners).
+      return component
+        ? [{ namespace: pod.metadata.namespace ?? args.namespace, name: pod.metadata.name, component }]
+        : [];
+    });
     const read = await Promise.all(
       candidates.map(async ({ namespace, name, component }) => ({
-        pod: await kube.pod(namespace, name, { signal: AbortSignal.any([signal]) }),
+        pod: await podOnce(context, namespace, name),
         component,
       })),
     );

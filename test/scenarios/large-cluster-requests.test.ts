@@ -52,8 +52,14 @@ describe('requests of scheduler-pending and control-plane-health on a generated 
     ]);
   });
 
-  it('reads the nodes once for both scheduler checks that need them', () => {
-    expect(lists('scheduler-pending', '/api/v1/nodes').filter((path) => !query(path).continue)).toHaveLength(1);
+  it('reads the nodes once for both scheduler checks that need them, and the scheduler pod\'s node by name', () => {
+    const nodes = lists('scheduler-pending', '/api/v1/nodes').filter((path) => !query(path).continue);
+    const named = nodes.filter((path) => query(path).fieldSelector?.startsWith('metadata.name='));
+    expect(nodes.filter((path) => !named.includes(path))).toHaveLength(1);
+    // One read per control-plane node that hosts a kube-scheduler pod, never the whole list again.
+    const names = named.map((path) => query(path).fieldSelector?.slice('metadata.name='.length));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.every((name) => name?.startsWith('cp-'))).toBe(true);
   });
 
   it('finds the control-plane pods by metadata and reads only those whole', () => {
