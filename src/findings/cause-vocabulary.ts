@@ -63,6 +63,11 @@ export const SIGNALS = [
   'etcd.quota-exceeded',
   /** The CORRUPT alarm is raised. */
   'etcd.corrupt',
+  /**
+   * One etcd member answers a local read much slower than the others (measured from the worker): its network path
+   * or its node. The API servers that talk to it wait as long.
+   */
+  'etcd.member-slow',
   /** The API server did not answer at all. */
   'apiserver.unreachable',
   /** `/livez` or `/readyz` reports its etcd check failing. */
