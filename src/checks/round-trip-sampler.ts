@@ -48,6 +48,7 @@ export async function sampleRoundTrips(
   let timeouts = 0;
   let lastError: string | undefined;
   for (let index = 0; index < samples; index += 1) {
+    throwIfAborted(signal);
     if (performance.now() - began >= budgetMs) {
       return {
         answeredMs,

@@ -201,7 +201,7 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     // requests and queueing. The member finding names it and quotes the figures.
     id: 'slow-etcd-member-slows-apiserver',
     cause: { signals: ['etcd.member-slow'], components: ['etcd'] },
-    symptom: { signals: ['apiserver.slow'], components: ['kube-apiserver'] },
+    symptom: { signals: ['apiserver.slow', 'apiserver.etcd-slow'], components: ['kube-apiserver'] },
     because: (cause) =>
       `because ${cause.about?.instance ? `etcd member ${cause.about.instance} answers` : 'etcd members answer'} much slower than the others`,
   },

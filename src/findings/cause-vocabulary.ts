@@ -70,6 +70,8 @@ export const SIGNALS = [
   'etcd.member-slow',
   /** The API server did not answer at all. */
   'apiserver.unreachable',
+  /** The API server's own requests to etcd are slow (`etcd_request_duration_seconds`): its storage, not its CPU. */
+  'apiserver.etcd-slow',
   /** `/livez` or `/readyz` reports its etcd check failing. */
   'apiserver.etcd-check-failing',
   /** `/livez` or `/readyz` reports another check failing. */
