@@ -21,7 +21,7 @@ const Args = z.object({
   samples: z.number().int().min(2).max(20).default(5),
   /** Pause between samples, in ms. */
   spacingMs: z.number().int().nonnegative().max(5_000).default(200),
-  /** Each sample's deadline, in ms (capped at the etcd reader's requestTimeoutMs). */
+  /** Each sample's deadline, in ms (the etcd reader's requestTimeoutMs caps it). */
   timeoutMs: z.number().int().positive().max(10_000).default(2_000),
   /** No new sample starts after this many seconds: the check stays well within its deadline. */
   budgetSeconds: z.number().positive().max(60).default(15),
@@ -65,7 +65,7 @@ async function memberTargets(etcd: EtcdReader): Promise<{ targets: MemberTarget[
 function etcdProbe(etcd: EtcdReader, endpoint: string, timeoutMs: number): RoundTripProbe {
   return async (signal) => {
     const ping = await etcd.ping(endpoint, { signal, timeoutMs });
-    return ping.answered ? ping : { answered: false, timedOut: ping.timedOut, error: ping.error };
+    return ping.answered ? ping : { answered: false, tookMs: ping.tookMs, timedOut: ping.timedOut, error: ping.error };
   };
 }
 
@@ -80,10 +80,11 @@ function apiserverProbe(kube: KubeReader, timeoutMs: number): RoundTripProbe {
       return { answered: true, tookMs: response.durationMs ?? performance.now() - began };
     } catch (error) {
       if (signal.aborted) throw error;
+      const tookMs = performance.now() - began;
       if (limit.aborted || error instanceof KubeTimeoutError) {
-        return { answered: false, timedOut: true, error: `no answer within ${timeoutMs} ms` };
+        return { answered: false, tookMs, timedOut: true, error: `no answer within ${timeoutMs} ms` };
       }
-      return { answered: false, timedOut: false, error: describeError(error) };
+      return { answered: false, tookMs, timedOut: false, error: describeError(error) };
     }
   };
 }
@@ -120,7 +121,6 @@ export const etcdRoundTripCheck = defineCheck({
     const sampling = {
       samples: args.samples,
       spacingMs: args.spacingMs,
-      timeoutMs: args.timeoutMs,
       budgetMs: args.budgetSeconds * 1000,
       signal,
       sleep,
@@ -165,7 +165,7 @@ export const etcdRoundTripCheck = defineCheck({
         medianMs: member.summary?.medianMs ?? null,
         maxMs: member.summary?.maxMs ?? null,
         samplesMs: member.sampled.answeredMs,
-        timeouts: member.sampled.timeouts,
+        timeouts: member.sampled.timedOutMs.length,
         slow: slowNames.has(member.name),
         unreachable: member.sampled.unreachable ?? (member.summary ? null : 'no sample answered'),
       })),
@@ -174,7 +174,7 @@ export const etcdRoundTripCheck = defineCheck({
         medianMs: apiserverSummary?.medianMs ?? null,
         maxMs: apiserverSummary?.maxMs ?? null,
         samplesMs: apiserver.answeredMs,
-        timeouts: apiserver.timeouts,
+        timeouts: apiserver.timedOutMs.length,
         unreachable: apiserver.unreachable ?? null,
       },
     };

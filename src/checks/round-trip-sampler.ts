@@ -1,18 +1,21 @@
 import { throwIfAborted } from '../core/abort.js';
 import type { RoundTripSamples } from './round-trip-stats.js';
 
-/** One timed call: its round trip, or why it got none. It rejects only when the signal fires. */
+/**
+ * One timed call: its round trip, or why it got none and how long it waited (ms). It rejects only when the signal
+ * fires.
+ */
 export type RoundTripProbe = (
   signal: AbortSignal,
-) => Promise<{ answered: true; tookMs: number } | { answered: false; timedOut: boolean; error: string }>;
+) => Promise<
+  { answered: true; tookMs: number } | { answered: false; tookMs: number; timedOut: boolean; error: string }
+>;
 
 export interface SampleRoundTripsOptions {
   /** Measured samples, after one unmeasured warm-up call. */
   samples: number;
   /** Pause between samples, in ms: spread out, one stall (a GC pause, a retransmit) is one sample, not all of them. */
   spacingMs: number;
-  /** Each probe's own deadline, in ms (the probe applies it; recorded here for the summary). */
-  timeoutMs: number;
   /**
    * No new sample starts after this long, in ms from the start: a target that times out on every sample still
    * leaves time for a finding. An in-flight sample ends at its own deadline.
@@ -38,22 +41,20 @@ export async function sampleRoundTrips(
   probe: RoundTripProbe,
   options: SampleRoundTripsOptions,
 ): Promise<SampledRoundTrips> {
-  const { samples, spacingMs, timeoutMs, budgetMs, signal, sleep } = options;
+  const { samples, spacingMs, budgetMs, signal, sleep } = options;
   const began = performance.now();
   throwIfAborted(signal);
   const warmUp = await probe(signal);
-  if (!warmUp.answered && !warmUp.timedOut)
-    return { answeredMs: [], timeouts: 0, timeoutMs, unreachable: warmUp.error };
+  if (!warmUp.answered && !warmUp.timedOut) return { answeredMs: [], timedOutMs: [], unreachable: warmUp.error };
   const answeredMs: number[] = [];
-  let timeouts = 0;
+  const timedOutMs: number[] = [];
   let lastError: string | undefined;
   for (let index = 0; index < samples; index += 1) {
     throwIfAborted(signal);
     if (performance.now() - began >= budgetMs) {
       return {
         answeredMs,
-        timeouts,
-        timeoutMs,
+        timedOutMs,
         stoppedEarly: `stopped after ${index} of ${samples} samples: the ${Math.round(budgetMs / 1000)} s budget ran out`,
       };
     }
@@ -61,12 +62,12 @@ export async function sampleRoundTrips(
     throwIfAborted(signal);
     const result = await probe(signal);
     if (result.answered) answeredMs.push(result.tookMs);
-    else if (result.timedOut) timeouts += 1;
+    else if (result.timedOut) timedOutMs.push(result.tookMs);
     else lastError = result.error;
   }
   // Answers before and refusals after: the target went away while we measured. Only refusals: it is unreachable.
-  if (answeredMs.length === 0 && timeouts === 0 && lastError) {
-    return { answeredMs, timeouts, timeoutMs, unreachable: lastError };
+  if (answeredMs.length === 0 && timedOutMs.length === 0 && lastError) {
+    return { answeredMs, timedOutMs, unreachable: lastError };
   }
-  return { answeredMs, timeouts, timeoutMs };
+  return { answeredMs, timedOutMs };
 }

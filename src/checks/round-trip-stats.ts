@@ -3,21 +3,19 @@
  * slower than the others, and the figures as people read them.
  */
 
-/** What sampling one target gave: the round trips that answered, and how many got no answer before the deadline. */
+/** What sampling one target gave: the round trips that answered, and how long the ones that timed out waited. */
 export interface RoundTripSamples {
   /** Answered round trips, in ms, in the order taken. */
   answeredMs: readonly number[];
-  /** Samples that got no answer within `timeoutMs`. */
-  timeouts: number;
-  /** The per-sample deadline, in ms: a timed-out sample took at least this long. */
-  timeoutMs: number;
+  /** Samples that got no answer before their deadline: how long each waited, in ms (at least the deadline). */
+  timedOutMs: readonly number[];
 }
 
 export interface RoundTripSummary {
   /** Samples taken: answered and timed out. */
   samples: number;
   timeouts: number;
-  /** Median in ms, a timed-out sample counted as its deadline. */
+  /** Median in ms, a timed-out sample counted as the time it waited. */
   medianMs: number;
   /** Slowest in ms, likewise. */
   maxMs: number;
@@ -36,19 +34,19 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Median and max of a target's samples. A timed-out sample counts as its deadline, a lower bound, so a member that
- * times out half the time is not judged by its lucky answers alone. `undefined` when no sample answered: that is a
+ * Median and max of a target's samples. A timed-out sample counts as the time it waited (its deadline), a lower
+ * bound, so a member that times out half the time is not judged by its lucky answers alone. `undefined` when no sample answered: that is a
  * target that cannot be reached, not a slow one.
  */
 export function summarizeRoundTrips(samples: RoundTripSamples): RoundTripSummary | undefined {
   if (samples.answeredMs.length === 0) return undefined;
-  const values = [...samples.answeredMs, ...Array.from({ length: samples.timeouts }, () => samples.timeoutMs)];
+  const values = [...samples.answeredMs, ...samples.timedOutMs];
   return {
     samples: values.length,
-    timeouts: samples.timeouts,
+    timeouts: samples.timedOutMs.length,
     medianMs: median(values),
     maxMs: Math.max(...values),
-    lowerBound: samples.timeouts > 0,
+    lowerBound: samples.timedOutMs.length > 0,
   };
 }
 

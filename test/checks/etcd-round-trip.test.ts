@@ -72,14 +72,14 @@ describe('etcd.round-trip', () => {
   it('counts timeouts of a member that answers sometimes as slow, with figures marked as lower bounds', async () => {
     const { etcd, kube } = readers();
     etcd.pings.set(etcd.endpoints[2] as string, [
-      { timedOut: true, error: 'no answer' },
+      { timedOut: true, error: 'no answer', tookMs: 1000 },
       400,
-      { timedOut: true, error: 'no answer' },
-      { timedOut: true, error: 'no answer' },
+      { timedOut: true, error: 'no answer', tookMs: 1000 },
+      { timedOut: true, error: 'no answer', tookMs: 1000 },
       420,
-      { timedOut: true, error: 'no answer' },
+      { timedOut: true, error: 'no answer', tookMs: 1000 },
     ]);
-    const [finding] = await run(etcd, kube, { timeoutMs: 1000 });
+    const [finding] = await run(etcd, kube);
     expect(finding?.severity).toBe('warning');
     expect(finding?.title).toMatch(/etcd-3: median ≥1\.00 s, max ≥1\.00 s \(3 of 5 timed out\); others 2\.0 ms$/);
   });
@@ -107,7 +107,7 @@ describe('etcd.round-trip', () => {
 });
 
 describe('sampleRoundTrips', () => {
-  const base = { samples: 3, spacingMs: 200, timeoutMs: 1000, budgetMs: 60_000 };
+  const base = { samples: 3, spacingMs: 200, budgetMs: 60_000 };
 
   it('spaces the samples out with the injected sleep and stops at the first sign of an abort', async () => {
     const controller = new AbortController();

@@ -110,7 +110,7 @@ export class FakeEtcdReader implements EtcdReader {
    * Per endpoint: what successive pings answer (round trips in ms, or a failure), cycling; absent: 2 ms. A member
    * whose status is an Error refuses pings too.
    */
-  pings = new Map<string, Array<number | { timedOut: boolean; error: string }>>();
+  pings = new Map<string, Array<number | { timedOut: boolean; error: string; tookMs?: number }>>();
   pingCalls = 0;
   private readonly pingIndex = new Map<string, number>();
   /** Per endpoint: what `servingCertificates()` answers (absent: `undefined`, a plain-HTTP member). */
@@ -163,7 +163,7 @@ export class FakeEtcdReader implements EtcdReader {
     const answer = answers[index % answers.length] ?? 2;
     return typeof answer === 'number'
       ? { endpoint, answered: true, tookMs: answer }
-      : { endpoint, answered: false, tookMs: 0, ...answer };
+      : { endpoint, answered: false, tookMs: answer.tookMs ?? 0, timedOut: answer.timedOut, error: answer.error };
   }
   async alarms(): Promise<EtcdAlarm[]> {
     return this.alarmList;
