@@ -21,6 +21,7 @@ import { etcdCertificatesCheck } from './etcd-certificates.js';
 import { etcdKeyspaceCheck } from './etcd-keyspace.js';
 import { etcdMemberHealthCheck } from './etcd-member-health.js';
 import { etcdRevisionGrowthCheck } from './etcd-revision-growth.js';
+import { etcdRoundTripCheck } from './etcd-round-trip.js';
 import { etcdSpaceCheck } from './etcd-space.js';
 import { kubeconfigClientCertificateCheck } from './kubeconfig-client-certificate.js';
 import { leaderLeasesCheck } from './leader-leases.js';
@@ -40,6 +41,7 @@ export function createCheckRegistry(): CheckRegistry {
     componentLogsCheck,
     nodeConditionsCheck,
     etcdMemberHealthCheck,
+    etcdRoundTripCheck,
     etcdAlarmsCheck,
     etcdSpaceCheck,
     etcdRevisionGrowthCheck,

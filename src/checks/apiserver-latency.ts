@@ -145,6 +145,7 @@ export const apiserverEtcdLatencyCheck = defineCheck({
   description: 'etcd request latency seen by the API server',
   needs: ['kube', 'metrics'],
   about: 'kube-apiserver',
+  problemSignals: ['apiserver.etcd-slow'],
   args: z.object({
     ...Window,
     warnSeconds: z.number().positive().default(0.5),

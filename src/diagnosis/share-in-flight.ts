@@ -34,6 +34,8 @@ export function shareEtcdReads(reader: EtcdReader): EtcdReader {
     members: shareInFlight(() => reader.members()),
     status: shareInFlight((endpoint: string) => reader.status(endpoint)),
     health: shareInFlight((endpoint: string) => reader.health(endpoint)),
+    // Never shared: each ping is a measurement of its own, and two checks sampling at once must each get theirs.
+    ping: (endpoint, options) => reader.ping(endpoint, options),
     alarms: shareInFlight(() => reader.alarms()),
     quotaBytes: shareInFlight((endpoint: string) => reader.quotaBytes(endpoint)),
     prefixCounts: (root, options) => reader.prefixCounts(root, options),

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import { EtcdPermissionDeniedError } from 'etcd3';
+import { EtcdPermissionDeniedError, GRPCDeadlineExceededError } from 'etcd3';
 import { raceAbort, throwIfAborted } from '../core/abort.js';
 import { bareSettingName } from '../core/setting-name.js';
 import { ConfigError, EtcdRequestError, EtcdUnreachableError, QuorumError } from '../core/errors.js';
@@ -8,7 +8,13 @@ import { configuredClientCertificate, memberServingCertificates } from './etcd-c
 import { normalizeEndpoint } from './etcd-endpoint.js';
 import { readEtcdMetric } from './etcd-metric.js';
 import type { EtcdReaderOptions } from './etcd-reader-options.js';
-import type { EtcdCallOptions, EtcdEndpointHealth, EtcdReader } from '../ports/etcd-reader.js';
+import type {
+  EtcdCallOptions,
+  EtcdEndpointHealth,
+  EtcdPing,
+  EtcdPingOptions,
+  EtcdReader,
+} from '../ports/etcd-reader.js';
 import { loadEtcdTls } from './etcd-tls.js';
 import { classifyEtcdFailure, toEtcdError } from './etcd3-errors.js';
 import { createMemberClient } from './etcd3-member-client.js';
@@ -151,6 +157,33 @@ export function createEtcdReader(options: EtcdReaderOptions): EtcdReader {
           tookMs: took(),
           error: classifyEtcdFailure(error, requestTimeoutMs, settingName).reason,
         };
+      }
+    },
+
+    async ping(endpoint, { signal, timeoutMs = requestTimeoutMs }: EtcdPingOptions = {}): Promise<EtcdPing> {
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+        throw new EtcdRequestError(`An etcd ping needs a positive timeoutMs, got ${timeoutMs} (a bug in the caller).`);
+      }
+      const deadlineMs = Math.min(timeoutMs, requestTimeoutMs);
+      throwIfAborted(signal);
+      const client = clients.get(normalize(endpoint));
+      const started = performance.now();
+      const took = (): number => performance.now() - started;
+      try {
+        // Serializable: the member answers from its own store, so a slow leader or a slow peer link does not make
+        // every member look slow; count-only on one key: nothing to read, nothing to send back.
+        const request = { key: HEALTH_KEY, count_only: true, serializable: true };
+        await raceAbort(client.kv.range(request, { deadline: Date.now() + deadlineMs }), signal);
+        return { endpoint, answered: true, tookMs: took() };
+      } catch (error) {
+        if (error instanceof QuorumError || signal?.aborted) throw error;
+        const tookMs = took();
+        // It answered, with a refusal: the round trip happened all the same.
+        if (error instanceof EtcdPermissionDeniedError) return { endpoint, answered: true, tookMs };
+        const failure = classifyEtcdFailure(error, deadlineMs, settingName);
+        if (failure.answered) return { endpoint, answered: true, tookMs };
+        const timedOut = error instanceof GRPCDeadlineExceededError;
+        return { endpoint, answered: false, tookMs, timedOut, error: failure.reason };
       }
     },
 

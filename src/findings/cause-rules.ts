@@ -196,6 +196,16 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     because: (cause) => `because ${componentTrouble(cause)}, and leaders renew their leases through it`,
   },
   {
+    // Every request the API server stores or reads waits for etcd: a member much slower than the others slows the
+    // API servers that talk to it (kubeadm's stacked etcd: the one on its node), and with them latency, in-flight
+    // requests and queueing. The member finding names it and quotes the figures.
+    id: 'slow-etcd-member-slows-apiserver',
+    cause: { signals: ['etcd.member-slow'], components: ['etcd'] },
+    symptom: { signals: ['apiserver.slow', 'apiserver.etcd-slow'], components: ['kube-apiserver'] },
+    because: (cause) =>
+      `because ${cause.about?.instance ? `etcd member ${cause.about.instance} answers` : 'etcd members answer'} much slower than the others`,
+  },
+  {
     // kube-apiserver exits when it cannot reach etcd; being OOMKilled has a cause of its own.
     id: 'etcd-crashes-apiserver',
     cause: { signals: ['etcd.no-quorum', 'etcd.no-leader', 'etcd.member-down'], components: ['etcd'] },

@@ -63,8 +63,15 @@ export const SIGNALS = [
   'etcd.quota-exceeded',
   /** The CORRUPT alarm is raised. */
   'etcd.corrupt',
+  /**
+   * One etcd member answers a local read much slower than the others (measured from the worker): its network path
+   * or its node. The API servers that talk to it wait as long.
+   */
+  'etcd.member-slow',
   /** The API server did not answer at all. */
   'apiserver.unreachable',
+  /** The API server's own requests to etcd are slow (`etcd_request_duration_seconds`): its storage, not its CPU. */
+  'apiserver.etcd-slow',
   /** `/livez` or `/readyz` reports its etcd check failing. */
   'apiserver.etcd-check-failing',
   /** `/livez` or `/readyz` reports another check failing. */

@@ -39,6 +39,7 @@ export function bindEtcdReader(reader: EtcdReader, signal: AbortSignal): EtcdRea
     members: (options) => reader.members(withBound(signal, options)),
     status: (endpoint, options) => reader.status(endpoint, withBound(signal, options)),
     health: (endpoint, options) => reader.health(endpoint, withBound(signal, options)),
+    ping: (endpoint, options) => reader.ping(endpoint, withBound(signal, options)),
     alarms: (options) => reader.alarms(withBound(signal, options)),
     quotaBytes: (endpoint, options) => reader.quotaBytes(endpoint, withBound(signal, options)),
     prefixCounts: (root, options) => reader.prefixCounts(root, withBound(signal, options)),

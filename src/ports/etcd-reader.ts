@@ -50,6 +50,14 @@ export interface EtcdEndpointHealth {
   error?: string;
 }
 
+/**
+ * One round trip to one member: the time of its cheapest call, or why it did not answer. `timedOut` separates a
+ * member that is slow beyond the per-call deadline from one that refused or dropped the connection.
+ */
+export type EtcdPing =
+  | { endpoint: string; answered: true; tookMs: number }
+  | { endpoint: string; answered: false; tookMs: number; timedOut: boolean; error: string };
+
 /** How many keys live under one `/registry/<resource>` prefix. */
 export interface PrefixCount {
   prefix: string;
@@ -65,6 +73,11 @@ export interface EtcdCallOptions {
   signal?: AbortSignal;
 }
 
+export interface EtcdPingOptions extends EtcdCallOptions {
+  /** The call's own deadline, in ms, capped at the reader's `requestTimeoutMs`. @defaultValue requestTimeoutMs */
+  timeoutMs?: number;
+}
+
 export interface EtcdReader {
   /** The endpoints Quorum was given. */
   readonly endpoints: readonly string[];
@@ -74,6 +87,13 @@ export interface EtcdReader {
   status(endpoint: string, options?: EtcdCallOptions): Promise<EtcdMemberStatus>;
   /** A linearizable, count-only read through this endpoint: healthy when the member can reach quorum. */
   health(endpoint: string, options?: EtcdCallOptions): Promise<EtcdEndpointHealth>;
+  /**
+   * One timed round trip to the member behind exactly this endpoint: a serializable, count-only read of one key,
+   * which the member answers from its own state without asking the leader, so the time is the network path and the
+   * member's own responsiveness, not raft's. Measured with a monotonic clock. Resolves with the failure when the
+   * member does not answer; rejects only when the signal fires.
+   */
+  ping(endpoint: string, options?: EtcdPingOptions): Promise<EtcdPing>;
   alarms(options?: EtcdCallOptions): Promise<EtcdAlarm[]>;
   /** The quota from etcd's own metric `etcd_server_quota_backend_bytes`, when the endpoint serves `/metrics`. */
   quotaBytes(endpoint: string, options?: EtcdCallOptions): Promise<number | undefined>;

@@ -8,6 +8,7 @@ import type {
   EtcdEndpointHealth,
   EtcdMember,
   EtcdMemberStatus,
+  EtcdPing,
   EtcdReader,
   PrefixCount,
 } from '../../src/ports/etcd-reader.js';
@@ -105,6 +106,13 @@ export class FakeEtcdReader implements EtcdReader {
   prefixes: PrefixCount[] = [];
   quota?: number;
   statusCalls = 0;
+  /**
+   * Per endpoint: what successive pings answer (round trips in ms, or a failure), cycling; absent: 2 ms. A member
+   * whose status is an Error refuses pings too.
+   */
+  pings = new Map<string, Array<number | { timedOut: boolean; error: string; tookMs?: number }>>();
+  pingCalls = 0;
+  private readonly pingIndex = new Map<string, number>();
   /** Per endpoint: what `servingCertificates()` answers (absent: `undefined`, a plain-HTTP member). */
   serving = new Map<string, ServingCertificates | Error>();
   /** What `clientCertificate()` answers; `undefined` is no client certificate configured. */
@@ -142,6 +150,20 @@ export class FakeEtcdReader implements EtcdReader {
     return status instanceof Error || !status
       ? { endpoint, healthy: false, tookMs: 1, error: status?.message ?? 'unknown' }
       : { endpoint, healthy: true, tookMs: 1 };
+  }
+  async ping(endpoint: string): Promise<EtcdPing> {
+    this.pingCalls += 1;
+    const index = this.pingIndex.get(endpoint) ?? 0;
+    this.pingIndex.set(endpoint, index + 1);
+    const status = this.statuses.get(endpoint);
+    if (status instanceof Error || !status) {
+      return { endpoint, answered: false, tookMs: 0, timedOut: false, error: status?.message ?? 'unknown' };
+    }
+    const answers = this.pings.get(endpoint) ?? [2];
+    const answer = answers[index % answers.length] ?? 2;
+    return typeof answer === 'number'
+      ? { endpoint, answered: true, tookMs: answer }
+      : { endpoint, answered: false, tookMs: answer.tookMs ?? 0, timedOut: answer.timedOut, error: answer.error };
   }
   async alarms(): Promise<EtcdAlarm[]> {
     return this.alarmList;

@@ -299,6 +299,42 @@ describe('explainFindings', () => {
     }
   });
 
+  it("puts the API server's slow requests and slow etcd requests under a member much slower than the others", () => {
+    const slowMember = finding('etcd.round-trip', {
+      severity: 'warning',
+      title: 'etcd member etcd-2 answers much slower than the others',
+      about: { component: 'etcd', instance: 'etcd-2' },
+      signals: ['etcd.member-slow'],
+    });
+    const latency = finding('apiserver.request-latency', {
+      about: { component: 'kube-apiserver' },
+      signals: ['apiserver.slow'],
+    });
+    const etcdLatency = finding('apiserver.etcd-latency', {
+      severity: 'warning',
+      about: { component: 'kube-apiserver' },
+      signals: ['apiserver.etcd-slow'],
+    });
+    const { findings, rootCause } = analyzeFindings([latency, etcdLatency, slowMember]);
+    expect(findings.map((item) => item.id)).toEqual([
+      'etcd.round-trip',
+      'apiserver.request-latency',
+      'apiserver.etcd-latency',
+    ]);
+    for (const symptom of findings.slice(1)) {
+      expect(symptom.explainedBy).toEqual([
+        {
+          id: 'etcd.round-trip',
+          rule: 'slow-etcd-member-slows-apiserver',
+          because: 'because etcd member etcd-2 answers much slower than the others',
+        },
+      ]);
+    }
+    expect(rootCause.findingIds).toEqual(['etcd.round-trip']);
+    // Slowness explains nothing else: not a readyz failure, not a lease.
+    expect(explainFindings([slowMember, readyz, staleScheduler]).some((item) => item.explainedBy)).toBe(false);
+  });
+
   it('never links ok or info findings, and never closes a loop', () => {
     const okReadyz = { ...readyz, severity: 'ok' as const };
     expect(explainFindings([memberDown, okReadyz])[1]?.explainedBy).toBeUndefined();

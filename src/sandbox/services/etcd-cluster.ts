@@ -5,6 +5,7 @@ import { EtcdMemberProcess, type EtcdTiming } from './etcd-member-process.js';
 import { readEtcdGauge } from './etcd-gauge.js';
 import { createEtcdTlsFiles, memberTlsFiles, type EtcdTlsFiles, type EtcdTlsOptions } from './etcd-tls-files.js';
 import { findFreePorts } from './free-port.js';
+import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
 import { requireBinary } from './require-binary.js';
 import { lostPortRace } from './start-error.js';
 import { createTempDir, sweepStaleTempDirs, type TempDir } from './temp-dir.js';
@@ -24,6 +25,12 @@ export interface StartEtcdClusterOptions extends EtcdTiming {
   tls?: boolean | EtcdTlsOptions;
   /** How long to wait for every member to be healthy with a leader, in ms. @defaultValue 20000 */
   startTimeoutMs?: number;
+  /**
+   * Members whose advertised client URL is a {@link LatencyProxy} in front of their client port (no delay until
+   * `member.latency.setDelay`): clients that find members through the member list, as Quorum does, go through it,
+   * while peers and the members' own probes do not. @defaultValue none
+   */
+  latencyProxies?: readonly string[];
 }
 
 /** One member of a sandbox cluster, as tests see it. */
@@ -34,6 +41,10 @@ export interface EtcdClusterMember {
   readonly peerUrl: string;
   /** `http://127.0.0.1:PORT`: `/health` and `/metrics` without TLS. */
   readonly metricsUrl: string;
+  /** The client URL the member list gives clients: the proxy's with `latencyProxies`, else {@link clientUrl}. */
+  readonly advertisedClientUrl: string;
+  /** With `latencyProxies`: the proxy in front of this member's client port, to slow it down. */
+  readonly latency?: LatencyProxy;
   readonly dataDir: string;
   /** False between `stopMember` and `startMember`. */
   readonly running: boolean;
@@ -73,12 +84,14 @@ async function currentLeader(running: readonly EtcdMemberProcess[]): Promise<Etc
   return running.find((_, index) => flags[index] === 1);
 }
 
-function view(process: EtcdMemberProcess): EtcdClusterMember {
+function view(process: EtcdMemberProcess, latency: LatencyProxy | undefined): EtcdClusterMember {
   return {
     name: process.name,
     clientUrl: process.clientUrl,
     peerUrl: process.peerUrl,
     metricsUrl: process.metricsUrl,
+    advertisedClientUrl: latency?.url ?? process.clientUrl,
+    ...(latency ? { latency } : {}),
     dataDir: process.config.dataDir,
     get running() {
       return process.running;
@@ -106,6 +119,18 @@ async function startOnce(
   }
   const token = `quorum-${process.pid}-${randomUUID().slice(0, 8)}`;
   const port = (index: number, which: 0 | 1 | 2): number => ports[index * 3 + which] as number;
+  const scheme = tls ? 'https' : 'http';
+  const proxies = new Map<string, LatencyProxy>();
+  try {
+    for (const [index, name] of names.entries()) {
+      if (!options.latencyProxies?.includes(name)) continue;
+      proxies.set(name, await startLatencyProxy({ target: `${scheme}://127.0.0.1:${port(index, 0)}` }));
+    }
+  } catch (error) {
+    await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
+    await dir.remove();
+    throw error;
+  }
   const peerPort = (index: number): number => port(index, 1);
   const initialCluster = names.map((name, index) => `${name}=http://127.0.0.1:${peerPort(index)}`).join(',');
   const processes = names.map(
@@ -122,6 +147,7 @@ async function startOnce(
         ...(quotaBytes === undefined ? {} : { quotaBytes }),
         ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
         ...(electionMs === undefined ? {} : { electionMs }),
+        ...(proxies.has(name) ? { advertiseClientUrl: proxies.get(name)?.url } : {}),
       }),
   );
   const stopAll = async (): Promise<void> => {
@@ -133,6 +159,7 @@ async function startOnce(
       if (running.length === 0) break;
       await ((await currentLeader(running)) ?? running[0])?.stop();
     }
+    await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
     await dir.remove();
   };
   const find = (name: string): EtcdMemberProcess => {
@@ -160,10 +187,10 @@ async function startOnce(
   let stopping: Promise<void> | undefined;
   return {
     token,
-    members: processes.map(view),
+    members: processes.map((member) => view(member, proxies.get(member.name))),
     endpoints: processes.map((member) => member.clientUrl),
     ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile } } : {}),
-    member: (name) => view(find(name)),
+    member: (name) => view(find(name), proxies.get(name)),
     stopMember: async (name) => find(name).stop(),
     async startMember(name, timeoutMs = startTimeoutMs) {
       const member = find(name);
@@ -185,6 +212,12 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions = {}): P
   const names = options.names ?? Array.from({ length: options.members ?? 3 }, (_, index) => `etcd-${index + 1}`);
   if (names.length === 0 || new Set(names).size !== names.length) {
     throw new ServiceStartError(`etcd member names must be distinct and at least one: got [${names.join(', ')}]`);
+  }
+  const unknownProxies = (options.latencyProxies ?? []).filter((name) => !names.includes(name));
+  if (unknownProxies.length > 0) {
+    throw new ServiceStartError(
+      `latencyProxies names ${unknownProxies.join(', ')}, which are not members (${names.join(', ')})`,
+    );
   }
   const withOwn = Object.keys(typeof options.tls === 'object' ? (options.tls.memberServingCertificates ?? {}) : {});
   const unknown = withOwn.filter((name) => !names.includes(name));

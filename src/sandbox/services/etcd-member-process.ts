@@ -28,6 +28,11 @@ export interface EtcdMemberConfig extends EtcdTiming {
   clusterToken: string;
   /** `--quota-backend-bytes`, in bytes; etcd's default (2 GiB) when absent. */
   quotaBytes?: number;
+  /**
+   * `--advertise-client-urls` when it is not the member's own client URL (a proxy in front of it): what the member
+   * list tells clients. @defaultValue the client URL
+   */
+  advertiseClientUrl?: string;
 }
 
 /** Go's name for this CPU where etcd 3.4 needs `ETCD_UNSUPPORTED_ARCH` (it only supports amd64 and ppc64le). */
@@ -98,7 +103,7 @@ export class EtcdMemberProcess {
       name,
       'data-dir': dataDir,
       'listen-client-urls': this.clientUrl,
-      'advertise-client-urls': this.clientUrl,
+      'advertise-client-urls': this.config.advertiseClientUrl ?? this.clientUrl,
       'listen-peer-urls': this.peerUrl,
       'initial-advertise-peer-urls': this.peerUrl,
       'initial-cluster': initialCluster,

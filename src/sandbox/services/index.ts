@@ -10,6 +10,7 @@ export {
 export type { EtcdTiming } from './etcd-member-process.js';
 export type { EtcdTlsFiles, EtcdTlsOptions } from './etcd-tls-files.js';
 export { findFreePort, findFreePorts } from './free-port.js';
+export { startLatencyProxy, type LatencyProxy, type StartLatencyProxyOptions } from './latency-proxy.js';
 export { requireBinary, type ServiceBinary } from './require-binary.js';
 export { pingRedis } from './redis-ping.js';
 export { etcdAnswersHealthy, etcdServesPeers } from './etcd-health-probe.js';
