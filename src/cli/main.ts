@@ -100,9 +100,12 @@ export function buildProgram(): Command {
 
   program
     .command('bench')
-    .description('benchmark diagnosis on a generated large cluster and under API latency; writes bench/results/')
-    .action(async () => {
-      process.exitCode = await (await loadSandboxCommand('bench'))({ color: false });
+    .description(
+      'benchmark start-up, diagnosis on a generated large cluster and under API latency, and the Slack path; writes bench/results/',
+    )
+    .option('--only <sections>', 'run only these sections (startup, scale, latency, slack), e.g. --only slack')
+    .action(async (options: { only?: string }) => {
+      process.exitCode = await (await loadSandboxCommand('bench'))({ color: false, ...options });
     });
 
   return program;

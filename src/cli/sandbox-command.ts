@@ -6,7 +6,10 @@ import type { ExitCode } from './exit-codes.js';
 export type SandboxCommandName = 'demo' | 'bench';
 
 /** What a sandbox command module exports as `run`. */
-export type SandboxCommand = (options: { color: boolean }) => Promise<ExitCode>;
+export type SandboxCommand = (options: {
+  color: boolean;
+  /** bench: the sections to run. */ only?: string;
+}) => Promise<ExitCode>;
 
 /**
  * Loads a sandbox command (demo, bench) from the module beside this one.

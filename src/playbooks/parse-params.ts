@@ -37,8 +37,16 @@ function coerce(playbook: Playbook, name: string, value: string | number | boole
       throw new UsageError(`Parameter ${name} must be true or false, not "${text}".`);
     return text === 'true';
   }
+  // An empty namespace means all of them (the declared default); anything else must be a name Kubernetes allows.
+  if (parameter.format === 'namespace' && text !== '' && !NAMESPACE.test(text))
+    throw new UsageError(
+      `Parameter ${name} must be a namespace name (lower-case letters, digits and "-", at most 63), not "${text}".`,
+    );
   return text;
 }
+
+/** A DNS-1123 label, as Kubernetes requires of namespace names. */
+const NAMESPACE = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * The run's parameter values typed by the playbook's declarations: what a front end sends (text someone typed, or

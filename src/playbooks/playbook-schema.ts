@@ -9,6 +9,11 @@ export const PlaybookParameterSchema = z.object({
   name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use letters and digits only'),
   description: z.string().min(1),
   type: z.enum(['string', 'number', 'boolean']),
+  /**
+   * For strings that name a Kubernetes object: `namespace` (a DNS-1123 label, as namespaces are). A value that
+   * cannot be such a name is refused before the run is queued, rather than listing nothing.
+   */
+  format: z.enum(['namespace']).optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
 });
 export type PlaybookParameter = z.infer<typeof PlaybookParameterSchema>;

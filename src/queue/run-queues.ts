@@ -94,6 +94,20 @@ export class RunQueues {
     return Object.fromEntries(entries);
   }
 
+  /**
+   * When each finished run of a cluster held a slot, as BullMQ recorded it: from a worker taking the job
+   * (`processedOn`) to its completion or failure (`finishedOn`), ms since the epoch. Only runs BullMQ still keeps
+   * (`removeOnComplete`/`removeOnFail`): for benchmarks and inspection, not for records.
+   */
+  async runTimes(cluster: string): Promise<Array<{ runId: string; processedOn: number; finishedOn: number }>> {
+    const jobs = await this.queue(cluster).getJobs(['completed', 'failed'], 0, -1);
+    return jobs.flatMap((job) =>
+      job.id && job.processedOn !== undefined && job.finishedOn !== undefined
+        ? [{ runId: job.id, processedOn: job.processedOn, finishedOn: job.finishedOn }]
+        : [],
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.queues.values()].map((queue) => closeWithin(queue)));
     this.queues.clear();

@@ -49,9 +49,14 @@ function tokens(text: string): string[] {
  */
 export function parseQuorumCommand(text: string): ParsedCommand {
   const [first, ...rest] = tokens(text);
-  if (!first || first === 'help' || first === '-h' || first === '--help')
+  const verb = first?.toLowerCase();
+  if (!first || !verb || verb === 'help' || verb === '-h' || verb === '--help')
     return { ok: true, command: { kind: 'help' } };
-  const verb = first.toLowerCase();
+  // Words after a complete command are refused rather than dropped: `status r-1 r-2` must not answer for r-1 only.
+  const extra = (allowed: number, usage: string): ParsedCommand | undefined =>
+    rest.length > allowed
+      ? { ok: false, message: `\`${rest.slice(allowed).join(' ')}\` is one word too many: type ${usage}.` }
+      : undefined;
   switch (verb) {
     case 'diagnose':
     case 'run': {
@@ -72,6 +77,14 @@ export function parseQuorumCommand(text: string): ParsedCommand {
             message: `\`${token}\` is not name=value: parameters look like \`cluster=prod-eu\` or \`windowSeconds=30\`.`,
           };
         const [name, value] = pair;
+        // An empty or repeated value would otherwise run against the default cluster, or the last one typed.
+        if (value === '')
+          return {
+            ok: false,
+            message: `\`${name}=\` needs a value, e.g. \`${name === 'cluster' ? 'cluster=prod-eu' : `${name}=30`}\`.`,
+          };
+        if ((name === 'cluster' && cluster !== undefined) || (name !== 'cluster' && name in params))
+          return { ok: false, message: `\`${name}\` is given twice: give it once.` };
         if (name === 'cluster') cluster = value;
         else params[name] = value;
       }
@@ -82,20 +95,26 @@ export function parseQuorumCommand(text: string): ParsedCommand {
     }
     case 'playbooks':
     case 'clusters':
-      return { ok: true, command: { kind: verb } };
+      return extra(0, `\`/quorum ${verb}\``) ?? { ok: true, command: { kind: verb } };
     case 'status': {
+      const tooMany = extra(1, '`/quorum status` or `/quorum status r-lz2k9x1c-3f9a1b7e`');
+      if (tooMany) return tooMany;
       const [runId] = rest;
       if (runId && !RUN_ID.test(runId))
         return { ok: false, message: `\`${runId}\` is not a run id: they look like \`r-lz2k9x1c-3f9a1b7e\`.` };
       return { ok: true, command: { kind: 'status', ...(runId ? { runId } : {}) } };
     }
     case 'history': {
+      const tooMany = extra(1, '`/quorum history` or `/quorum history cluster=prod-eu`');
+      if (tooMany) return tooMany;
       const pair = rest[0] ? assignment(rest[0]) : undefined;
-      if (rest[0] && (!pair || pair[0] !== 'cluster'))
+      if (rest[0] && (!pair || pair[0] !== 'cluster' || pair[1] === ''))
         return { ok: false, message: 'Type `/quorum history` or `/quorum history cluster=prod-eu`.' };
       return { ok: true, command: { kind: 'history', ...(pair ? { cluster: pair[1] } : {}) } };
     }
     case 'cancel': {
+      const tooMany = extra(1, 'one run: `/quorum cancel r-lz2k9x1c-3f9a1b7e`');
+      if (tooMany) return tooMany;
       const [runId] = rest;
       if (!runId || !RUN_ID.test(runId))
         return {

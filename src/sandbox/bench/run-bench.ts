@@ -12,6 +12,7 @@ import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { measureStartup, runsCleanly, type StartupResult } from './startup-bench.js';
 import { importRssBytes } from './import-cost.js';
 import { compareWithRawList, RAW_LIST_NOTE } from './raw-list-baseline.js';
+import { SLACK_BENCH_NOTE, slackBenchRows, type BenchRow } from './slack-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /**
@@ -75,7 +76,7 @@ function runChild(
  * floor (`node -e 0`) in the same run. The build lives outside the repository layout: `playbooks` is told where the
  * playbooks are.
  */
-async function startupRows(write: (text: string) => void): Promise<Array<Record<string, string | number>>> {
+async function startupRows(write: (text: string) => void): Promise<BenchRow[]> {
   const quorum = [['--version'], ['--help'], ['playbooks', '--playbooks-dir', join(ROOT, 'playbooks')]].map((args) => ({
     label: `quorum ${args[0]}`,
     command: process.execPath,
@@ -153,25 +154,147 @@ export interface BenchOptions {
   outDir: string;
   /** The README to update between its bench markers, if any. */
   readme?: string;
+  /**
+   * Run only these sections; the table keeps the other sections' latest results (from `latest.json`).
+   * @defaultValue every section
+   */
+  only?: readonly BenchSection[];
+}
+
+/** The bench's sections, in the order they run (`quorum bench --only slack,latency`). */
+export const BENCH_SECTIONS = ['startup', 'scale', 'latency', 'slack'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+/** A results row, tagged with the section that produced it. */
+type SectionRow = BenchRow & { section: BenchSection };
+
+/** When and where a section last ran, and what its table note says. */
+interface SectionRun {
+  date: string;
+  machine: string;
+  note?: string;
+}
+
+interface ResultsFile {
+  sections: Partial<Record<BenchSection, SectionRun>>;
+  results: SectionRow[];
+}
+
+/** The previous results, for the sections this run leaves out; none when absent or from an older layout. */
+async function previousResults(outDir: string): Promise<ResultsFile> {
+  try {
+    const parsed = JSON.parse(await readFile(join(outDir, 'latest.json'), 'utf8')) as Partial<ResultsFile>;
+    if (!parsed.sections || !Array.isArray(parsed.results)) return { sections: {}, results: [] };
+    return { sections: parsed.sections, results: parsed.results.filter((row) => typeof row.section === 'string') };
+  } catch {
+    return { sections: {}, results: [] };
+  }
+}
+
+/** The Markdown table of every section's latest rows, with when and where each section ran, and the notes. */
+function resultsTable(results: ResultsFile): string {
+  const present = BENCH_SECTIONS.filter((section) => results.sections[section]);
+  const runs = new Map<string, BenchSection[]>();
+  for (const section of present) {
+    const run = results.sections[section] as SectionRun;
+    const key = `${run.date.slice(0, 10)}; ${run.machine}`;
+    runs.set(key, [...(runs.get(key) ?? []), section]);
+  }
+  const header =
+    runs.size === 1
+      ? `Latest \`npm run bench\` (${[...runs.keys()][0]}):`
+      : `Latest \`npm run bench\`, by section (${[...runs].map(([key, sections]) => `${sections.join(', ')}: ${key}`).join(' — ')}):`;
+  const rows = BENCH_SECTIONS.flatMap((section) => results.results.filter((row) => row.section === section));
+  const notes = present.flatMap((section) => results.sections[section]?.note ?? []);
+  return [
+    header,
+    '',
+    '| benchmark | wall (s) | peak RSS (MiB) | target | met | notes |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.benchmark} | ${row.wallSeconds} | ${row.peakRssMiB} | ${row.target} | ${row.met} | ${row.notes} |`,
+    ),
+    ...notes.flatMap((note) => ['', note]),
+  ].join('\n');
 }
 
 /**
  * `npm run bench`: (1) start-up of `quorum --version`, `--help` and `playbooks` from the build against `kubectl
  * version --client`; (2) scheduler-pending and control-plane-health against a generated 5,000-node, 100,000-pod
  * cluster, wall time and peak RSS of the diagnosing process; (3) control-plane-health with 50 ms injected per
- * request, against the same requests made one after another and against its critical path.
+ * request, against the same requests made one after another and against its critical path; (4) from Slack:
+ * acknowledgement latency, end to end against the CLI, the per-cluster cap (see slack-bench.ts).
  */
 export async function runBench(options: BenchOptions): Promise<void> {
   const { write } = options;
-  const rows: Array<Record<string, string | number>> = [];
-  // Other work on a shared machine slows every benchmark: say how busy it was when this run began.
-  const loadAtStart = loadavg()[0]!.toFixed(1);
-  const startRss: number[] = [];
+  const only = new Set<BenchSection>(options.only ?? BENCH_SECTIONS);
+  const rows: SectionRow[] = [];
+  const sections: Partial<Record<BenchSection, SectionRun>> = {};
+  // Other work on a shared machine slows every benchmark: say how busy it was when each section began.
+  const machine = () =>
+    `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at start`;
+  const begin = (section: BenchSection) => {
+    sections[section] = { date: new Date().toISOString(), machine: machine() };
+  };
+  const add = (section: BenchSection, ...added: BenchRow[]) => rows.push(...added.map((row) => ({ ...row, section })));
   write('Building dist/ (the benchmark measures compiled code)…\n');
   await build();
-  // First, while nothing else of the bench runs: start-up is a matter of tens of milliseconds.
-  write('Start-up: the compiled CLI without a cluster, against kubectl version --client…\n');
-  rows.push(...(await startupRows(write)));
+  if (only.has('startup')) {
+    // First, while nothing else of the bench runs: start-up is a matter of tens of milliseconds.
+    begin('startup');
+    write('Start-up: the compiled CLI without a cluster, against kubectl version --client…\n');
+    add('startup', ...(await startupRows(write)));
+    (sections.startup as SectionRun).note = STARTUP_NOTE;
+  }
+  if (only.has('scale')) await scaleSection(write, begin, add, sections);
+  if (only.has('latency')) {
+    begin('latency');
+    add('latency', await latencyRow(write));
+  }
+  if (only.has('slack')) {
+    begin('slack');
+    add('slack', ...(await slackBenchRows({ buildDir: BUILD_DIR, root: ROOT, write })));
+    (sections.slack as SectionRun).note = SLACK_BENCH_NOTE;
+  }
+
+  const previous = await previousResults(options.outDir);
+  const results: ResultsFile = {
+    sections: {
+      ...Object.fromEntries(
+        Object.entries(previous.sections).filter(([section]) => !only.has(section as BenchSection)),
+      ),
+      ...sections,
+    },
+    results: [...previous.results.filter((row) => !only.has(row.section)), ...rows],
+  };
+  const table = resultsTable(results);
+  await mkdir(options.outDir, { recursive: true });
+  await writeFile(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(options.outDir, 'latest.md'), `${table}\n`);
+  if (options.readme) {
+    const text = await readFile(options.readme, 'utf8');
+    const updated = text.replace(
+      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+    );
+    await writeFile(options.readme, updated);
+  }
+  write(`\n${table}\n`);
+}
+
+const STARTUP_NOTE =
+  'Start-up is the median of several runs of the compiled CLI (`node dist/cli/main.js …`), taking turns with kubectl in the same run; peak RSS from GNU time.';
+
+/** (2) The generated large cluster: both playbooks with either heap setting, and scheduler-pending against a raw list. */
+async function scaleSection(
+  write: (text: string) => void,
+  begin: (section: BenchSection) => void,
+  add: (section: BenchSection, ...rows: BenchRow[]) => void,
+  sections: Partial<Record<BenchSection, SectionRun>>,
+): Promise<void> {
+  begin('scale');
+  const startRss: number[] = [];
   write('Scale: generating a 5,000-node, 100,000-pod cluster (2,000 Pending)…\n');
   const scale = await startSimulator({ scenario: 'scale' });
   try {
@@ -184,7 +307,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       startRss.push(result.startRssBytes);
       // Both heap settings count: a worker started without the recommended NODE_OPTIONS must fit too.
       const fits = Math.max(result.peakRssBytes, uncapped.peakRssBytes) < 300 * MiB;
-      rows.push({
+      add('scale', {
         benchmark: `${playbook} @ 5k nodes / 100k pods`,
         wallSeconds: Number((result.wallMs / 1000).toFixed(2)),
         peakRssMiB: Math.round(result.peakRssBytes / MiB),
@@ -194,7 +317,8 @@ export async function runBench(options: BenchOptions): Promise<void> {
       });
     }
     write('Baseline: a plain paged list of every pod, alternating with scheduler-pending…\n');
-    rows.push(
+    add(
+      'scale',
       ...(await compareWithRawList({
         target: scale,
         childPath: RAW_LIST_CHILD,
@@ -207,7 +331,15 @@ export async function runBench(options: BenchOptions): Promise<void> {
     await scale.stop();
   }
   const sdkRss = await importRssBytes('@kubernetes/client-node', ROOT);
+  (sections.scale as SectionRun).note = [
+    `Peak RSS is the compiled diagnosing process alone (the simulator runs in another process), run with ${WORKER_HEAP_FLAG} (the NODE_OPTIONS a worker should have) and again with V8's default heap limit, where garbage is collected later and RSS is higher although the live set is the same. Before its first request the process already holds ${Math.round(Math.min(...startRss) / MiB)}–${Math.round(Math.max(...startRss) / MiB)} MiB; importing \`@kubernetes/client-node\` alone (used only for KubeConfig) costs ${Math.round(sdkRss / MiB)} MiB of it, and its tens of MB of heap are what every mark-compact during a big list has to walk (etcd3 and gRPC load only for playbooks that read etcd).`,
+    '',
+    RAW_LIST_NOTE,
+  ].join('\n');
+}
 
+/** (3) control-plane-health with 50 ms per request, against one-after-another and its critical path. */
+async function latencyRow(write: (text: string) => void): Promise<BenchRow> {
   write('Latency: control-plane-health with 50 ms per request…\n');
   const slow = await startSimulator({ scenario: 'control-plane-degraded', latencyMs: 50 });
   const directory = await mkdtemp(join(tmpdir(), 'quorum-bench-'));
@@ -229,49 +361,16 @@ export async function runBench(options: BenchOptions): Promise<void> {
     write(
       `  concurrent ${(full.wallMs / 1000).toFixed(2)} s, one after another ${(sequentialMs / 1000).toFixed(2)} s (${paths.length} requests), critical path ${(criticalMs / 1000).toFixed(2)} s → ${ratio.toFixed(2)}×\n`,
     );
-    rows.push({
+    return {
       benchmark: 'control-plane-health, 50 ms per request',
       wallSeconds: Number((full.wallMs / 1000).toFixed(2)),
       peakRssMiB: Math.round(full.peakRssBytes / MiB),
       target: 'within 1.5× of the critical path',
       met: ratio <= 1.5 ? 'yes' : 'no',
       notes: `${paths.length} requests; one after another ${(sequentialMs / 1000).toFixed(2)} s; critical path ${(criticalMs / 1000).toFixed(2)} s (slowest check alone); ${ratio.toFixed(2)}×`,
-    });
+    };
   } finally {
     await slow.stop();
     await rm(directory, { recursive: true, force: true });
   }
-
-  const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average ${loadAtStart} at start`;
-  const date = new Date().toISOString();
-  const table = [
-    `Latest \`npm run bench\` (${date.slice(0, 10)}; ${machine}):`,
-    '',
-    '| benchmark | wall (s) | peak RSS (MiB) | target | met | notes |',
-    '|---|---|---|---|---|---|',
-    ...rows.map(
-      (row) =>
-        `| ${row.benchmark} | ${row.wallSeconds} | ${row.peakRssMiB} | ${row.target} | ${row.met} | ${row.notes} |`,
-    ),
-    '',
-    `Start-up is the median of several runs of the compiled CLI (\`node dist/cli/main.js …\`), taking turns with kubectl in the same run; peak RSS from GNU time. ` +
-      `Peak RSS is the compiled diagnosing process alone (the simulator runs in another process), run with ${WORKER_HEAP_FLAG} (the NODE_OPTIONS a worker should have) and again with V8's default heap limit, where garbage is collected later and RSS is higher although the live set is the same. Before its first request the process already holds ${Math.round(Math.min(...startRss) / MiB)}–${Math.round(Math.max(...startRss) / MiB)} MiB; importing \`@kubernetes/client-node\` alone (used only for KubeConfig) costs ${Math.round(sdkRss / MiB)} MiB of it, and its tens of MB of heap are what every mark-compact during a big list has to walk (etcd3 and gRPC load only for playbooks that read etcd).`,
-    '',
-    RAW_LIST_NOTE,
-  ].join('\n');
-  await mkdir(options.outDir, { recursive: true });
-  await writeFile(
-    join(options.outDir, 'latest.json'),
-    `${JSON.stringify({ date, machine, results: rows }, null, 2)}\n`,
-  );
-  await writeFile(join(options.outDir, 'latest.md'), `${table}\n`);
-  if (options.readme) {
-    const text = await readFile(options.readme, 'utf8');
-    const updated = text.replace(
-      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
-      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
-    );
-    await writeFile(options.readme, updated);
-  }
-  write(`\n${table}\n`);
 }

@@ -33,31 +33,34 @@ export interface SignOptions {
   wrongSecret?: string;
 }
 
+/** The headers Slack signs a request with: the timestamp and `v0=` HMAC of `v0:<timestamp>:<body>`. */
+export function signedHeaders(signingSecret: string, body: string, timestamp: number): Record<string, string> {
+  return {
+    // Exactly this: Bolt refuses "; charset=utf-8" on slash commands (REFERENCE.md).
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(signingSecret, timestamp, body),
+  };
+}
+
 async function post(url: string, signingSecret: string, body: string, options: SignOptions): Promise<SignedResponse> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const began = performance.now();
   const response = await fetch(url, {
     method: 'POST',
-    headers: {
-      // Exactly this: Bolt refuses "; charset=utf-8" on slash commands (REFERENCE.md).
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': slackSignature(options.wrongSecret ?? signingSecret, timestamp, body),
-    },
+    headers: signedHeaders(options.wrongSecret ?? signingSecret, body, timestamp),
     body,
   });
   const text = await response.text();
   return { status: response.status, body: text, tookMs: performance.now() - began };
 }
 
-/** Sends a `/quorum …` slash command to the bot as Slack would: form-encoded, signed, timestamped. */
-export function sendSlashCommand(
-  eventsUrl: string,
-  signingSecret: string,
-  fields: SlashCommandFields,
-  options: SignOptions = {},
-): Promise<SignedResponse> {
-  const body = new URLSearchParams({
+/**
+ * The form body of a slash command, with the fields in the order Slack sends them (checked against the bodies in
+ * test/fixtures/slack, taken from Slack's SDK test suites).
+ */
+export function slashCommandBody(fields: SlashCommandFields): string {
+  return new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: fields.team_id ?? 'T0SANDBOX',
     team_domain: 'quorum-sandbox',
@@ -72,6 +75,21 @@ export function sendSlashCommand(
     response_url: fields.response_url,
     trigger_id: fields.trigger_id ?? `${Date.now()}.1.${Math.random().toString(16).slice(2)}`,
   }).toString();
+}
+
+/** The form body of an interaction: one field, `payload`, holding the JSON. */
+export function interactionBody(payload: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** Sends a `/quorum …` slash command to the bot as Slack would: form-encoded, signed, timestamped. */
+export function sendSlashCommand(
+  eventsUrl: string,
+  signingSecret: string,
+  fields: SlashCommandFields,
+  options: SignOptions = {},
+): Promise<SignedResponse> {
+  const body = slashCommandBody(fields);
   return post(eventsUrl, signingSecret, body, options);
 }
 
@@ -82,6 +100,6 @@ export function sendInteraction(
   payload: Record<string, unknown>,
   options: SignOptions = {},
 ): Promise<SignedResponse> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const body = interactionBody(payload);
   return post(eventsUrl, signingSecret, body, options);
 }
