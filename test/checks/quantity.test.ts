@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { addPodRequests, formatCpu, parseQuantity, podRequests } from '../../src/checks/quantity.js';
+import { addPodRequests, parseQuantity, podRequests } from '../../src/checks/quantity.js';
+import { formatCpu } from '../../src/checks/quantity-format.js';
 
 describe('parseQuantity', () => {
   it.each([

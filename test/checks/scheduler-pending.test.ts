@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { schedulerCapacityCheck } from '../../src/checks/scheduler-capacity.js';
 import { schedulerPendingCheck } from '../../src/checks/scheduler-pending.js';
-import { schedulerTaintsCheck, tolerates } from '../../src/checks/scheduler-taints.js';
+import { tolerates } from '../../src/checks/node-eligibility.js';
+import { schedulerTaintsCheck } from '../../src/checks/scheduler-taints.js';
 import type { Event, Node, Pod } from '../../src/ports/kube-types.js';
 import { FakeKubeReader, checkContext } from './fake-readers.js';
 
