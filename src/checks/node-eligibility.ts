@@ -177,19 +177,23 @@ export function describeExclusions(
 /** "7 of 8 nodes excluded: 6 by taints, 1 cordoned": the short form for a summary. */
 export function summarizeExclusions(excluded: ReadonlyArray<{ exclusion: Exclusion }>, total: number): string {
   if (excluded.length === 0) return `none of the ${pluralize(total, 'node')} excluded`;
-  const counts = new Map<string, number>();
-  const word: Record<Exclusion['reason'], string> = {
-    cordoned: 'cordoned',
-    'not-ready': 'NotReady',
-    taint: 'untolerated taints',
-    'node-selector': 'nodeSelector mismatch',
-    'node-affinity': 'node affinity mismatch',
-  };
-  for (const { exclusion } of excluded)
-    counts.set(word[exclusion.reason], (counts.get(word[exclusion.reason]) ?? 0) + 1);
-  const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([label, count]) => `${count} ${label}`);
+  const counts = new Map<Exclusion['reason'], number>();
+  for (const { exclusion } of excluded) counts.set(exclusion.reason, (counts.get(exclusion.reason) ?? 0) + 1);
+  const parts = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) =>
+      reason === 'taint' ? pluralize(count, 'untolerated taint') : `${count} ${WORDS[reason]}`,
+    );
   return `${excluded.length} of ${pluralize(total, 'node')} excluded (${parts.join(', ')})`;
 }
+
+const WORDS: Record<Exclusion['reason'], string> = {
+  cordoned: 'cordoned',
+  'not-ready': 'NotReady',
+  taint: 'untolerated taint',
+  'node-selector': 'nodeSelector mismatch',
+  'node-affinity': 'node affinity mismatch',
+};
 
 function integer(text: string | undefined): number | undefined {
   return text !== undefined && /^[+-]?\d+$/.test(text.trim()) ? Number(text) : undefined;
