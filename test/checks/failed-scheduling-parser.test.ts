@@ -278,7 +278,8 @@ describe('describeCategory', () => {
 
   it('explains insufficient CPU without claiming every node lacks it, and says what to do', () => {
     expect(describeCategory('insufficient-cpu')).toEqual({
-      summary: 'requests, not usage, decide placement: the pods ask for more CPU than those nodes have left unrequested',
+      summary:
+        'requests, not usage, decide placement: the pods ask for more CPU than those nodes have left unrequested',
       action: 'lower the CPU requests, add nodes or enable the cluster autoscaler',
     });
   });
