@@ -24,27 +24,62 @@ export interface Shortage {
   roomElsewhere: Array<Eligibility<NodeCapacity>['excluded'][number]>;
 }
 
+/** Eligibility and ranking for one placement and resource, shared by every pod that has the same placement. */
+interface Ranked {
+  eligibility: Eligibility<NodeCapacity>;
+  ranked: NodeCapacity[];
+}
+
+/**
+ * Judges pods against the same nodes for one resource. Pods of one workload share tolerations, selector and
+ * affinity: their eligible nodes are worked out and sorted once (thousands of Pending pods against thousands of
+ * nodes would otherwise redo it per pod).
+ */
+export function shortageJudge(
+  nodes: readonly NodeCapacity[],
+  resource: string,
+): (pod: PodPlacement & { requests: Readonly<Record<string, number>> }) => Shortage {
+  const byPlacement = new Map<string, Ranked>();
+  const byRequest = new Map<string, Shortage>();
+  return (pod) => {
+    const key = JSON.stringify([pod.tolerations, pod.nodeSelector ?? null, pod.requiredNodeAffinity ?? null]);
+    const request = resource === 'pods' ? 1 : (pod.requests[resource] ?? 0);
+    const same = byRequest.get(`${request} ${key}`);
+    if (same) return same;
+    let known = byPlacement.get(key);
+    if (!known) {
+      const eligibility = eligibleNodes(pod, nodes);
+      const ranked = [...eligibility.eligible].sort((a, b) => free(b, resource) - free(a, resource));
+      byPlacement.set(key, (known = { eligibility, ranked }));
+    }
+    const { eligibility, ranked } = known;
+    // Most free first: the nodes with room are the leading run.
+    const room = ranked.findIndex((node) => free(node, resource) < request);
+    const shortage: Shortage = {
+      resource,
+      request,
+      eligibility,
+      ranked,
+      fitting: room === -1 ? ranked : ranked.slice(0, room),
+      roomElsewhere: eligibility.excluded.filter(
+        ({ node, exclusion }) =>
+          node.ready &&
+          !(exclusion.reason === 'taint' && CONTROL_PLANE_TAINTS.has(exclusion.taint.key)) &&
+          free(node, resource) >= request,
+      ),
+    };
+    byRequest.set(`${request} ${key}`, shortage);
+    return shortage;
+  };
+}
+
+/** One pod's shortage of `resource` (see {@link shortageJudge} to judge many). */
 export function judgeShortage(
   pod: PodPlacement & { requests: Readonly<Record<string, number>> },
   resource: string,
   nodes: readonly NodeCapacity[],
 ): Shortage {
-  const request = resource === 'pods' ? 1 : (pod.requests[resource] ?? 0);
-  const eligibility = eligibleNodes(pod, nodes);
-  const ranked = [...eligibility.eligible].sort((a, b) => free(b, resource) - free(a, resource));
-  return {
-    resource,
-    request,
-    eligibility,
-    ranked,
-    fitting: ranked.filter((node) => free(node, resource) >= request),
-    roomElsewhere: eligibility.excluded.filter(
-      ({ node, exclusion }) =>
-        node.ready &&
-        !(exclusion.reason === 'taint' && CONTROL_PLANE_TAINTS.has(exclusion.taint.key)) &&
-        free(node, resource) >= request,
-    ),
-  };
+  return shortageJudge(nodes, resource)(pod);
 }
 
 /** The resource as a noun in a sentence: "CPU", "memory", "nvidia.com/gpu". */

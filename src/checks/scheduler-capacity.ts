@@ -6,7 +6,7 @@ import { free, startNodeRequests, type NodeCapacity, type NodeRequests } from '.
 import { describeExclusions, describeTaint, summarizeExclusions } from './node-eligibility.js';
 import type { PendingPod } from './pending-pods.js';
 import { formatBinary, formatCpu, formatQuantity } from './quantity-format.js';
-import { judgeShortage, resourceNoun, shortageTitle, type Shortage } from './resource-shortage.js';
+import { resourceNoun, shortageJudge, shortageTitle, type Shortage } from './resource-shortage.js';
 import { pendingPodsOnce } from './scheduler-pending.js';
 
 const Args = z.object({
@@ -135,7 +135,8 @@ function shortageFinding(
   nodes: readonly NodeCapacity[],
   top: number,
 ): Finding | undefined {
-  const judged = pods.map((entry) => ({ ...entry, shortage: judgeShortage(entry.pod, resource, nodes) }));
+  const judge = shortageJudge(nodes, resource);
+  const judged = pods.map((entry) => ({ ...entry, shortage: judge(entry.pod) }));
   const stuck = judged.filter((entry) => entry.shortage.fitting.length === 0).sort((a, b) => b.request - a.request);
   const head = stuck[0];
   if (!head) return undefined;
