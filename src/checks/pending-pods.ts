@@ -1,6 +1,6 @@
 import type { KubeReader } from '../ports/kube-reader.js';
 import { formatDuration } from '../findings/format.js';
-import { eventLastSeen, type Pod, type Toleration } from '../ports/kube-types.js';
+import { eventLastSeen, type NodeSelectorTerm, type Pod, type Toleration } from '../ports/kube-types.js';
 import {
   parseSchedulingCondition,
   parseSchedulingMessage,
@@ -17,6 +17,10 @@ export interface PendingPod {
   createdAt?: string;
   requests: Record<string, number>;
   tolerations: Toleration[];
+  /** Labels a node must carry (spec.nodeSelector); absent when the pod sets none. */
+  nodeSelector?: Record<string, string>;
+  /** Required node affinity's terms, one of which a node must match; absent when the pod sets none. */
+  requiredNodeAffinity?: NodeSelectorTerm[];
   gated: boolean;
   /** Where the reason came from: the newest FailedScheduling event, the PodScheduled condition, or nowhere. */
   source: 'event' | 'condition' | 'none';
@@ -40,6 +44,9 @@ function toPending(pod: Pod): PendingPod {
     gated,
     source: 'none',
   };
+  if (spec.nodeSelector && Object.keys(spec.nodeSelector).length > 0) pending.nodeSelector = spec.nodeSelector;
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (required) pending.requiredNodeAffinity = required.nodeSelectorTerms;
   if (pod.metadata.uid) pending.uid = pod.metadata.uid;
   if (pod.metadata.creationTimestamp) pending.createdAt = pod.metadata.creationTimestamp;
   if (scheduled?.status === 'False' && (gated || scheduled.message)) {

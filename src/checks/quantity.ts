@@ -106,8 +106,3 @@ export function addPodRequests(
   }
   return into;
 }
-
-/** `4` cores → "4", `0.25` → "250m"; bytes → "1.5 GiB" via the caller's formatter. */
-export function formatCpu(cores: number): string {
-  return cores >= 1 ? `${Number(cores.toFixed(2))}` : `${Math.round(cores * 1000)}m`;
-}

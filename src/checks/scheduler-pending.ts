@@ -2,9 +2,17 @@ import { z } from 'zod';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { pluralize } from '../findings/format.js';
 import { defineCheck, type CheckContext } from './check.js';
-import { nodesFor } from './failed-scheduling-parser.js';
+import {
+  blockingCategories,
+  categoryLabel,
+  groupLine,
+  groupPendingPods,
+  nodesSentence,
+  type PendingGroup,
+} from './pending-groups.js';
 import { collectPendingPods, pendingAge, pendingPodData, type PendingPod } from './pending-pods.js';
-import { describeCategory, type SchedulingCategory } from './scheduling-reasons.js';
+import { formatResources } from './quantity-format.js';
+import { describeCategory } from './scheduling-reasons.js';
 import { DEFAULT_SCHEDULER, unattemptedFindings } from './unattempted-pods.js';
 
 const Args = z.object({
@@ -41,63 +49,38 @@ export function pendingPodsOnce(context: Pick<CheckContext, 'once'>, namespace: 
   return context.once(`scheduler:pending:${namespace}`, (run) => collectPendingPods(run.kube, namespace || undefined));
 }
 
-/** Taints every control plane carries: they explain why those nodes were skipped, not why the pod is stuck. */
-export const CONTROL_PLANE_TAINTS: ReadonlySet<string> = new Set([
-  'node-role.kubernetes.io/control-plane',
-  'node-role.kubernetes.io/master',
-]);
-
-/**
- * The categories that block a pod. A control-plane taint is left out when the pod has other reasons: it is true of
- * every pod that does not run on control-plane nodes and would put every Pending pod into one useless group.
- */
-export function blockingCategories(pod: PendingPod): SchedulingCategory[] {
-  const reasons = pod.parsed?.reasons ?? [];
-  const meaningful = reasons.filter(
-    (reason) =>
-      !(reason.category === 'untolerated-taint' && reason.taint && CONTROL_PLANE_TAINTS.has(reason.taint.key)),
-  );
-  return [...new Set((meaningful.length > 0 ? meaningful : reasons).map((reason) => reason.category))];
-}
-
-/** "3 of 8 nodes" or "1–3 of 8 nodes" across the pods of a group; never more than a message's own total. */
-function nodeSpan(pods: readonly PendingPod[], category: SchedulingCategory): string {
-  const counts: number[] = [];
-  let total: number | undefined;
-  for (const pod of pods) {
-    if (!pod.parsed) continue;
-    const nodes = nodesFor(pod.parsed, category) ?? 0;
-    if (nodes > 0) counts.push(nodes);
-    total ??= pod.parsed.totalNodes;
-  }
-  if (counts.length === 0) return '';
-  const low = Math.min(...counts);
-  const high = Math.max(...counts);
-  return ` on ${low === high ? low : `${low}–${high}`}${total === undefined ? '' : ` of ${total}`} nodes`;
-}
-
-function groupFinding(category: SchedulingCategory, pods: PendingPod[], args: Args, now: Date): Finding {
+/** One reason's group as a finding: its line ("2 pods held; blocks 1 of 8 nodes"), the nodes in words, examples. */
+function groupFinding(group: PendingGroup, args: Args, now: Date): Finding {
+  const { category, pods } = group;
   const example = pods[0] as PendingPod;
   const description = describeCategory(category);
   const evidence: Evidence[] = pods.slice(0, args.examples).map((pod) => ({
     label: `${pod.namespace}/${pod.name}`,
-    value: [
-      pendingAge(pod, now),
-      ...Object.entries(pod.requests).map(([name, value]) => `${name} ${Number(value.toPrecision(3))}`),
-    ].join(', '),
+    value: [pendingAge(pod, now), formatResources(pod.requests)].filter(Boolean).join(', '),
   }));
   if (pods.length > args.examples) evidence.push({ label: 'more', value: `${pods.length - args.examples} more pods` });
   if (example.message) evidence.push({ label: `scheduler says (${example.source})`, value: example.message });
+  const nodes = nodesSentence(group);
   return {
     check: 'scheduler.pending-pods',
     // Scheduling gates are set on purpose (queueing systems such as Kueue): worth knowing, not alarming.
     severity: category === 'scheduling-gated' ? 'info' : pods.length >= args.criticalPods ? 'critical' : 'warning',
-    title: `${pluralize(pods.length, 'Pending pod')}: ${category.replace(/-/g, ' ')}${nodeSpan(pods, category)}`,
-    summary: `${description.summary[0]?.toUpperCase() ?? ''}${description.summary.slice(1)}.`,
+    title: `${categoryLabel(category, group.resources)}: ${groupLine(group)}`,
+    summary: [nodes, description.summary].filter(Boolean).map(sentence).join(' '),
     evidence,
-    recommendation: `${description.action[0]?.toUpperCase() ?? ''}${description.action.slice(1)}.`,
-    data: { category, pods: pods.map(pendingPodData) },
+    recommendation: sentence(description.action),
+    data: {
+      category,
+      nodesBlocked: group.nodes?.high ?? null,
+      totalNodes: group.totalNodes ?? null,
+      pods: pods.map(pendingPodData),
+    },
   };
+}
+
+/** Capitalised, with a full stop. */
+function sentence(text: string | undefined): string {
+  return text ? `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}.` : '';
 }
 
 /** Pending pods and why: FailedScheduling reasons with node counts, grouped; and pods no scheduler has tried. */
@@ -122,33 +105,25 @@ export const schedulerPendingCheck = defineCheck({
         },
       ] satisfies Finding[];
     }
-    // A pod blocked for several reasons appears under each: every reason has to go before it can run.
-    const groups = new Map<SchedulingCategory, PendingPod[]>();
-    const none: PendingPod[] = [];
-    for (const pod of pods) {
-      const categories = blockingCategories(pod);
-      if (categories.length === 0) none.push(pod);
-      for (const category of categories) {
-        const group = groups.get(category) ?? [];
-        group.push(pod);
-        groups.set(category, group);
-      }
-    }
+    const groups = groupPendingPods(pods);
+    const none = pods.filter((pod) => blockingCategories(pod).length === 0);
     const findings: Finding[] = [
       {
         check: 'scheduler.pending-pods',
         severity: none.length === pods.length ? 'info' : 'warning',
         title: `${pluralize(pods.length, 'pod')} waiting for a scheduler${args.namespace ? ` in ${args.namespace}` : ''}`,
-        summary: [...groups]
-          .sort((a, b) => b[1].length - a[1].length)
-          .map(([category, members]) => `${category.replace(/-/g, ' ')} ${members.length}`)
-          .join(', '),
-        evidence: [],
+        summary:
+          groups.length === 0
+            ? 'No scheduler has said why yet.'
+            : `${pluralize(groups.length, 'reason')}, ranked by nodes blocked, then pods held.`,
+        // One line per reason, in the order of the findings below.
+        evidence: groups.map((group) => ({
+          label: categoryLabel(group.category, group.resources),
+          value: groupLine(group),
+        })),
         data: { pods: pods.map(pendingPodData) },
       },
-      ...[...groups]
-        .sort((a, b) => b[1].length - a[1].length)
-        .map(([category, members]) => groupFinding(category, members, args, now)),
+      ...groups.map((group) => groupFinding(group, args, now)),
     ];
     findings.push(
       ...(

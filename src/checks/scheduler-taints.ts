@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { Taint, Toleration } from '../ports/kube-types.js';
+import type { Taint } from '../ports/kube-types.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { pluralize } from '../findings/format.js';
 import { defineCheck } from './check.js';
 import { nodesOnce } from './node-capacity.js';
-import { CONTROL_PLANE_TAINTS, pendingPodsOnce } from './scheduler-pending.js';
+import { CONTROL_PLANE_TAINTS, describeTaint, tolerates } from './node-eligibility.js';
+import { pendingPodsOnce } from './scheduler-pending.js';
 
 const Args = z.object({
   namespace: z.string().default(''),
@@ -13,17 +14,6 @@ const Args = z.object({
 
 /** Taints Kubernetes sets for cordons and node conditions (unschedulable, not-ready, unreachable, pressure). */
 const CONDITION_TAINT_PREFIX = 'node.kubernetes.io/';
-
-/** The scheduler's own rule (k8s.io/api core/v1 Toleration.ToleratesTaint). */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if ((toleration.operator ?? 'Equal') === 'Exists') return !toleration.key || toleration.key === taint.key;
-  return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
-}
-
-export function describeTaint(taint: Taint): string {
-  return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
-}
 
 /** Cordoned nodes, and the taints that keep Pending pods without a matching toleration off nodes. */
 export const schedulerTaintsCheck = defineCheck({

@@ -204,35 +204,39 @@ export interface CategoryDescription {
 
 const DESCRIPTIONS: Record<SchedulingCategory, CategoryDescription> = {
   'insufficient-cpu': {
-    summary: 'not enough allocatable CPU on any node',
+    summary: 'requests, not usage, decide placement: the pods ask for more CPU than those nodes have left unrequested',
     action: 'lower the CPU requests, add nodes or enable the cluster autoscaler',
   },
   'insufficient-memory': {
-    summary: 'not enough allocatable memory on any node',
+    summary:
+      'requests, not usage, decide placement: the pods ask for more memory than those nodes have left unrequested',
     action: 'lower the memory requests, add nodes or enable the cluster autoscaler',
   },
   'insufficient-pods': {
-    summary: 'nodes are at their pod limit (max-pods)',
-    action: 'add nodes, raise the kubelet max-pods (and the CNI IP capacity) or remove finished pods',
+    summary:
+      'the kubelet caps the pods per node (max-pods: 110 by default, often fewer where the CNI has few IPs per node)',
+    action: "add nodes, or raise the kubelet max-pods within the CNI's IP capacity per node",
   },
   'insufficient-ephemeral-storage': {
-    summary: 'not enough allocatable ephemeral storage on any node',
+    summary:
+      'requests, not usage, decide placement: the pods ask for more ephemeral-storage than those nodes have left unrequested',
     action: 'lower the ephemeral-storage requests, free node disk or add nodes with bigger disks',
   },
   'insufficient-extended-resource': {
-    summary: 'no node has enough of an extended resource (GPU, hugepages, device)',
+    summary:
+      'the device plugin advertises too little of it on those nodes (or none), or all of it is already requested',
     action: 'check the device plugin runs and advertises the resource, or add nodes that have it',
   },
   'untolerated-taint': {
-    summary: 'nodes carry a taint the pod does not tolerate',
+    summary: 'a NoSchedule or NoExecute taint keeps off every pod that does not tolerate it',
     action: 'add a toleration, or remove the taint; not-ready/unreachable taints mean the node itself is unhealthy',
   },
   'node-affinity-mismatch': {
-    summary: "no node matches the pod's nodeSelector or required node affinity",
+    summary: 'the pods require node labels (nodeSelector or required node affinity) that those nodes lack',
     action: "fix the pod's nodeSelector/affinity or label nodes to match",
   },
   'unschedulable-node': {
-    summary: 'nodes are cordoned (spec.unschedulable)',
+    summary: 'a cordoned node (spec.unschedulable) takes no new pods until it is uncordoned',
     action: 'uncordon the nodes once maintenance is done, or add capacity elsewhere',
   },
   'volume-node-affinity-conflict': {
@@ -244,19 +248,20 @@ const DESCRIPTIONS: Record<SchedulingCategory, CategoryDescription> = {
     action: 'check the PVC exists and its StorageClass provisioner works, or create a matching PersistentVolume',
   },
   'pod-affinity': {
-    summary: "no node satisfies the pod's required pod affinity",
+    summary: 'the pods must run beside pods (by label, within a topology domain) that those nodes do not have',
     action: 'check the pods it must run beside exist and are scheduled, or relax the affinity',
   },
   'pod-anti-affinity': {
-    summary: 'pod anti-affinity (its own or that of running pods) rules out the nodes',
+    summary: "the pod's own anti-affinity, or that of pods already running there, keeps it off",
     action: 'add nodes (or zones), lower the replica count, or make the anti-affinity preferred',
   },
   'topology-spread': {
-    summary: 'placing the pod would break a topology spread constraint, or nodes lack the topology label',
+    summary:
+      'placing the pod there would break a topology spread constraint (maxSkew), or the node lacks the topologyKey label',
     action: 'label nodes with the topologyKey, add capacity in the short domain, or relax maxSkew/whenUnsatisfiable',
   },
   'host-port-conflict': {
-    summary: 'the hostPort the pod asks for is already taken on the nodes',
+    summary: 'only one pod per node can bind a given hostPort and protocol',
     action: 'drop the hostPort, free it, or add nodes; at most one such pod runs per node',
   },
   'no-nodes': {

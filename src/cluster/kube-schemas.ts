@@ -82,6 +82,33 @@ const ContainerSchema = z.looseObject({
   ports: opt(z.array(z.looseObject({ containerPort: z.number(), hostPort: opt(z.number()), protocol: opt(text) }))),
 });
 
+const NodeSelectorRequirementSchema = z.looseObject({
+  key: z.string(),
+  operator: z.string(),
+  values: opt(z.array(z.string())),
+});
+
+/** Only required node affinity is read: it is what rules nodes out for a Pending pod. */
+const AffinitySchema = z.looseObject({
+  nodeAffinity: opt(
+    z.looseObject({
+      requiredDuringSchedulingIgnoredDuringExecution: opt(
+        z.looseObject({
+          nodeSelectorTerms: or(
+            z.array(
+              z.looseObject({
+                matchExpressions: opt(z.array(NodeSelectorRequirementSchema)),
+                matchFields: opt(z.array(NodeSelectorRequirementSchema)),
+              }),
+            ),
+            [],
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
 export const PodSchema: z.ZodType<Pod> = z.looseObject({
   metadata: ObjectMetaSchema,
   spec: opt(
@@ -90,6 +117,7 @@ export const PodSchema: z.ZodType<Pod> = z.looseObject({
       schedulerName: opt(text),
       priorityClassName: opt(text),
       nodeSelector: opt(stringMap),
+      affinity: opt(AffinitySchema),
       tolerations: opt(
         z.array(z.looseObject({ key: opt(text), operator: opt(text), value: opt(text), effect: opt(text) })),
       ),

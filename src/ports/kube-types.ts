@@ -73,6 +73,28 @@ export interface Toleration {
   effect?: string;
 }
 
+/** One rule of a node selector term: `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`. */
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+/** Its requirements all hold (AND); a term with none matches no node. */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  /** Only `metadata.name` is supported by Kubernetes. */
+  matchFields?: NodeSelectorRequirement[];
+}
+
+/** The part of a pod's affinity that rules nodes out; preferences and inter-pod affinity are not read. */
+export interface Affinity {
+  nodeAffinity?: {
+    /** Any one term matching admits the node (OR). */
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+  };
+}
+
 export interface Container {
   name: string;
   /** `Always` on an init container makes it a sidecar (1.29+): it keeps running beside the app containers. */
@@ -88,6 +110,7 @@ export interface Pod {
     schedulerName?: string;
     priorityClassName?: string;
     nodeSelector?: Record<string, string>;
+    affinity?: Affinity;
     tolerations?: Toleration[];
     containers?: Container[];
     initContainers?: Container[];

@@ -272,11 +272,14 @@ describe('describeCategory', () => {
     const { summary, action } = describeCategory(category);
     expect(summary.length).toBeGreaterThan(10);
     expect(action.length).toBeGreaterThan(10);
+    // The counts say how many nodes; a description that claims "any node" contradicts "1 of 8 nodes".
+    expect(summary).not.toMatch(/\bany node\b|\bno node\b/i);
   });
 
-  it('tells what to do about insufficient CPU', () => {
+  it('explains insufficient CPU without claiming every node lacks it, and says what to do', () => {
     expect(describeCategory('insufficient-cpu')).toEqual({
-      summary: 'not enough allocatable CPU on any node',
+      summary:
+        'requests, not usage, decide placement: the pods ask for more CPU than those nodes have left unrequested',
       action: 'lower the CPU requests, add nodes or enable the cluster autoscaler',
     });
   });

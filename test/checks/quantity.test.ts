@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addPodRequests, formatCpu, parseQuantity, podRequests } from '../../src/checks/quantity.js';
+import { addPodRequests, parseQuantity, podRequests } from '../../src/checks/quantity.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -33,11 +33,6 @@ describe('podRequests', () => {
     });
     expect(requests.cpu).toBe(2);
     expect(requests.memory).toBe(2 ** 30);
-  });
-
-  it('formats CPU as an SRE writes it', () => {
-    expect(formatCpu(0.25)).toBe('250m');
-    expect(formatCpu(3.92)).toBe('3.92');
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { schedulerCapacityCheck } from '../../src/checks/scheduler-capacity.js';
 import { schedulerPendingCheck } from '../../src/checks/scheduler-pending.js';
-import { schedulerTaintsCheck, tolerates } from '../../src/checks/scheduler-taints.js';
+import { tolerates } from '../../src/checks/node-eligibility.js';
+import { schedulerTaintsCheck } from '../../src/checks/scheduler-taints.js';
 import type { Event, Node, Pod } from '../../src/ports/kube-types.js';
 import { FakeKubeReader, checkContext } from './fake-readers.js';
 
@@ -89,12 +90,20 @@ describe('scheduler checks', () => {
     );
     expect(findings.map((finding) => finding.title)).toEqual([
       '3 pods waiting for a scheduler',
-      '2 Pending pods: untolerated taint on 1 of 4 nodes',
-      '2 Pending pods: unschedulable node on 1 of 4 nodes',
-      '2 Pending pods: insufficient cpu on 2 of 4 nodes',
+      // Ranked by the nodes each reason blocks, then the pods it holds.
+      'Insufficient CPU: 2 pods held; blocks 2 of 4 nodes',
+      'Untolerated taint: 2 pods held; blocks 1 of 4 nodes',
+      'Cordoned nodes: 2 pods held; blocks 1 of 4 nodes',
       '1 pod waits for scheduler "my-custom-scheduler", which nothing runs',
     ]);
     const [summary] = findings;
+    expect(summary?.evidence).toEqual([
+      { label: 'Insufficient CPU', value: '2 pods held; blocks 2 of 4 nodes' },
+      { label: 'Untolerated taint', value: '2 pods held; blocks 1 of 4 nodes' },
+      { label: 'Cordoned nodes', value: '2 pods held; blocks 1 of 4 nodes' },
+    ]);
+    expect(findings[1]?.summary).toMatch(/^2 of 4 nodes lack CPU\. Requests, not usage, decide placement/);
+    expect(findings[1]?.evidence[0]).toEqual({ label: 'shop/big-1', value: 'pending 10m 0s, cpu 16, memory 1Gi' });
     expect(summary?.data?.pods).toEqual([
       {
         namespace: 'shop',
@@ -117,7 +126,21 @@ describe('scheduler checks', () => {
       checkContext({ kube: cluster(), now: () => now }),
       schedulerCapacityCheck.args.parse({}),
     );
-    expect(findings[0]?.title).toBe('No node shop/big-1 can use has 16 cpu free (most free: 3.92 on worker-2)');
+    // gpu-1 (tainted) and worker-3 (cordoned) are no answer: only the two open workers count.
+    expect(findings[0]?.title).toBe(
+      'All 2 eligible nodes lack CPU (largest free: 3920m on worker-2; shop/big-1 requests 16)',
+    );
+    expect(findings[0]?.summary).toMatch(
+      /^Judged on the 2 nodes shop\/big-1 could use: 2 of 4 nodes excluded \(1 untolerated taint, 1 cordoned\)\./,
+    );
+    expect(findings[0]?.evidence).toEqual(
+      expect.arrayContaining([
+        { label: 'worker-2', value: '3920m free of 3920m allocatable' },
+        { label: 'worker-1', value: '920m free of 3920m allocatable' },
+        { label: 'excluded', value: '1 taint dedicated=gpu:NoSchedule (gpu-1), 1 cordoned (worker-3)' },
+        { label: 'scheduler counted', value: '2 of 4 nodes: Insufficient cpu' },
+      ]),
+    );
     expect(findings.at(-1)?.title).toMatch(/^Schedulable nodes: 26% of CPU/);
   });
 
@@ -160,7 +183,7 @@ describe('node counts of older schedulers', () => {
     );
     expect(findings.map((finding) => finding.title)).toEqual([
       '1 pod waiting for a scheduler',
-      '1 Pending pod: pod anti affinity on 60 of 60 nodes',
+      'Pod anti-affinity: 1 pod held; blocks all 60 nodes',
     ]);
   });
 });

@@ -36,6 +36,23 @@ describe('edge validation of Kubernetes objects', () => {
       at: 'items[0].spec.initContainers[0].restartPolicy',
     },
     {
+      name: 'a node affinity requirement without operator (the capacity check judges nodes by it)',
+      schema: PodSchema,
+      value: {
+        metadata: { name: 'p' },
+        spec: {
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: 'k' }] }],
+              },
+            },
+          },
+        },
+      },
+      at: 'items[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator',
+    },
+    {
       name: 'labels that are not strings',
       schema: NodeSchema,
       value: { metadata: { name: 'n', labels: { a: 1 } } },
@@ -45,6 +62,42 @@ describe('edge validation of Kubernetes objects', () => {
     expect(() => validate(schema as typeof PodSchema, value, 'items[0]', 'GET /x')).toThrow(KubeRequestError);
     expect(() => validate(schema as typeof PodSchema, value, 'items[0]', 'GET /x')).toThrow(
       `Unexpected answer to GET /x: ${at}: `,
+    );
+  });
+
+  it('reads required node affinity, with nulls where Go writes them, and leaves preferences and pod affinity alone', () => {
+    const pod = validate(
+      PodSchema,
+      {
+        metadata: { name: 'p' },
+        spec: {
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [
+                  {
+                    matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] }],
+                    matchFields: null,
+                  },
+                  { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-1'] }] },
+                ],
+              },
+              preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: {} }],
+            },
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname' }],
+            },
+          },
+        },
+      },
+      '',
+      'GET /api/v1/pods',
+    );
+    expect(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual(
+      [
+        { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] }] },
+        { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-1'] }] },
+      ],
     );
   });
 
