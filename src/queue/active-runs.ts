@@ -1,6 +1,15 @@
 import type { Redis } from 'ioredis';
 
 /** Deletes the key only while it still names this run (another run may have taken it since). */
+/**
+ * Takes the key for ARGV[1] unless a run holds it, and answers that run (nil when taken): one round trip on the
+ * acknowledgement path, where SET NX then GET took two and could see the holder vanish in between.
+ */
+const CLAIM = `local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
@@ -19,22 +28,15 @@ export class ActiveRuns {
     return `${this.prefix}:active:${cluster}:${playbook}`;
   }
 
-  /** Claims the (cluster, playbook) for `runId`; returns the run already holding it, if any. */
+  /** Claims the (cluster, playbook) for `runId`; returns the run already holding it, if any. One round trip. */
   async claim(
     cluster: string,
     playbook: string,
     runId: string,
   ): Promise<{ claimed: true } | { claimed: false; runId: string }> {
-    const key = this.key(cluster, playbook);
-    const set = await this.connection.set(key, runId, 'PX', this.ttlMs, 'NX');
-    if (set === 'OK') return { claimed: true };
-    const holder = await this.connection.get(key);
-    // The holder ended between the two calls: try once more rather than report a run that is gone.
-    if (holder === null)
-      return (await this.connection.set(key, runId, 'PX', this.ttlMs, 'NX')) === 'OK'
-        ? { claimed: true }
-        : { claimed: false, runId: (await this.connection.get(key)) ?? '' };
-    return { claimed: false, runId: holder };
+    const holder = (await this.connection.eval(CLAIM, 1, this.key(cluster, playbook), runId, this.ttlMs)) as
+      string | null;
+    return holder === null ? { claimed: true } : { claimed: false, runId: holder };
   }
 
   /** Ends the claim of `runId` (a later run's claim is left alone). */

@@ -1,3 +1,4 @@
+import { within } from '../core/within.js';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/config-schema.js';
 import { QuorumError, describeError } from '../core/errors.js';
@@ -32,6 +33,10 @@ export interface QuorumCommandDeps {
   publishCancel: (runId: string, by: string) => Promise<number>;
   /** True when Redis answers right now (bounded: a request path cannot wait on it). */
   redisReady: () => Promise<boolean>;
+  /** True while the connection to Redis is up; says nothing of whether Redis answers in time. */
+  redisConnected: () => boolean;
+  /** How long a diagnosis may wait on Redis before the answer is "queue unavailable". */
+  redisDeadlineMs: number;
   client: WebClient;
   metrics: BotMetrics;
 }
@@ -179,11 +184,17 @@ export class QuorumCommandHandler {
       params: request.params,
       trigger: { kind: 'slack', by: command.user_id },
     });
-    if (!(await deps.redisReady())) return this.count('diagnose', 'queue_unavailable', { ack: QUEUE_UNAVAILABLE });
-    const claim = await deps.activeRuns.claim(run.cluster, run.playbook, run.runId);
+    // The hot path of the acknowledgement: no probe first, one bounded round trip that claims or names the holder.
+    const claim = deps.redisConnected()
+      ? await within(deps.activeRuns.claim(run.cluster, run.playbook, run.runId), deps.redisDeadlineMs, (late) => {
+          // Claimed after the user was told nothing started: free it, or the diagnosis stays blocked until expiry.
+          if (late.claimed) void deps.activeRuns.release(run.cluster, run.playbook, run.runId).catch(() => undefined);
+        })
+      : undefined;
+    if (!claim) return this.count('diagnose', 'queue_unavailable', { ack: QUEUE_UNAVAILABLE });
     if (!claim.claimed) {
       // No Slack call before the acknowledgement: the channel and run id say where to look.
-      const existing = await deps.records.get(claim.runId);
+      const existing = await within(deps.records.get(claim.runId), deps.redisDeadlineMs);
       const where = existing?.slack ? `its message in <#${existing.slack.channel}>` : 'its message';
       return this.count('diagnose', 'joined', {
         ack: ephemeral(

@@ -72,6 +72,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     activeRuns,
     publishCancel: (runId, by) => publishCancel(redis, config.redis.prefix, { runId, by }),
     redisReady,
+    redisConnected: () => redis.status === 'ready',
+    redisDeadlineMs: REDIS_PROBE_MS,
     client,
     metrics,
   });
