@@ -25,7 +25,9 @@ import { etcdSpaceCheck } from './etcd-space.js';
 import { kubeconfigClientCertificateCheck } from './kubeconfig-client-certificate.js';
 import { leaderLeasesCheck } from './leader-leases.js';
 import { nodeConditionsCheck } from './node-conditions.js';
+import { processUsageCheck } from './process-usage.js';
 import { CheckRegistry } from './registry.js';
+import { resourceUsageCheck } from './resource-usage.js';
 import { schedulerCapacityCheck } from './scheduler-capacity.js';
 import { schedulerPendingCheck } from './scheduler-pending.js';
 import { schedulerTaintsCheck } from './scheduler-taints.js';
@@ -39,6 +41,8 @@ export function createCheckRegistry(): CheckRegistry {
     componentEventsCheck,
     componentLogsCheck,
     nodeConditionsCheck,
+    resourceUsageCheck,
+    processUsageCheck,
     etcdMemberHealthCheck,
     etcdAlarmsCheck,
     etcdSpaceCheck,

@@ -65,7 +65,8 @@ function derivedUsage(container: unknown, key: string): Resolved {
 }
 
 function resolve(declared: UsageSpec | undefined, derived: () => Resolved): Resolved {
-  if (declared?.cpu !== undefined && declared.memory !== undefined) return { cpu: declared.cpu, memory: declared.memory };
+  if (declared?.cpu !== undefined && declared.memory !== undefined)
+    return { cpu: declared.cpu, memory: declared.memory };
   const fallback = derived();
   return { cpu: declared?.cpu ?? fallback.cpu, memory: declared?.memory ?? fallback.memory };
 }
