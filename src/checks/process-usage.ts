@@ -28,6 +28,14 @@ export const ProcessUsageArgs = z.object({
    * that ends in an OOM kill): a warning. 0.2 doubles memory within five minutes.
    */
   runawayGrowthPerMinute: z.number().positive().default(0.2),
+  /**
+   * ...and only for a process at least this large (bytes): a process that just started, or a small etcd, grows
+   * fast in relative terms while it warms its caches, and that is no emergency. 512 MiB.
+   */
+  runawayMinBytes: z
+    .number()
+    .nonnegative()
+    .default(512 * 2 ** 20),
 });
 export type ProcessUsageArgs = z.infer<typeof ProcessUsageArgs>;
 
@@ -151,7 +159,7 @@ function trendText(trend: Trend, perMinute: number | undefined): string {
 export function processFinding(
   who: { component: Component; instance?: string; label: string },
   figures: ProcessFigures,
-  args: Pick<ProcessUsageArgs, 'runawayGrowthPerMinute'>,
+  args: Pick<ProcessUsageArgs, 'runawayGrowthPerMinute' | 'runawayMinBytes'>,
   source: string,
 ): Finding {
   const parts = [
@@ -171,6 +179,7 @@ export function processFinding(
   const runaway =
     figures.rss === 'growing' &&
     figures.heap === 'growing' &&
+    (figures.rssBytes ?? 0) >= args.runawayMinBytes &&
     (figures.rssGrowthPerMinute ?? 0) >= args.runawayGrowthPerMinute &&
     (figures.heapGrowthPerMinute ?? 0) >= args.runawayGrowthPerMinute;
   const evidence: Evidence[] = [

@@ -119,7 +119,12 @@ describe('control-plane.process-usage', () => {
       '/metrics',
       [1200, 1300, 1420].map((mib, index) => ({
         status: 200,
-        body: metricsText({ rss: mib * MI, heap: (mib - 400) * MI, cpu: 10 + index * 15, goroutines: 9000 + index * 400 }),
+        body: metricsText({
+          rss: mib * MI,
+          heap: (mib - 400) * MI,
+          cpu: 10 + index * 15,
+          goroutines: 9000 + index * 400,
+        }),
       })),
     );
     const [finding] = await processUsageCheck.run(checkContext({ kube, ...clock() }), ARGS);

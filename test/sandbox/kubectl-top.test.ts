@@ -168,7 +168,17 @@ describeWithKubectl('kubectl top against the simulator', () => {
   });
 
   it('top pods --containers and a label selector', async () => {
-    const run = await kubectl(withServer, home, 'top', 'pods', '-n', 'kube-system', '-l', 'component=etcd', '--containers');
+    const run = await kubectl(
+      withServer,
+      home,
+      'top',
+      'pods',
+      '-n',
+      'kube-system',
+      '-l',
+      'component=etcd',
+      '--containers',
+    );
     expect(run.code).toBe(0);
     expect(rows(run.stdout)).toEqual([
       ['etcd-cp-1', 'etcd', '52m', '231Mi'],
