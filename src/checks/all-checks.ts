@@ -26,7 +26,9 @@ import { etcdSpaceCheck } from './etcd-space.js';
 import { kubeconfigClientCertificateCheck } from './kubeconfig-client-certificate.js';
 import { leaderLeasesCheck } from './leader-leases.js';
 import { nodeConditionsCheck } from './node-conditions.js';
+import { processUsageCheck } from './process-usage.js';
 import { CheckRegistry } from './registry.js';
+import { resourceUsageCheck } from './resource-usage.js';
 import { schedulerCapacityCheck } from './scheduler-capacity.js';
 import { schedulerPendingCheck } from './scheduler-pending.js';
 import { schedulerTaintsCheck } from './scheduler-taints.js';
@@ -40,6 +42,8 @@ export function createCheckRegistry(): CheckRegistry {
     componentEventsCheck,
     componentLogsCheck,
     nodeConditionsCheck,
+    resourceUsageCheck,
+    processUsageCheck,
     etcdMemberHealthCheck,
     etcdRoundTripCheck,
     etcdAlarmsCheck,

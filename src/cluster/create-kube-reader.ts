@@ -1,4 +1,4 @@
-import { ConfigError, ReadOnlyViolationError } from '../core/errors.js';
+import { ConfigError, MetricsApiUnavailableError, ReadOnlyViolationError } from '../core/errors.js';
 import type { SettingName } from '../core/setting-name.js';
 import { resourcePath } from './api-paths.js';
 import { connectCluster, type KubeconfigSource } from './kube-adapter.js';
@@ -7,12 +7,16 @@ import { statusError } from './kube-request-errors.js';
 import {
   EventSchema,
   LeaseSchema,
+  ListEnvelopeSchema,
   NamespaceSchema,
+  NodeMetricsSchema,
   NodeSchema,
   ObjectMetadataSchema,
+  PodMetricsSchema,
   PodSchema,
   validate,
 } from './kube-schemas.js';
+import type { z } from 'zod';
 import { PodFootprintSchema } from './pod-footprint-schema.js';
 import { listObjects, parseJson } from './list-pager.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
@@ -205,6 +209,24 @@ export function createKubeReaderFromTransport(
       return response.body;
     },
 
+    nodeMetrics: (list = {}) =>
+      metricsList(
+        transport,
+        resourcePath({ group: METRICS_GROUP, version: 'v1beta1', resource: 'nodes' }, selectors(list)),
+        NodeMetricsSchema,
+        list,
+      ),
+    podMetrics: (list = {}) =>
+      metricsList(
+        transport,
+        resourcePath(
+          { group: METRICS_GROUP, version: 'v1beta1', resource: 'pods', namespace: list.namespace || undefined },
+          selectors(list),
+        ),
+        PodMetricsSchema,
+        list,
+      ),
+
     async raw(path, rawOptions = {}) {
       assertRawPath(path);
       const { status, body, contentType, durationMs } = await transport.send('GET', path, {
@@ -219,6 +241,42 @@ export function createKubeReaderFromTransport(
 
     close: () => transport.close(),
   };
+}
+
+const METRICS_GROUP = 'metrics.k8s.io';
+
+/**
+ * One GET of a `metrics.k8s.io` list, each item validated. metrics-server answers from memory and does not page, so
+ * neither does this. A 404 means the group is not served (no metrics-server), a 503 that kube-apiserver's aggregator
+ * cannot reach the server behind the APIService: both are {@link MetricsApiUnavailableError}, which checks report
+ * as information rather than failure.
+ */
+async function metricsList<T>(
+  transport: ReadOnlyTransport,
+  path: string,
+  schema: z.ZodType<T>,
+  options: RequestOptions,
+): Promise<T[]> {
+  const response = await transport.send('GET', path, { accept: 'application/json', ...signalOf(options) });
+  if (response.status === 404) {
+    throw new MetricsApiUnavailableError(
+      `${transport.description} does not serve ${METRICS_GROUP} (GET ${path} answered 404): metrics-server is not installed, or its APIService v1beta1.${METRICS_GROUP} is not registered`,
+      404,
+      'not-served',
+    );
+  }
+  if (response.status === 503) {
+    throw new MetricsApiUnavailableError(
+      `${METRICS_GROUP} is registered on ${transport.description} but its server does not answer (GET ${path} answered 503): check the metrics-server pod and \`kubectl get apiservice v1beta1.${METRICS_GROUP}\``,
+      503,
+      'unavailable',
+    );
+  }
+  if (response.status < 200 || response.status > 299) {
+    throw statusError(response.status, response.body, 'GET', path, transport.description);
+  }
+  const envelope = validate(ListEnvelopeSchema, parseJson(response, path, transport.description), '', `GET ${path}`);
+  return envelope.items.map((item, index) => validate(schema, item, `items[${index}]`, `GET ${path}`));
 }
 
 function checkPageSize(pageSize: number): void {

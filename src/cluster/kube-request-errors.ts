@@ -3,8 +3,8 @@ import { KubeRequestError, describeError } from '../core/errors.js';
 
 /** The RBAC the diagnostics need, quoted in every 403 message so the fix is in the error itself. */
 export const REQUIRED_RBAC =
-  'get, list and watch on nodes, pods, pods/log, events, namespaces and leases (coordination.k8s.io), and get on the ' +
-  'nonResourceURLs /livez, /readyz and /metrics';
+  'get, list and watch on nodes, pods, pods/log, events, namespaces and leases (coordination.k8s.io), get and list ' +
+  'on nodes and pods of metrics.k8s.io, and get on the nonResourceURLs /livez, /readyz and /metrics';
 
 /** The `Status` object the API server sends with most errors; only its text matters here. */
 const StatusSchema = z.looseObject({ message: z.string().optional(), reason: z.string().optional() });

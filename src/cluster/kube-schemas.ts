@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { KubeRequestError } from '../core/errors.js';
-import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod } from '../ports/kube-types.js';
+import type {
+  Event,
+  Lease,
+  Namespace,
+  Node,
+  NodeMetrics,
+  ObjectMetadata,
+  Pod,
+  PodMetrics,
+} from '../ports/kube-types.js';
 
 /**
  * Edge validation of what the API server sends, for the fields Quorum reads. Objects are loose (unknown fields pass)
@@ -184,6 +193,22 @@ export const LeaseSchema: z.ZodType<Lease> = z.looseObject({
 export const NamespaceSchema: z.ZodType<Namespace> = z.looseObject({
   metadata: ObjectMetaSchema,
   status: opt(z.looseObject({ phase: opt(text) })),
+});
+
+/** A `NodeMetrics` of `metrics.k8s.io/v1beta1` (metrics-server). */
+export const NodeMetricsSchema: z.ZodType<NodeMetrics> = z.looseObject({
+  metadata: ObjectMetaSchema,
+  timestamp: opt(text),
+  window: opt(text),
+  usage: or(stringMap, {}),
+});
+
+/** A `PodMetrics`: one entry per running container. */
+export const PodMetricsSchema: z.ZodType<PodMetrics> = z.looseObject({
+  metadata: ObjectMetaSchema,
+  timestamp: opt(text),
+  window: opt(text),
+  containers: or(z.array(z.looseObject({ name: z.string(), usage: or(stringMap, {}) })), []),
 });
 
 /** An item of a `PartialObjectMetadataList` (or of a full list, from a server that did not offer one). */

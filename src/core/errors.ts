@@ -172,6 +172,21 @@ export class KubeResponseTooLargeError extends KubeRequestError {
   }
 }
 
+/**
+ * `metrics.k8s.io` cannot be read: the cluster does not serve it (`not-served`, 404: metrics-server is not installed
+ * or its APIService not registered), or the aggregator cannot reach the server behind it (`unavailable`, 503). Not a
+ * failure of the diagnosis: usage is simply not there to read, and checks say so.
+ */
+export class MetricsApiUnavailableError extends KubeRequestError {
+  constructor(
+    message: string,
+    status: number,
+    readonly reason: 'not-served' | 'unavailable',
+  ) {
+    super(message, status);
+  }
+}
+
 export class KubeTimeoutError extends QuorumError {
   constructor(path: string, timeoutMs: number, where = 'the API server', setting = 'kube.requestTimeoutMs') {
     super(

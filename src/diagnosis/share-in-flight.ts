@@ -38,6 +38,8 @@ export function shareEtcdReads(reader: EtcdReader): EtcdReader {
     ping: (endpoint, options) => reader.ping(endpoint, options),
     alarms: shareInFlight(() => reader.alarms()),
     quotaBytes: shareInFlight((endpoint: string) => reader.quotaBytes(endpoint)),
+    // Each scrape of a usage window must be its own: sharing one with another check would shorten the window.
+    metricsText: (endpoint, options) => reader.metricsText(endpoint, options),
     prefixCounts: (root, options) => reader.prefixCounts(root, options),
     servingCertificates: (endpoint, options) => reader.servingCertificates(endpoint, options),
     clientCertificate: (options) => reader.clientCertificate(options),

@@ -28,13 +28,29 @@ export function sampleValue(text: string, metric: string): number | undefined {
  * @param signal - aborts the request at once.
  * @throws Error when the endpoint does not answer 200 in time.
  */
-export function readEtcdMetric(
+export async function readEtcdMetric(
   endpoint: string,
   metric: string,
   tls: EtcdTls | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<number | undefined> {
+  return sampleValue(await fetchEtcdMetrics(endpoint, tls, timeoutMs, signal), metric);
+}
+
+/**
+ * GET `<endpoint>/metrics` with the client certificate when TLS is configured: the member's whole Prometheus text.
+ *
+ * @param timeoutMs - the whole exchange, from connecting to the last byte, in ms.
+ * @param signal - aborts the request at once.
+ * @throws Error when the endpoint does not answer 200 in time, or sends more than 8 MiB.
+ */
+export function fetchEtcdMetrics(
+  endpoint: string,
+  tls: EtcdTls | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string> {
   const url = new URL('/metrics', endpoint);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const options = url.protocol === 'https:' && tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {};
@@ -53,7 +69,7 @@ export function readEtcdMetric(
         if (size > MAX_BODY_BYTES) req.destroy(new Error(`GET ${url.href} sent more than ${MAX_BODY_BYTES} bytes`));
         else chunks.push(chunk);
       });
-      res.on('end', () => resolve(sampleValue(Buffer.concat(chunks).toString('utf8'), metric)));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
       res.on('error', reject);
     });
     req.once('error', (error) =>

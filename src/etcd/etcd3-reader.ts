@@ -6,7 +6,7 @@ import { ConfigError, EtcdRequestError, EtcdUnreachableError, QuorumError } from
 import { countByPrefix, type KeyspaceProbe } from './count-by-prefix.js';
 import { configuredClientCertificate, memberServingCertificates } from './etcd-certificates.js';
 import { normalizeEndpoint } from './etcd-endpoint.js';
-import { readEtcdMetric } from './etcd-metric.js';
+import { fetchEtcdMetrics, readEtcdMetric } from './etcd-metric.js';
 import type { EtcdReaderOptions } from './etcd-reader-options.js';
 import type {
   EtcdCallOptions,
@@ -211,6 +211,9 @@ export function createEtcdReader(options: EtcdReaderOptions): EtcdReader {
         return undefined;
       }
     },
+
+    metricsText: (endpoint, { signal }: EtcdCallOptions = {}) =>
+      fetchEtcdMetrics(normalize(endpoint), tls, requestTimeoutMs, signal),
 
     async prefixCounts(root, { limit, signal } = {}) {
       try {

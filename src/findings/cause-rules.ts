@@ -61,6 +61,17 @@ function componentTrouble(cause: Finding): string {
   return `${who} is not ready`;
 }
 
+/** "etcd-cp-1/etcd runs at 1.9Gi of its 2Gi memory limit": the usage finding's own figures. */
+function nearLimit(cause: Finding): string {
+  const data = cause.data ?? {};
+  const who =
+    typeof data.pod === 'string' && typeof data.container === 'string'
+      ? `${data.pod}/${data.container}`
+      : (cause.about?.instance ?? 'the container');
+  const figures = cause.title.match(/ at (.+ limit) \(/)?.[1];
+  return figures ? `${who} runs at ${figures.replace(/ of /, ' of its ')}` : `${who} runs near its memory limit`;
+}
+
 /** What a control-plane.logs finding says RBAC refuses: `data.forbidden[].resource`. */
 function forbiddenResources(finding: Finding): string[] {
   const forbidden = finding.data?.forbidden;
@@ -120,6 +131,16 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     cause: { signals: ['certificate.expired'], components: ['kube-apiserver'] },
     symptom: { signals: ['apiserver.unreachable', 'lease.stale', 'node-leases.stale', 'node.not-ready'] },
     because: () => "because the API server's certificate has expired, so its clients refuse to talk to it",
+  },
+  {
+    // A container that sits at its memory limit now is the one the kernel kills when it crosses it: its OOM kills
+    // and the restarts they cause are that limit, not a crash of the program.
+    id: 'memory-near-limit-oom-kills',
+    cause: { signals: ['component.memory-near-limit'] },
+    symptom: { signals: ['component.oom-killed', 'component.crashlooping'] },
+    relates: (cause, symptom) =>
+      cause.about?.instance !== undefined && cause.about.instance === symptom.about?.instance,
+    because: (cause) => `because ${nearLimit(cause)}, and crossing it gets it OOMKilled`,
   },
   {
     // The alarm is how etcd reports a member over its quota: the space finding says which and holds the plan.
@@ -292,6 +313,16 @@ export const CAUSE_RULES: readonly CauseRule[] = [
     symptom: { signals: ['lease.stale'] },
     relates: (cause, symptom) => cause.about?.instance !== undefined && cause.about.instance === symptom.about?.node,
     because: (cause) => `because its holder runs on ${cause.about?.instance ?? ''}, which is NotReady`,
+  },
+  {
+    // A node out of memory or CPU starves the control-plane pods on it: the kernel kills containers without a
+    // limit first, probes time out and the pod is marked not ready.
+    id: 'node-saturated-starves-its-pods',
+    cause: { signals: ['node.saturated'], components: ['node'] },
+    symptom: { signals: ['component.not-ready', 'component.oom-killed'] },
+    relates: (cause, symptom) => cause.about?.instance !== undefined && cause.about.instance === symptom.about?.node,
+    because: (cause) =>
+      `because its node ${cause.about?.instance ?? ''} is out of ${cause.title.includes('memory') ? 'memory' : 'CPU'}`,
   },
   {
     // A pod on a NotReady node is not serving, whatever its containers last reported.

@@ -82,12 +82,16 @@ export const SIGNALS = [
   'component.crashlooping',
   /** A control-plane container was killed for exceeding its memory limit (recently). */
   'component.oom-killed',
+  /** A control-plane container uses nearly all of its memory limit (metrics-server's figures): OOM kill risk. */
+  'component.memory-near-limit',
   /** A control-plane pod is not ready. */
   'component.not-ready',
   /** A leader lease (scheduler, controller manager) is no longer renewed: no active leader. */
   'lease.stale',
   /** A leader lease changed hands recently: the previous leader lost it (a restart, or renewals that failed). */
   'lease.leader-changed',
+  /** A node uses nearly all of its allocatable CPU or memory (metrics-server's figures): what runs on it starves. */
+  'node.saturated',
   /** Node leases in kube-node-lease stopped being renewed: the kubelets cannot write. */
   'node-leases.stale',
   /** A node is NotReady: its Ready condition is not True, or its kubelet stopped renewing its node Lease. */

@@ -97,6 +97,11 @@ export interface EtcdReader {
   alarms(options?: EtcdCallOptions): Promise<EtcdAlarm[]>;
   /** The quota from etcd's own metric `etcd_server_quota_backend_bytes`, when the endpoint serves `/metrics`. */
   quotaBytes(endpoint: string, options?: EtcdCallOptions): Promise<number | undefined>;
+  /**
+   * The member's own `/metrics` (Prometheus text) behind exactly this endpoint: its process, Go runtime and server
+   * metrics. Throws when the endpoint does not answer 200 within the request deadline.
+   */
+  metricsText(endpoint: string, options?: EtcdCallOptions): Promise<string>;
   /** Keys under `root` grouped by resource prefix, most keys first; keys-only and count-only reads. */
   prefixCounts(root: string, options?: EtcdCallOptions & { limit?: number }): Promise<PrefixCount[]>;
   /**

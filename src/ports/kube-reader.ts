@@ -1,5 +1,15 @@
 import type { ClientCertificate, ServingCertificates } from './certificates.js';
-import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod, PodFootprint } from './kube-types.js';
+import type {
+  Event,
+  Lease,
+  Namespace,
+  Node,
+  NodeMetrics,
+  ObjectMetadata,
+  Pod,
+  PodFootprint,
+  PodMetrics,
+} from './kube-types.js';
 
 /** Options every request takes. */
 export interface RequestOptions {
@@ -95,6 +105,20 @@ export interface KubeReader {
    * sends.
    */
   podLog(namespace: string, name: string, options?: RequestOptions & PodLogOptions): Promise<string>;
+  /**
+   * Usage of every node as metrics-server reports it (`metrics.k8s.io/v1beta1`, what `kubectl top nodes` reads): one
+   * unpaginated answer, which metrics-server builds from memory.
+   *
+   * @throws MetricsApiUnavailableError when the cluster does not serve the API (no metrics-server: 404) or its server
+   * does not answer (503 from the aggregator).
+   */
+  nodeMetrics(options?: Omit<ListOptions, 'namespace' | 'resourceVersion'>): Promise<NodeMetrics[]>;
+  /**
+   * Usage of every running pod's containers (of one namespace when given), as `kubectl top pods` reads it.
+   *
+   * @throws MetricsApiUnavailableError as {@link nodeMetrics}.
+   */
+  podMetrics(options?: Omit<ListOptions, 'resourceVersion'>): Promise<PodMetrics[]>;
   /** A raw GET of a non-resource path such as `/metrics` or `/readyz?verbose`. Never throws on HTTP status. */
   raw(path: string, options?: RequestOptions & { accept?: string }): Promise<RawResponse>;
   /**

@@ -197,6 +197,27 @@ export interface Namespace {
   status?: { phase?: string };
 }
 
+/**
+ * What metrics-server reports for a node (`metrics.k8s.io/v1beta1` NodeMetrics): the machine's usage over `window`,
+ * CPU and memory (working set) as quantities (`167379835n`, `1654212Ki`).
+ */
+export interface NodeMetrics {
+  metadata: ObjectMeta;
+  /** When the kubelet sampled it. */
+  timestamp?: string;
+  /** The span the figures cover, a Go duration (`15.012s`). */
+  window?: string;
+  usage: Record<string, string>;
+}
+
+/** What metrics-server reports for a pod: each running container's usage. */
+export interface PodMetrics {
+  metadata: ObjectMeta;
+  timestamp?: string;
+  window?: string;
+  containers: Array<{ name: string; usage: Record<string, string> }>;
+}
+
 /** The newest time an event was observed, reading all three places clients put it. */
 export function eventLastSeen(event: Event): string | undefined {
   const candidates = [event.series?.lastObservedTime, event.lastTimestamp, event.eventTime, event.firstTimestamp];

@@ -2,7 +2,17 @@ import type { CheckContext } from '../../src/checks/check.js';
 import { createRunMemo } from '../../src/playbooks/run-memo.js';
 import type { ClientCertificate, ServingCertificates } from '../../src/ports/certificates.js';
 import type { KubeReader, ListOptions, RawResponse } from '../../src/ports/kube-reader.js';
-import type { Event, Lease, Namespace, Node, ObjectMetadata, Pod, PodFootprint } from '../../src/ports/kube-types.js';
+import type {
+  Event,
+  Lease,
+  Namespace,
+  Node,
+  NodeMetrics,
+  ObjectMetadata,
+  Pod,
+  PodFootprint,
+  PodMetrics,
+} from '../../src/ports/kube-types.js';
 import type {
   EtcdAlarm,
   EtcdEndpointHealth,
@@ -28,6 +38,9 @@ export class FakeKubeReader implements KubeReader {
   serving: ServingCertificates | Error | undefined;
   /** What `clientCertificate()` answers; `undefined` is a token user. */
   client: ClientCertificate | Error | undefined;
+  /** What metrics-server reports; an Error (MetricsApiUnavailableError: no metrics-server) is thrown by both calls. */
+  nodeUsage: NodeMetrics[] | Error = [];
+  podUsage: PodMetrics[] | Error = [];
 
   async *nodes(options: Omit<ListOptions, 'namespace'> = {}): AsyncIterable<Node> {
     // Only the selector checks use: one node by name.
@@ -60,6 +73,14 @@ export class FakeKubeReader implements KubeReader {
     const log = this.logs.get(`${namespace}/${name}`);
     if (log === undefined) throw new Error(`no log for ${namespace}/${name}`);
     return log;
+  }
+  async nodeMetrics(): Promise<NodeMetrics[]> {
+    if (this.nodeUsage instanceof Error) throw this.nodeUsage;
+    return this.nodeUsage;
+  }
+  async podMetrics(options: ListOptions = {}): Promise<PodMetrics[]> {
+    if (this.podUsage instanceof Error) throw this.podUsage;
+    return this.podUsage.filter((pod) => !options.namespace || pod.metadata.namespace === options.namespace);
   }
   async raw(path: string): Promise<RawResponse> {
     const entry = this.rawResponses.get(path);
@@ -117,6 +138,8 @@ export class FakeEtcdReader implements EtcdReader {
   serving = new Map<string, ServingCertificates | Error>();
   /** What `clientCertificate()` answers; `undefined` is no client certificate configured. */
   client: ClientCertificate | Error | undefined;
+  /** Per endpoint: what `metricsText()` answers; a list answers one item per call (the last one repeats). */
+  metricTexts = new Map<string, string | Error | Array<string | Error>>();
 
   constructor(memberCount = 3) {
     this.memberList = Array.from({ length: memberCount }, (_, index) => ({
@@ -170,6 +193,13 @@ export class FakeEtcdReader implements EtcdReader {
   }
   async quotaBytes(): Promise<number | undefined> {
     return this.quota;
+  }
+  async metricsText(endpoint: string): Promise<string> {
+    const entry = this.metricTexts.get(endpoint);
+    const answer = Array.isArray(entry) ? (entry.length > 1 ? entry.shift() : entry[0]) : entry;
+    if (answer === undefined) throw new Error(`GET ${endpoint}/metrics answered HTTP 404`);
+    if (answer instanceof Error) throw answer;
+    return answer;
   }
   async prefixCounts(): Promise<PrefixCount[]> {
     return this.prefixes;

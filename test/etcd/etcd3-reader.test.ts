@@ -186,6 +186,7 @@ describe('createEtcdReader against a real 3-member cluster', () => {
         'endpoints',
         'health',
         'members',
+        'metricsText',
         'ping',
         'prefixCounts',
         'quotaBytes',

@@ -52,7 +52,7 @@ describe('requests of scheduler-pending and control-plane-health on a generated 
     ]);
   });
 
-  it('reads the nodes once for both scheduler checks that need them, and the scheduler pod\'s node by name', () => {
+  it("reads the nodes once for both scheduler checks that need them, and the scheduler pod's node by name", () => {
     const nodes = lists('scheduler-pending', '/api/v1/nodes').filter((path) => !query(path).continue);
     const named = nodes.filter((path) => query(path).fieldSelector?.startsWith('metadata.name='));
     expect(nodes.filter((path) => !named.includes(path))).toHaveLength(1);

@@ -37,9 +37,9 @@ function groupEntry(group: { name: string; versions: string[] }): Record<string,
   return { name: group.name, versions, preferredVersion: versions[0] };
 }
 
-/** `/apis`. */
-export function apiGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: apiGroups().map(groupEntry) };
+/** `/apis`, with the groups that aggregated servers (metrics-server) add in this scenario. */
+export function apiGroupList(aggregated: ReadonlyArray<Record<string, unknown>> = []): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...apiGroups().map(groupEntry), ...aggregated] };
 }
 
 /** `/apis/G`, or `undefined` when the group is not served. */

@@ -144,6 +144,13 @@ export function buildScenario(content: unknown, file: string): Scenario {
         `logs[${index}].repeat.every: ${log.repeat.every} ms is shorter than the text's own span (${span} ms)`,
       );
   });
+  if (spec.metricsServer) {
+    const nodeNames = new Set(objects.nodes.map((node) => node.metadata.name));
+    for (const name of Object.keys(spec.metricsServer.nodes))
+      if (!nodeNames.has(name)) problems.add(`metricsServer.nodes.${name}: no node "${name}"`);
+    for (const key of Object.keys(spec.metricsServer.pods))
+      if (!podNames.has(key)) problems.add(`metricsServer.pods["${key}"]: no pod with this namespace/name`);
+  }
   const health = {
     livez: healthChecks(spec.health.livez, 'livez', problems),
     readyz: healthChecks(spec.health.readyz, 'readyz', problems),
@@ -207,6 +214,15 @@ export function buildScenario(content: unknown, file: string): Scenario {
     })),
     health,
     metrics,
+    ...(spec.metricsServer
+      ? {
+          metricsServer: {
+            windowMs: spec.metricsServer.window,
+            nodes: spec.metricsServer.nodes,
+            pods: spec.metricsServer.pods,
+          },
+        }
+      : {}),
   };
 }
 

@@ -15,7 +15,8 @@ function list(value: unknown): unknown[] {
 /**
  * The content of a scenario that `extends` another: the child's name and description; the cluster, templates and
  * per-endpoint health merged with the child winning; object lists and logs concatenated; `patches` deep-merged;
- * metric families replaced by name (a child redefines a family whole, or adds new ones).
+ * metric families replaced by name (a child redefines a family whole, or adds new ones); metrics-server deep-merged,
+ * or removed by `metricsServer: false`.
  */
 export function extendScenario(base: Content, child: Content): Content {
   const merged: Content = {};
@@ -25,6 +26,10 @@ export function extendScenario(base: Content, child: Content): Content {
   merged.health = { ...record(base.health), ...record(child.health) };
   for (const key of LISTS) merged[key] = [...list(base[key]), ...list(child[key])];
   merged.patches = deepMerge(record(base.patches), record(child.patches));
+  // A child keeps its parent's metrics-server unless it says otherwise; `false` takes it away, a spec merges into it.
+  if (child.metricsServer === false) merged.metricsServer = false;
+  else if (base.metricsServer !== undefined && base.metricsServer !== false)
+    merged.metricsServer = deepMerge(record(base.metricsServer), record(child.metricsServer));
   const childMetrics = list(child.metrics);
   const redefined = new Set(childMetrics.map((family) => record(family).name));
   merged.metrics = [...list(base.metrics).filter((family) => !redefined.has(record(family).name)), ...childMetrics];

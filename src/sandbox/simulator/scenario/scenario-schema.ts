@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MetricFamilySchema } from './metric-schema.js';
+import { parseQuantity } from '../../../checks/quantity.js';
 import { durationMs } from './duration.js';
 import { NamespaceSchema, Timestamp } from './object-schemas.js';
 
@@ -22,6 +23,26 @@ const Duration = z.union([
     return ms;
   }),
 ]);
+
+/** `250m`, `1.5`, `4` cores; `1946Mi`, `2Gi`, `123456Ki` bytes: Kubernetes quantities. */
+const Quantity = z.union([z.number().nonnegative(), z.string()]).transform((value, context) => {
+  const parsed = typeof value === 'number' ? value : parseQuantity(value);
+  if (parsed === undefined || parsed < 0) {
+    context.addIssue({ code: 'custom', message: 'expected a Kubernetes quantity such as 250m, 2Gi or 1946Mi' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+const Usage = z.strictObject({ cpu: Quantity.optional(), memory: Quantity.optional() });
+
+const MetricsServerSpec = z.strictObject({
+  /** What `window` says: the span metrics-server's two kubelet samples cover (its --metric-resolution, 15 s). */
+  window: Duration.default(15_000),
+  /** Node name → its usage (the whole machine, system daemons included). */
+  nodes: z.record(z.string(), Usage).default({}),
+  /** `namespace/pod` → container → its usage. */
+  pods: z.record(z.string(), z.record(z.string(), Usage)).default({}),
+});
 
 const Objects = z.array(z.record(z.string(), z.unknown())).default([]);
 
@@ -88,6 +109,12 @@ const Fields = {
     })
     .default({ livez: { failing: {} }, readyz: { failing: {} }, healthz: { failing: {} } }),
   metrics: z.array(MetricFamilySchema).default([]),
+  /**
+   * metrics-server, serving `metrics.k8s.io/v1beta1` (what `kubectl top` reads). Omitted or `false`: the group is not
+   * served at all, as in a cluster without metrics-server. Usage not given here is derived from each container's
+   * requests (or limits); a node's from its pods plus the system's own share.
+   */
+  metricsServer: z.union([z.literal(false), MetricsServerSpec]).optional(),
 };
 
 /**

@@ -36,6 +36,22 @@ export interface PodLog {
   repeat?: { everyMs: number; from: string };
 }
 
+/** CPU in cores and memory in bytes; either may be left to the simulator to derive. */
+export interface UsageSpec {
+  cpu?: number;
+  memory?: number;
+}
+
+/** metrics-server as a scenario declares it: what `metrics.k8s.io/v1beta1` serves. */
+export interface MetricsServerSpec {
+  /** The `window` of every answer (ms). */
+  windowMs: number;
+  /** By node name. */
+  nodes: Readonly<Record<string, UsageSpec>>;
+  /** By `namespace/pod`, then container name. */
+  pods: Readonly<Record<string, Readonly<Record<string, UsageSpec>>>>;
+}
+
 /** Who the cluster says it is. */
 export interface ClusterInfo {
   name: string;
@@ -61,4 +77,6 @@ export interface Scenario {
   logs: readonly PodLog[];
   health: Readonly<Record<HealthEndpoint, readonly HealthCheck[]>>;
   metrics: readonly MetricFamily[];
+  /** metrics-server; absent: `metrics.k8s.io` is not served (404, not in discovery). */
+  metricsServer?: MetricsServerSpec;
 }

@@ -8,6 +8,7 @@ import { parseResourcePath, qualifiedName } from '../api/resource-path.js';
 import { serveResource } from '../api/serve-resource.js';
 import { healthAnswer } from '../health/serve-health.js';
 import { renderMetrics } from '../metrics/render-metrics.js';
+import { METRICS_GROUP, metricsGroupEntry, serveMetricsApi } from '../usage/serve-metrics-api.js';
 import type { FaultSet } from './faults.js';
 import { negotiate } from './media-type.js';
 import type { RequestLog } from './request-log.js';
@@ -154,6 +155,9 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
     const text = renderMetrics(scenario.metrics, (nowMs - context.startMs) / 1000);
     return sendText(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
   }
+  // metrics-server's group exists only in scenarios that run it; elsewhere it is as unknown as any other group.
+  if (segments[0] === 'apis' && segments[1] === METRICS_GROUP && scenario.metricsServer)
+    return serveMetricsApi(req, res, segments, url.searchParams, { store: context.store, nowMs });
   if (segments[0] === 'api' || segments[0] === 'apis') {
     const discovery =
       segments[0] === 'api'
@@ -163,7 +167,7 @@ async function route(req: IncomingMessage, res: ServerResponse, context: ServerC
             ? apiResourceList('', segments[1] ?? '')
             : null
         : segments.length === 1
-          ? apiGroupList()
+          ? apiGroupList(scenario.metricsServer ? [metricsGroupEntry()] : [])
           : segments.length === 2
             ? apiGroup(segments[1] ?? '')
             : segments.length === 3
