@@ -18,7 +18,7 @@ const FAMILIES: ReadonlySet<string> = new Set([RSS, HEAP, CPU, GOROUTINES, START
 
 export const ProcessUsageArgs = z.object({
   /** Seconds between the first and the last scrape (0: one scrape, no CPU rate and no trend). */
-  windowSeconds: z.number().nonnegative().max(120).default(5),
+  windowSeconds: z.number().nonnegative().max(120).default(2),
   /** Scrapes over the window; a trend is called only when every step goes the same way. */
   samples: z.number().int().min(2).max(10).default(3),
   /** Growth per minute, as a share of the first value, under which a series counts as stable. */
@@ -36,6 +36,11 @@ export const ProcessUsageArgs = z.object({
     .number()
     .nonnegative()
     .default(512 * 2 ** 20),
+  /**
+   * ...and only over at least this many seconds: a Go heap swings by more than that share between two collections,
+   * so a few seconds of growth is noise, not a leak. The playbook's short default window reports the figures only.
+   */
+  runawayMinWindowSeconds: z.number().nonnegative().default(30),
 });
 export type ProcessUsageArgs = z.infer<typeof ProcessUsageArgs>;
 
@@ -159,7 +164,7 @@ function trendText(trend: Trend, perMinute: number | undefined): string {
 export function processFinding(
   who: { component: Component; instance?: string; label: string },
   figures: ProcessFigures,
-  args: Pick<ProcessUsageArgs, 'runawayGrowthPerMinute' | 'runawayMinBytes'>,
+  args: Pick<ProcessUsageArgs, 'runawayGrowthPerMinute' | 'runawayMinBytes' | 'runawayMinWindowSeconds'>,
   source: string,
 ): Finding {
   const parts = [
@@ -177,6 +182,7 @@ export function processFinding(
         ]),
   ];
   const runaway =
+    figures.seconds >= args.runawayMinWindowSeconds &&
     figures.rss === 'growing' &&
     figures.heap === 'growing' &&
     (figures.rssBytes ?? 0) >= args.runawayMinBytes &&

@@ -117,7 +117,7 @@ describe('control-plane.process-usage', () => {
     const kube = new FakeKubeReader();
     kube.rawResponses.set(
       '/metrics',
-      [1200, 1300, 1420].map((mib, index) => ({
+      [1200, 1500, 1850].map((mib, index) => ({
         status: 200,
         body: metricsText({
           rss: mib * MI,
@@ -127,13 +127,30 @@ describe('control-plane.process-usage', () => {
         }),
       })),
     );
-    const [finding] = await processUsageCheck.run(checkContext({ kube, ...clock() }), ARGS);
+    const [finding] = await processUsageCheck.run(
+      checkContext({ kube, ...clock() }),
+      ProcessUsageArgs.parse({ windowSeconds: 60 }),
+    );
     expect(finding).toMatchObject({
       severity: 'warning',
       about: { component: 'kube-apiserver' },
-      title: 'kube-apiserver process memory running away: 1.4Gi resident, growing 110 %/min',
+      title: 'kube-apiserver process memory running away: 1.8Gi resident, growing 54 %/min',
     });
     expect(finding?.recommendation).toMatch(/LIST storm/);
+  });
+
+  it('calls no leak from a window too short to tell growth from a Go heap between two collections', async () => {
+    const kube = new FakeKubeReader();
+    kube.rawResponses.set(
+      '/metrics',
+      [1200, 1300, 1420].map((mib, index) => ({
+        status: 200,
+        body: metricsText({ rss: mib * MI, heap: (mib - 400) * MI, cpu: 10 + index, goroutines: 9000 }),
+      })),
+    );
+    const [finding] = await processUsageCheck.run(checkContext({ kube, ...clock() }), ARGS);
+    expect(finding).toMatchObject({ severity: 'info', about: { component: 'kube-apiserver' } });
+    expect(finding?.title).toMatch(/1\.4Gi resident \(growing \d+ %\/min\)/);
   });
 
   it('with one scrape reports figures without a rate or a trend', async () => {

@@ -98,7 +98,7 @@ describe('resource usage, diagnosed end to end', () => {
       );
       expect(member?.evidence).toContainEqual({
         label: 'measured from',
-        value: expect.stringMatching(/^3 scrapes of http:\/\/127\.0\.0\.1:\d+\/metrics over 5 s$/),
+        value: expect.stringMatching(/^3 scrapes of http:\/\/127\.0\.0\.1:\d+\/metrics over 2 s$/),
       });
     });
   });
