@@ -1,16 +1,25 @@
 import type { Redis } from 'ioredis';
 
-/** Deletes the key only while it still names this run (another run may have taken it since). */
 /**
- * Takes the key for ARGV[1] unless a run holds it, and answers that run (nil when taken): one round trip on the
- * acknowledgement path, where SET NX then GET took two and could see the holder vanish in between.
+ * Takes the key for the run in ARGV[1] unless a run holds it, and answers the holder (nil when taken): one round trip
+ * on the acknowledgement path, where SET NX then GET took two and could see the holder vanish in between.
  */
 const CLAIM = `local held = redis.call('GET', KEYS[1])
 if held then return held end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** Deletes the key only while it still names this run (another run may have taken it since). */
+const RELEASE = `local held = redis.call('GET', KEYS[1])
+if held and (held == ARGV[1] or string.sub(held, 1, #ARGV[1] + 1) == ARGV[1] .. ' ') then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/** What a claim holds: the run, and the channel its message goes to (for "follow its message in #…"). */
+function claimValue(runId: string, channel: string | undefined): string {
+  return channel ? `${runId} ${channel}` : runId;
+}
 
 /**
  * One run per (cluster, playbook) at a time: a second request for the same diagnosis while one is queued or
@@ -28,15 +37,26 @@ export class ActiveRuns {
     return `${this.prefix}:active:${cluster}:${playbook}`;
   }
 
-  /** Claims the (cluster, playbook) for `runId`; returns the run already holding it, if any. One round trip. */
+  /**
+   * Claims the (cluster, playbook) for `runId`, whose message goes to `channel`; returns the run already holding it
+   * and its channel, if any. One round trip.
+   */
   async claim(
     cluster: string,
     playbook: string,
     runId: string,
-  ): Promise<{ claimed: true } | { claimed: false; runId: string }> {
-    const holder = (await this.connection.eval(CLAIM, 1, this.key(cluster, playbook), runId, this.ttlMs)) as
-      string | null;
-    return holder === null ? { claimed: true } : { claimed: false, runId: holder };
+    channel?: string,
+  ): Promise<{ claimed: true } | { claimed: false; runId: string; channel?: string }> {
+    const holder = (await this.connection.eval(
+      CLAIM,
+      1,
+      this.key(cluster, playbook),
+      claimValue(runId, channel),
+      this.ttlMs,
+    )) as string | null;
+    if (holder === null) return { claimed: true };
+    const [heldBy = '', heldChannel] = holder.split(' ');
+    return { claimed: false, runId: heldBy, ...(heldChannel ? { channel: heldChannel } : {}) };
   }
 
   /** Ends the claim of `runId` (a later run's claim is left alone). */

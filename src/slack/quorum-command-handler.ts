@@ -186,16 +186,19 @@ export class QuorumCommandHandler {
     });
     // The hot path of the acknowledgement: no probe first, one bounded round trip that claims or names the holder.
     const claim = deps.redisConnected()
-      ? await within(deps.activeRuns.claim(run.cluster, run.playbook, run.runId), deps.redisDeadlineMs, (late) => {
-          // Claimed after the user was told nothing started: free it, or the diagnosis stays blocked until expiry.
-          if (late.claimed) void deps.activeRuns.release(run.cluster, run.playbook, run.runId).catch(() => undefined);
-        })
+      ? await within(
+          deps.activeRuns.claim(run.cluster, run.playbook, run.runId, command.channel_id),
+          deps.redisDeadlineMs,
+          (late) => {
+            // Claimed after the user was told nothing started: free it, or the diagnosis stays blocked until expiry.
+            if (late.claimed) void deps.activeRuns.release(run.cluster, run.playbook, run.runId).catch(() => undefined);
+          },
+        )
       : undefined;
     if (!claim) return this.count('diagnose', 'queue_unavailable', { ack: QUEUE_UNAVAILABLE });
     if (!claim.claimed) {
       // No Slack call before the acknowledgement: the channel and run id say where to look.
-      const existing = await within(deps.records.get(claim.runId), deps.redisDeadlineMs);
-      const where = existing?.slack ? `its message in <#${existing.slack.channel}>` : 'its message';
+      const where = claim.channel ? `its message in <#${claim.channel}>` : 'its message';
       return this.count('diagnose', 'joined', {
         ack: ephemeral(
           `\`${run.playbook}\` is already running on \`${run.cluster}\` (run \`${claim.runId}\`): follow ${where}. Nothing new was started.`,

@@ -161,7 +161,9 @@ describe('/quorum from Slack: the Bolt app, the queue and a worker', () => {
     ]);
     const answers = [first.body, second.body];
     expect(answers.filter((body) => body === '')).toHaveLength(1);
-    expect(answers.find((body) => body !== '')).toMatch(/already running on `prod-us`/);
+    expect(answers.find((body) => body !== '')).toMatch(
+      new RegExp(`already running on \`prod-us\` \\(run \`r-[^\`]+\`\\): follow its message in <#${CHANNEL}>`),
+    );
     await waitUntil(() => slack.state.channelMessages(CHANNEL).length > before, {
       what: 'the run message',
       timeoutMs: 5_000,
