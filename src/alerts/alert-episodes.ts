@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from './lua-script.js';
 
 /**
  * Lua, so that each decision is one atomic step in Redis whichever bot replica takes it. KEYS: episode hash, seen
@@ -6,7 +7,7 @@ import type { Redis } from 'ioredis';
  * ARGV: now, new run id, window, hourly cap, note interval, retention (ms), first startsAt (ms), alerts Alertmanager
  * left out, fingerprints…
  */
-const ADMIT = `
+const ADMIT = new LuaScript(`
 local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[6])
 local startsAt = tonumber(ARGV[7])
@@ -55,10 +56,10 @@ redis.call('HSET', KEYS[1], 'runId', ARGV[2], 'windowEndsAt', now + tonumber(ARG
   'lastNoteAt', now, 'started', '0', 'startLease', now + 30000, 'maxCount', 0)
 local count = remember()
 return {'new', ARGV[2], tostring(count)}
-`;
+`);
 
 /** KEYS: episode hash, firing set. ARGV: resolution time (ms), fingerprints… */
-const RESOLVE = `
+const RESOLVE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'none'} end
 local removed = 0
 for i = 2, #ARGV do removed = removed + redis.call('SREM', KEYS[2], ARGV[i]) end
@@ -69,22 +70,22 @@ if removed == 0 or redis.call('SCARD', KEYS[2]) > 0 then
 end
 redis.call('HSET', KEYS[1], 'resolvedAt', ARGV[1])
 return {'resolved', e[1] or '', e[2] or ARGV[1], ARGV[1], e[4] or '', e[5] or ''}
-`;
+`);
 
 /** KEYS: episode hash. ARGV: run id, now, lease (ms). */
-const CLAIM_START = `
+const CLAIM_START = new LuaScript(`
 local e = redis.call('HMGET', KEYS[1], 'runId', 'started', 'startLease')
 if e[1] ~= ARGV[1] or e[2] == '1' or tonumber(e[3] or '0') > tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'startLease', tonumber(ARGV[2]) + tonumber(ARGV[3]))
 return 1
-`;
+`);
 
 /** KEYS: episode hash. ARGV: run id, field, value, field, value… (only while the episode is still this run's). */
-const SET_IF_RUN = `
+const SET_IF_RUN = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'runId') ~= ARGV[1] then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
-`;
+`);
 
 /** What {@link AlertEpisodes.admit} decided for firing alerts of one (cluster, playbook). */
 export type AdmitDecision =
@@ -163,22 +164,20 @@ export class AlertEpisodes {
   /** Firing alerts: start a run, note a repeat, or refuse past the hourly cap. */
   async admit(input: AdmitInput): Promise<AdmitDecision> {
     const keys = this.keys(input.cluster, input.playbook);
-    const answer = (await this.options.connection.eval(
-      ADMIT,
-      4,
-      keys.episode,
-      keys.seen,
-      keys.firing,
-      this.hourly(input.cluster, input.now),
-      input.now.getTime(),
-      input.runId,
-      this.options.windowMs,
-      this.options.maxRunsPerClusterPerHour,
-      this.options.noteIntervalMs,
-      this.options.retentionMs ?? 7 * 24 * 3_600_000,
-      Math.min(input.startsAt.getTime(), input.now.getTime()),
-      input.truncated,
-      ...input.fingerprints,
+    const answer = (await ADMIT.run(
+      this.options.connection,
+      [keys.episode, keys.seen, keys.firing, this.hourly(input.cluster, input.now)],
+      [
+        input.now.getTime(),
+        input.runId,
+        this.options.windowMs,
+        this.options.maxRunsPerClusterPerHour,
+        this.options.noteIntervalMs,
+        this.options.retentionMs ?? 7 * 24 * 3_600_000,
+        Math.min(input.startsAt.getTime(), input.now.getTime()),
+        input.truncated,
+        ...input.fingerprints,
+      ],
     )) as string[];
     const [kind, runId = '', count = '0', note, started, again, channel, ts] = answer;
     if (kind === 'capped') return { kind: 'capped', runsThisHour: Number(count) };
@@ -203,13 +202,10 @@ export class AlertEpisodes {
     resolvedAt: Date,
   ): Promise<ResolveDecision> {
     const keys = this.keys(cluster, playbook);
-    const answer = (await this.options.connection.eval(
-      RESOLVE,
-      2,
-      keys.episode,
-      keys.firing,
-      resolvedAt.getTime(),
-      ...fingerprints,
+    const answer = (await RESOLVE.run(
+      this.options.connection,
+      [keys.episode, keys.firing],
+      [resolvedAt.getTime(), ...fingerprints],
     )) as string[];
     const [kind, runId = '', a, b, channel, ts] = answer;
     if (kind === 'none') return { kind: 'none' };
@@ -230,13 +226,10 @@ export class AlertEpisodes {
    * the previous start's lease (30 s) has passed.
    */
   async claimStart(cluster: string, playbook: string, runId: string, now: Date, leaseMs = 30_000): Promise<boolean> {
-    const result = await this.options.connection.eval(
-      CLAIM_START,
-      1,
-      this.keys(cluster, playbook).episode,
-      runId,
-      now.getTime(),
-      leaseMs,
+    const result = await CLAIM_START.run(
+      this.options.connection,
+      [this.keys(cluster, playbook).episode],
+      [runId, now.getTime(), leaseMs],
     );
     return result === 1;
   }
@@ -249,19 +242,15 @@ export class AlertEpisodes {
     channel: string,
     ts: string | undefined,
   ): Promise<void> {
-    await this.options.connection.eval(
-      SET_IF_RUN,
-      1,
-      this.keys(cluster, playbook).episode,
-      runId,
-      'channel',
-      channel,
-      ...(ts ? ['ts', ts] : []),
+    await SET_IF_RUN.run(
+      this.options.connection,
+      [this.keys(cluster, playbook).episode],
+      [runId, 'channel', channel, ...(ts ? ['ts', ts] : [])],
     );
   }
 
   /** The run is queued: nobody needs to start it again. */
   async markStarted(cluster: string, playbook: string, runId: string): Promise<void> {
-    await this.options.connection.eval(SET_IF_RUN, 1, this.keys(cluster, playbook).episode, runId, 'started', '1');
+    await SET_IF_RUN.run(this.options.connection, [this.keys(cluster, playbook).episode], [runId, 'started', '1']);
   }
 }

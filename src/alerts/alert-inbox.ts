@@ -72,9 +72,14 @@ export class AlertInbox {
     return parseEntries(answer[1].filter((entry) => Array.isArray(entry?.[1])));
   }
 
-  /** Done with an entry: acknowledged and removed, so the stream holds only unfinished work. */
-  async done(connection: Redis, id: string): Promise<void> {
-    await connection.multi().xack(this.key, GROUP, id).xdel(this.key, id).exec();
+  /** Done with entries: acknowledged and removed, so the stream holds only unfinished work. */
+  async done(connection: Redis, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await connection
+      .multi()
+      .xack(this.key, GROUP, ...ids)
+      .xdel(this.key, ...ids)
+      .exec();
   }
 
   /** Entries accepted and not yet done (for tests and metrics). */

@@ -123,10 +123,13 @@ export class AlertProcessor {
         }
         if (entries.length === 0)
           entries = await inbox.read(connection, consumer, BATCH, this.options.blockMs ?? 1_000);
-        for (const entry of entries) {
-          if (this.stopped) break;
-          await this.processEntry(entry);
-        }
+        if (entries.length === 0) continue;
+        // One round trip for the batch; a crash before it only means these are processed again (idempotent).
+        if (await this.processEntries(entries))
+          await inbox.done(
+            connection,
+            entries.map((entry) => entry.id),
+          );
       } catch (error) {
         if (this.stopped) break;
         // A Redis that restarted without its data lost the consumer group too.
@@ -138,26 +141,59 @@ export class AlertProcessor {
     }
   }
 
-  private async processEntry(entry: InboxEntry): Promise<void> {
+  /** True when the entries are finished with (processed, or never processable); false to try them again later. */
+  private async processEntries(entries: readonly InboxEntry[]): Promise<boolean> {
     try {
-      await this.process(entry.notification);
+      await this.process(entries.map((entry) => entry.notification));
+      return true;
     } catch (error) {
+      const ids = entries.map((entry) => entry.id);
       if (error instanceof QuorumError && !error.retryable) {
-        this.options.log.error({ err: error, entry: entry.id }, 'alert notification dropped: it cannot succeed');
-      } else {
-        // Left unacknowledged: taken up again after reclaimIdleMs.
-        this.options.log.warn({ err: error, entry: entry.id }, 'alert notification failed; it will be retried');
-        return;
+        this.options.log.error({ err: error, entries: ids }, 'alert notifications dropped: they cannot succeed');
+        return true;
       }
+      // Left unacknowledged: taken up again after reclaimIdleMs (every step is safe to repeat).
+      this.options.log.warn({ err: error, entries: ids }, 'alert notifications failed; they will be retried');
+      return false;
     }
-    await this.options.inbox.done(this.options.connection, entry.id);
   }
 
-  /** One notification, start to end (exposed for tests and the benchmark). */
-  async process(notification: AlertNotification): Promise<void> {
-    const { routes, unrouted } = this.options.router.route(notification.alerts);
-    for (const each of unrouted) this.countUnrouted(each);
-    for (const route of routes) await this.processRoute(route, notification);
+  /**
+   * Notifications in the order they arrived. Under a storm a batch holds many notifications of the same (cluster,
+   * playbook): their firing alerts are merged and decided on once (one Redis round trip per pair and batch, not per
+   * notification). A resolved alert first settles what was merged for its pair, so each pair sees its alerts in order.
+   */
+  async process(notifications: readonly AlertNotification[]): Promise<void> {
+    const pending = new Map<string, { route: AlertRoute; firing: Map<string, ReceivedAlert>; truncated: number }>();
+    const flush = async (key: string) => {
+      const merged = pending.get(key);
+      if (!merged) return;
+      pending.delete(key);
+      await this.admit(merged.route, [...merged.firing.values()], merged.truncated);
+    };
+    for (const notification of notifications) {
+      const { routes, unrouted } = this.options.router.route(notification.alerts);
+      for (const each of unrouted) this.countUnrouted(each);
+      for (const route of routes) {
+        const key = `${route.cluster}\u0000${route.playbook}`;
+        const resolved: ReceivedAlert[] = [];
+        for (const alert of route.alerts) {
+          if (alert.status === 'resolved') {
+            resolved.push(alert);
+            continue;
+          }
+          const merged = pending.get(key) ?? { route, firing: new Map<string, ReceivedAlert>(), truncated: 0 };
+          merged.firing.set(alert.fingerprint, alert);
+          merged.truncated = Math.max(merged.truncated, notification.truncatedAlerts);
+          pending.set(key, merged);
+        }
+        if (resolved.length > 0) {
+          await flush(key);
+          await this.resolve(route, resolved);
+        }
+      }
+    }
+    for (const key of [...pending.keys()]) await flush(key);
   }
 
   private countUnrouted({ alert, reason, detail }: UnroutedAlert): void {
@@ -172,14 +208,7 @@ export class AlertProcessor {
     metrics.alerts.inc({ outcome: 'unrouted' });
   }
 
-  private async processRoute(route: AlertRoute, notification: AlertNotification): Promise<void> {
-    const firing = route.alerts.filter((alert) => alert.status === 'firing');
-    const resolved = route.alerts.filter((alert) => alert.status === 'resolved');
-    if (firing.length > 0) await this.admit(route, firing, notification);
-    if (resolved.length > 0) await this.resolve(route, resolved);
-  }
-
-  private async admit(route: AlertRoute, firing: ReceivedAlert[], notification: AlertNotification): Promise<void> {
+  private async admit(route: AlertRoute, firing: ReceivedAlert[], truncated: number): Promise<void> {
     const { episodes, metrics, log } = this.options;
     const now = this.now();
     const decision = await episodes.admit({
@@ -191,7 +220,7 @@ export class AlertProcessor {
         firing.map((alert) => alert.startsAt),
         now,
       ),
-      truncated: notification.truncatedAlerts,
+      truncated,
       now,
     });
     if (decision.kind === 'capped') {

@@ -6,7 +6,7 @@ import {
   normalizeNotification,
   type AlertNotification,
 } from './alertmanager-payload.js';
-import { checkAlertsAuthorization } from './alerts-token.js';
+import { createAlertsAuthorizer } from './alerts-token.js';
 
 /** What became of one webhook request, for metrics. */
 export type WebhookOutcome = 'accepted' | 'unauthorized' | 'bad_request' | 'too_large' | 'unavailable';
@@ -66,6 +66,7 @@ export function createAlertReceiver(
   options: AlertReceiverOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const now = options.now ?? (() => new Date());
+  const authorize = createAlertsAuthorizer(options.token);
   const outcome = (kind: WebhookOutcome, detail: { alerts?: number; reason?: string } = {}) =>
     options.onOutcome?.(kind, detail);
 
@@ -75,7 +76,7 @@ export function createAlertReceiver(
       answer(res, 405, { error: 'use POST' });
       return;
     }
-    const auth = checkAlertsAuthorization(req.headers.authorization, options.token);
+    const auth = authorize(req.headers.authorization);
     if (!auth.ok) {
       outcome('unauthorized', { reason: auth.reason });
       res.setHeader('www-authenticate', 'Bearer realm="quorum-alerts"');

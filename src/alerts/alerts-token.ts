@@ -35,9 +35,10 @@ export function resolveAlertsToken(config: AlertsConfig, secrets: Secrets): stri
   return token;
 }
 
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
 /** Equal strings, in time that does not depend on where they differ (both are hashed to the same length first). */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   return timingSafeEqual(digest(a), digest(b));
 }
 
@@ -48,20 +49,29 @@ export type AuthVerdict = { ok: true } | { ok: false; reason: string };
  * or `Basic base64(user:password)` (`basic_auth:`) whose password is the token (any user name).
  */
 export function checkAlertsAuthorization(header: string | undefined, token: string): AuthVerdict {
+  return createAlertsAuthorizer(token)(header);
+}
+
+/** {@link checkAlertsAuthorization} for one token, its digest computed once (the webhook checks every request). */
+export function createAlertsAuthorizer(token: string): (header: string | undefined) => AuthVerdict {
+  const expected = digest(token);
+  const matches = (presented: string) => timingSafeEqual(digest(presented), expected);
+  return (header) => authorize(header, matches);
+}
+
+function authorize(header: string | undefined, matches: (presented: string) => boolean): AuthVerdict {
   if (!header) return { ok: false, reason: 'missing Authorization header (Bearer token or basic auth)' };
   const space = header.indexOf(' ');
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const value = space < 0 ? '' : header.slice(space + 1).trim();
   if (scheme === 'bearer') {
-    return constantTimeEqual(value, token) ? { ok: true } : { ok: false, reason: 'wrong bearer token' };
+    return matches(value) ? { ok: true } : { ok: false, reason: 'wrong bearer token' };
   }
   if (scheme === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return { ok: false, reason: 'malformed basic auth credentials' };
-    return constantTimeEqual(decoded.slice(colon + 1), token)
-      ? { ok: true }
-      : { ok: false, reason: 'wrong basic auth password' };
+    return matches(decoded.slice(colon + 1)) ? { ok: true } : { ok: false, reason: 'wrong basic auth password' };
   }
   return { ok: false, reason: `unsupported Authorization scheme "${scheme}" (use Bearer or Basic)` };
 }
