@@ -16,6 +16,7 @@ import type { AlertInbox, InboxEntry } from './alert-inbox.js';
 import type { AlertMetrics } from './alert-metrics.js';
 import type { AlertNotifier } from './alert-notifier.js';
 import type { AlertRoute, AlertRouter, UnroutedAlert } from './alert-routing.js';
+import { LogThrottle } from './log-throttle.js';
 import type { AlertNotification, ReceivedAlert } from './alertmanager-payload.js';
 
 export interface AlertProcessorOptions {
@@ -85,6 +86,8 @@ export class AlertProcessor {
   private readonly unroutedNames = new Set<string>();
   private readonly now: () => Date;
   private lastReclaim = 0;
+  /** A capped cluster is logged once a minute, not once per alert. */
+  private readonly cappedLogs = new LogThrottle(60_000);
 
   constructor(private readonly options: AlertProcessorOptions) {
     this.now = options.now ?? (() => new Date());
@@ -225,10 +228,11 @@ export class AlertProcessor {
     });
     if (decision.kind === 'capped') {
       metrics.alerts.inc({ outcome: 'capped' }, firing.length);
-      log.warn(
-        { cluster: route.cluster, playbook: route.playbook, runsThisHour: decision.runsThisHour },
-        'alert run refused: the cluster reached alerts.maxRunsPerClusterPerHour',
-      );
+      if (this.cappedLogs.allow(route.cluster))
+        log.warn(
+          { cluster: route.cluster, playbook: route.playbook, runsThisHour: decision.runsThisHour },
+          'alert run refused: the cluster reached alerts.maxRunsPerClusterPerHour',
+        );
       return;
     }
     if (decision.kind === 'new') {

@@ -5,6 +5,7 @@ import { AlertProcessor } from '../alerts/alert-processor.js';
 import { createAlertReceiver } from '../alerts/alert-receiver.js';
 import { AlertRouter } from '../alerts/alert-routing.js';
 import { resolveAlertsToken } from '../alerts/alerts-token.js';
+import { LogThrottle } from '../alerts/log-throttle.js';
 import { createCheckRegistry } from '../checks/all-checks.js';
 import type { Config } from '../config/config-schema.js';
 import { requireSlackSecrets, type Secrets } from '../config/secrets.js';
@@ -114,6 +115,7 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
   let alertReceiver: ReturnType<typeof createAlertReceiver> | undefined;
   if (alertsToken) {
     const inbox = new AlertInbox({ prefix: config.redis.prefix });
+    const refusedLogs = new LogThrottle(60_000);
     const alertMetrics = new AlertMetrics(metrics.registry);
     // Its own connection: the processor blocks on the stream and must keep retrying while Redis is away.
     processorRedis = createRedis(config.redis, 'worker');
@@ -129,7 +131,9 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
       },
       onOutcome: (outcome, detail) => {
         alertMetrics.webhooks.inc({ outcome });
-        if (outcome !== 'accepted') log.warn({ outcome, reason: detail.reason }, 'alert webhook request refused');
+        // Every refusal is counted; the log gets one line per outcome and minute.
+        if (outcome !== 'accepted' && refusedLogs.allow(outcome))
+          log.warn({ outcome, reason: detail.reason }, 'alert webhook request refused');
       },
     });
     processor = new AlertProcessor({
