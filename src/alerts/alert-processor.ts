@@ -177,6 +177,9 @@ export class AlertProcessor {
     for (const notification of notifications) {
       const { routes, unrouted } = this.options.router.route(notification.alerts);
       for (const each of unrouted) this.countUnrouted(each);
+      // Alerts Alertmanager left out are counted for a pair only when the notification has no other: nothing says
+      // which pair they belong to otherwise.
+      const truncated = routes.length === 1 ? notification.truncatedAlerts : 0;
       for (const route of routes) {
         const key = `${route.cluster}\u0000${route.playbook}`;
         const resolved: ReceivedAlert[] = [];
@@ -187,7 +190,7 @@ export class AlertProcessor {
           }
           const merged = pending.get(key) ?? { route, firing: new Map<string, ReceivedAlert>(), truncated: 0 };
           merged.firing.set(alert.fingerprint, alert);
-          merged.truncated = Math.max(merged.truncated, notification.truncatedAlerts);
+          merged.truncated = Math.max(merged.truncated, truncated);
           pending.set(key, merged);
         }
         if (resolved.length > 0) {
