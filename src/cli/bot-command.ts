@@ -12,10 +12,11 @@ export async function botCommand(options: { config?: string }): Promise<number> 
     config,
     secrets: loadSecrets(process.env),
     onError: (error, where) => log.error({ err: error, where }, 'after acknowledging a command'),
+    log,
   });
   log.info(
     { url: bot.url, clusters: Object.keys(config.clusters) },
-    'bot listening: POST /slack/events, GET /healthz /readyz /metrics',
+    `bot listening: POST /slack/events${bot.alertsEnabled ? ' /alerts/alertmanager' : ''}, GET /healthz /readyz /metrics`,
   );
   return runUntilSignalled(log, () => bot.stop(), 10_000);
 }

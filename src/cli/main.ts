@@ -103,7 +103,7 @@ export function buildProgram(): Command {
     .description(
       'benchmark start-up, diagnosis on a generated large cluster and under API latency, and the Slack path; writes bench/results/',
     )
-    .option('--only <sections>', 'run only these sections (startup, scale, latency, slack), e.g. --only slack')
+    .option('--only <sections>', 'run only these sections (startup, scale, latency, slack, alerts), e.g. --only slack')
     .action(async (options: { only?: string }) => {
       process.exitCode = await (await loadSandboxCommand('bench'))({ color: false, ...options });
     });

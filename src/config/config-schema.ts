@@ -138,6 +138,45 @@ export const WorkerConfigSchema = z.strictObject({
   lockSeconds: z.number().int().min(1).max(600).default(30),
 });
 
+/** Severities Alertmanager alerts carry (the `severity` label of the upstream mixins). */
+export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
+
+/** Alertmanager's webhook (`POST /alerts/alertmanager`): routing, storm limits and where the token comes from. */
+export const AlertsConfigSchema = z.strictObject({
+  /** The alert label that names the cluster; alerts without it go to `defaultCluster`. */
+  clusterLabel: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'a Prometheus label name' })
+    .default('cluster'),
+  /** One run per (cluster, playbook) within this window, however many alerts arrive (min). */
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  /** Alert-triggered runs one cluster may start per clock hour; the rest are counted and logged. */
+  maxRunsPerClusterPerHour: z.number().int().min(1).max(10_000).default(20),
+  /** Shortest time between two "still firing" notes in one run's thread (s). */
+  noteIntervalSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(300),
+  /** File holding the bearer token Alertmanager sends; `QUORUM_ALERTS_TOKEN` in the environment wins. */
+  tokenFile: z.string().min(1).optional(),
+  /** Posts alert runs of these severities to another channel than the cluster's `slack.channel`. */
+  channelsBySeverity: z.partialRecord(z.enum(ALERT_SEVERITIES), SlackChannelIdSchema).optional(),
+  /** Largest webhook body accepted; bigger ones get 413 (bytes). */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+});
+
 export const ConfigSchema = z
   .strictObject({
     /** The clusters by the name people type. */
@@ -154,6 +193,7 @@ export const ConfigSchema = z
     redis: RedisConfigSchema.default(RedisConfigSchema.parse({})),
     slack: SlackConfigSchema.default({}),
     worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
+    alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
     /** Directory of playbook YAML files; defaults to the `playbooks/` shipped with Quorum. */
     playbooksDir: z.string().min(1).optional(),
     /** Structured logs on stderr; unset: `warn` for `diagnose`, `info` for the bot, workers and executor. */
@@ -174,6 +214,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 export type RedisConfig = z.infer<typeof RedisConfigSchema>;
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 /** What a config file may set: every field optional, nested. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 /** What the command line and the environment may set for one cluster. */

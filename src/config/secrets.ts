@@ -13,6 +13,8 @@ export interface Secrets {
   readonly slackSigningSecret?: string;
   /** SLACK_APP_TOKEN: `xapp-…`, switches the bot to Socket Mode. */
   readonly slackAppToken?: string;
+  /** QUORUM_ALERTS_TOKEN: what Alertmanager sends as bearer token (or basic-auth password) to the alert webhook. */
+  readonly alertsToken?: string;
 }
 
 /** The secrets the environment holds (empty values count as unset). */
@@ -25,6 +27,8 @@ export function loadSecrets(env: Env): Secrets {
   if (bot) secrets.slackBotToken = bot;
   if (signing) secrets.slackSigningSecret = signing;
   if (app) secrets.slackAppToken = app;
+  const alerts = read('QUORUM_ALERTS_TOKEN');
+  if (alerts) secrets.alertsToken = alerts;
   return Object.freeze(secrets);
 }
 

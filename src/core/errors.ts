@@ -24,6 +24,7 @@ export const ErrorCode = {
   Scenario: 'quorum_scenario_error',
   MetricsParse: 'quorum_metrics_parse_error',
   PrometheusRequest: 'quorum_prometheus_request_error',
+  AlertsToken: 'quorum_alerts_token_error',
   Internal: 'quorum_internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -10,11 +10,31 @@ export const RunIdSchema = z
   .string()
   .regex(/^(?!\d+$)[A-Za-z0-9_-]{1,64}$/, { error: 'a run id is 1-64 letters, digits, "-" or "_", not only digits' });
 
+/** One alert that started a run, as its message shows it. */
+export const TriggerAlertSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  severity: z.string().max(50).optional(),
+  /** The `summary` annotation (else `message` or `description`). */
+  summary: z.string().max(500).optional(),
+  /** Where Prometheus shows the alert's expression. */
+  generatorURL: z.string().max(2000).optional(),
+  startsAt: z.string().optional(),
+  fingerprint: z.string().max(64).optional(),
+});
+export type TriggerAlert = z.infer<typeof TriggerAlertSchema>;
+
+/** Alerts a run message lists; the count says how many there were in all. */
+export const MAX_TRIGGER_ALERTS = 10;
+
 /** Who or what asked for a run. */
 export const RunTriggerSchema = z.strictObject({
   kind: z.enum(['cli', 'slack', 'alert', 'api']),
   /** The person (a Slack user id, a Unix user) or the alert that asked, when known. */
   by: z.string().min(1).max(200).optional(),
+  /** For `alert`: the alerts that started the run (the first {@link MAX_TRIGGER_ALERTS}). */
+  alerts: z.array(TriggerAlertSchema).max(MAX_TRIGGER_ALERTS).optional(),
+  /** For `alert`: how many alerts started it, those not listed and those Alertmanager left out included. */
+  alertCount: z.number().int().nonnegative().optional(),
 });
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
 

@@ -23,9 +23,12 @@ export function redisOptions(role: RedisRole): RedisOptions {
     : { ...common, maxRetriesPerRequest: null };
 }
 
-/** A connection to the configured Redis for one role; the caller quits it. */
-export function createRedis(config: RedisConfig, role: RedisRole): Redis {
-  const redis = new Redis(config.url, redisOptions(role));
+/**
+ * A connection to the configured Redis for one role; the caller quits it. `extra` adds options, such as
+ * `enableAutoPipelining` for a connection many concurrent requests write through.
+ */
+export function createRedis(config: RedisConfig, role: RedisRole, extra: RedisOptions = {}): Redis {
+  const redis = new Redis(config.url, { ...redisOptions(role), ...extra });
   // Connection errors surface on the commands that fail; an unhandled 'error' event would crash the process.
   redis.on('error', () => undefined);
   return redis;

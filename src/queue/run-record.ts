@@ -38,3 +38,11 @@ export const RunRecordSchema = z.object({
     .optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** The alerts that started a run have all resolved: its message says when, and for how long they fired. */
+export const RunResolutionSchema = z.strictObject({
+  resolvedAt: z.string(),
+  /** The earliest `startsAt` of the alerts. */
+  firingSince: z.string(),
+});
+export type RunResolution = z.infer<typeof RunResolutionSchema>;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { DiagnosisReportSchema } from '../diagnosis/diagnosis-report.js';
-import { RunRecordSchema, type RunRecord } from './run-record.js';
+import { RunRecordSchema, RunResolutionSchema, type RunRecord, type RunResolution } from './run-record.js';
 
 export interface RunRecordsOptions {
   connection: Redis;
@@ -77,6 +77,26 @@ export class RunRecords {
       'EX',
       this.retentionSeconds,
     );
+  }
+
+  /**
+   * Marks an alert run resolved. A key of its own, not a field of the record: the worker rewrites the record while
+   * the run goes on, and a read-modify-write there could lose the resolution.
+   */
+  async setResolution(runId: string, resolution: RunResolution): Promise<void> {
+    await this.options.connection.set(
+      this.key('resolution', runId),
+      JSON.stringify(resolution),
+      'EX',
+      this.retentionSeconds,
+    );
+  }
+
+  async resolution(runId: string): Promise<RunResolution | undefined> {
+    const text = await this.options.connection.get(this.key('resolution', runId));
+    if (!text) return undefined;
+    const parsed = RunResolutionSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
   }
 
   async report(runId: string): Promise<DiagnosisReport | undefined> {

@@ -1,4 +1,5 @@
 import type { Finding } from '../findings/finding.js';
+import { redact } from '../findings/redact.js';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
 import { isExcerpt } from './excerpt.js';
@@ -66,6 +67,31 @@ function passedItem(finding: Finding): string {
   );
 }
 
+/** The alerts that started the run, above the findings (as on the Slack message). */
+function triggerAlerts(report: DiagnosisReport): string[] {
+  const { trigger } = report;
+  if (trigger.kind !== 'alert' || !trigger.alerts?.length) return [];
+  const total = Math.max(trigger.alertCount ?? 0, trigger.alerts.length);
+  const lines = trigger.alerts.map((alert) => {
+    const name = escapeMarkdown(alert.name);
+    const shown =
+      alert.generatorURL && /^https?:\/\//.test(alert.generatorURL)
+        ? `[${name}](<${alert.generatorURL.replace(/[<>]/g, encodeURIComponent)}>)`
+        : name;
+    const severity = alert.severity ? ` (${escapeMarkdown(alert.severity)})` : '';
+    const summary = alert.summary ? ` — ${escapeMarkdownProse(redact(alert.summary))}` : '';
+    return `- ${shown}${severity}${summary}`.replace(/\r?\n/g, ' ');
+  });
+  const more = total - trigger.alerts.length;
+  return [
+    `Started by ${total === 1 ? '1 alert' : `${total} alerts`}:`,
+    '',
+    ...lines,
+    ...(more > 0 ? [`- …and ${more} more`] : []),
+    '',
+  ];
+}
+
 /**
  * The report as GitHub-flavoured Markdown for tickets and postmortems: a heading with the worst severity, a
  * summary table of all findings (severity, check, title), a section per problem with evidence tables, excerpts
@@ -85,6 +111,7 @@ export function renderMarkdown(report: DiagnosisReport): string {
     '',
     `**${escapeMarkdownProse(shownRootCause(report))}**`,
     '',
+    ...triggerAlerts(report),
   ];
   if (findings.length === 0) return [...out, 'No findings: the playbook had nothing to report.'].join('\n');
   out.push('## Summary', '', ...summaryTable(findings), '');

@@ -2,6 +2,7 @@ import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import type { RunTrigger } from '../diagnosis/run-request.js';
 import type { Block, BlockMessage, MrkdwnObject } from './block-kit-types.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
+import { resolutionBlock, triggerAlertsBlock, type ShownResolution } from './alert-blocks.js';
 import { escapeMrkdwn, fitMrkdwn, fitPlainText } from './mrkdwn.js';
 import { becauseLine, shownFindings, shownRootCause, summarizeReport } from './report-summary.js';
 import { SEVERITY_STYLE } from './severity-style.js';
@@ -16,6 +17,14 @@ export interface RunMeta {
   trigger: RunTrigger;
   /** Slack user id of whoever asked, for a mention. */
   requester?: string;
+  /** An alert run whose alerts have all resolved. */
+  resolution?: ShownResolution;
+}
+
+/** What every message of an alert run starts with: the resolution (once resolved), then the alerts. */
+function alertBlocks(meta: RunMeta): Block[] {
+  const alerts = triggerAlertsBlock(meta.trigger);
+  return [...(meta.resolution ? [resolutionBlock(meta.resolution)] : []), ...(alerts ? [alerts] : [])];
 }
 
 /** How far a run is. */
@@ -60,6 +69,7 @@ export function runningMessage(meta: RunMeta, progress?: RunProgressLine, note?:
     : 'queued, starting…';
   const blocks: Block[] = [
     { type: 'section', text: mrkdwn(`:hourglass_flowing_sand: Diagnosing ${what(meta)}: ${line}`) },
+    ...alertBlocks(meta),
   ];
   if (note) blocks.push({ type: 'context', elements: [mrkdwn(fitMrkdwn(note, 2_000))] });
   blocks.push(footer(meta));
@@ -92,6 +102,7 @@ export function summaryMessage(report: DiagnosisReport, meta: RunMeta): BlockMes
         emoji: true,
       },
     },
+    ...alertBlocks(meta),
     {
       type: 'section',
       text: mrkdwn(`${worst.slackEmoji} *${fitMrkdwn(shownRootCause(report), L.sectionTextChars - 40)}*`),
@@ -139,6 +150,7 @@ export function stoppedMessage(meta: RunMeta, outcome: StopOutcome, reason: stri
     ),
     blocks: [
       { type: 'section', text: mrkdwn(`${style.emoji} ${what(meta)} ${style.verb}${mention}.`) },
+      ...alertBlocks(meta),
       { type: 'section', text: mrkdwn(fitMrkdwn(reason, L.sectionTextChars)) },
       footer(meta),
     ],

@@ -18,6 +18,8 @@ export interface BotAppOptions {
   metrics: BotMetrics;
   /** Redis answers now: /readyz says so. */
   redisReady: () => Promise<boolean>;
+  /** `POST /alerts/alertmanager`, when the alert webhook is enabled. */
+  alertReceiver?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Failures after the acknowledgement (they cannot reach the user any more). */
   onError: (error: unknown, where: string) => void;
 }
@@ -34,9 +36,19 @@ function text(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
-/** /healthz (the process serves), /readyz (and Redis answers), /metrics (Prometheus text). */
+/** The path Alertmanager's webhook posts to. */
+export const ALERTS_PATH = '/alerts/alertmanager';
+
+/**
+ * /healthz (the process serves), /readyz (and Redis answers), /metrics (Prometheus text), and the alert webhook when
+ * enabled.
+ */
 function serviceRoutes(options: BotAppOptions): CustomRoute[] {
+  const alerts: CustomRoute[] = options.alertReceiver
+    ? [{ path: ALERTS_PATH, method: ['POST'], handler: options.alertReceiver }]
+    : [];
   return [
+    ...alerts,
     { path: '/healthz', method: ['GET'], handler: (_req, res) => text(res, 200, 'ok\n') },
     {
       path: '/readyz',
@@ -90,8 +102,12 @@ export async function startBotApp(options: BotAppOptions): Promise<RunningBot> {
     registerCommands(app, options);
     const routes = serviceRoutes(options);
     const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
-      const route = routes.find((candidate) => candidate.path === new URL(req.url ?? '/', 'http://x').pathname);
-      if (route && req.method === 'GET') route.handler(req as Parameters<CustomRoute['handler']>[0], res);
+      const route = routes.find(
+        (candidate) =>
+          candidate.path === new URL(req.url ?? '/', 'http://x').pathname &&
+          [candidate.method].flat().includes(req.method ?? 'GET'),
+      );
+      if (route) route.handler(req as Parameters<CustomRoute['handler']>[0], res);
       else text(res, 404, 'not found\n');
     });
     await app.start();

@@ -68,7 +68,7 @@ export class SlackRunReporter implements RunReporter {
 
   async finished(job: RunJob, report: DiagnosisReport): Promise<void> {
     this.stopProgress(job);
-    const meta = this.meta(job);
+    const meta = await this.finalMeta(job);
     const ts = await this.show(job, summaryMessage(report, meta));
     if (!ts || !job.slack) return;
     const { channel } = job.slack;
@@ -108,7 +108,15 @@ export class SlackRunReporter implements RunReporter {
 
   async stopped(job: RunJob, outcome: StopOutcome, reason: string, by?: string): Promise<void> {
     this.stopProgress(job);
-    await this.show(job, stoppedMessage(this.meta(job), outcome, reason, by));
+    await this.show(job, stoppedMessage(await this.finalMeta(job), outcome, reason, by));
+  }
+
+  /** The meta of a run's last message: with the resolution of its alerts, once they resolved. */
+  private async finalMeta(job: RunJob): Promise<RunMeta> {
+    const meta = this.meta(job);
+    if (job.request.trigger.kind !== 'alert') return meta;
+    const resolution = await this.options.records.resolution(job.request.runId);
+    return resolution ? { ...meta, resolution } : meta;
   }
 
   private meta(job: RunJob): RunMeta {

@@ -1,6 +1,15 @@
+import { AlertEpisodes } from '../alerts/alert-episodes.js';
+import { AlertInbox, consumerName } from '../alerts/alert-inbox.js';
+import { AlertMetrics } from '../alerts/alert-metrics.js';
+import { AlertProcessor } from '../alerts/alert-processor.js';
+import { createAlertReceiver } from '../alerts/alert-receiver.js';
+import { AlertRouter } from '../alerts/alert-routing.js';
+import { resolveAlertsToken } from '../alerts/alerts-token.js';
+import { LogThrottle } from '../alerts/log-throttle.js';
 import { createCheckRegistry } from '../checks/all-checks.js';
 import type { Config } from '../config/config-schema.js';
 import { requireSlackSecrets, type Secrets } from '../config/secrets.js';
+import { createLogger, type Logger } from '../core/logger.js';
 import { prepareRun } from '../diagnosis/prepare-run.js';
 import { defaultPlaybooksDir } from '../playbooks/default-dir.js';
 import { loadPlaybooks } from '../playbooks/load-playbooks.js';
@@ -13,6 +22,7 @@ import { RunRecords } from '../queue/run-records.js';
 import { startBotApp, type RunningBot } from './bot-app.js';
 import { BotMetrics } from './bot-metrics.js';
 import { QuorumCommandHandler } from './quorum-command-handler.js';
+import { SlackAlertNotifier } from './slack-alert-notifier.js';
 import { createSlackClient } from './slack-client.js';
 
 export interface StartBotOptions {
@@ -20,18 +30,41 @@ export interface StartBotOptions {
   secrets: Secrets;
   /** Failures after an acknowledgement, for the log. */
   onError?: (error: unknown, where: string) => void;
+  /** Structured logs (alert routing, refused alerts). @defaultValue silent */
+  log?: Logger;
+  /** How long an alert entry taken by a replica that died waits before another takes it (ms). @defaultValue 30000 */
+  alertReclaimIdleMs?: number;
+}
+
+/** The running bot, and what tests and the benchmark look into. */
+export interface StartedBot extends RunningBot {
+  /** True when `POST /alerts/alertmanager` is served (a token is configured). */
+  readonly alertsEnabled: boolean;
 }
 
 /** How long a request path waits for Redis before answering "queue unavailable" (ms). */
 const REDIS_PROBE_MS = 500;
+/** How long the webhook waits for Redis to keep a notification before answering 503 (ms). */
+const ALERT_ACCEPT_MS = 2_000;
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The bot process: the Bolt app, the run queues it feeds, the run records it reads. It never talks to a cluster:
  * it validates, queues and answers. Playbooks are loaded once, to check requests as the worker will.
  */
-export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+export async function startBot(options: StartBotOptions): Promise<StartedBot> {
   const { config } = options;
   const secrets = requireSlackSecrets(options.secrets);
+  const log = options.log ?? createLogger('silent');
+  // Read before anything starts: a token file that cannot be read stops the bot with the reason.
+  const alertsToken = resolveAlertsToken(config.alerts, options.secrets);
   const registry = createCheckRegistry();
   const playbooks = await loadPlaybooks(config.playbooksDir ?? defaultPlaybooksDir(), registry);
   const redis = createRedis(config.redis, 'request');
@@ -77,6 +110,59 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     client,
     metrics,
   });
+  const playbookTitles = new Map([...playbooks.values()].map((playbook) => [playbook.id, playbook.title]));
+  let processor: AlertProcessor | undefined;
+  let processorRedis: ReturnType<typeof createRedis> | undefined;
+  let inboxRedis: ReturnType<typeof createRedis> | undefined;
+  let alertReceiver: ReturnType<typeof createAlertReceiver> | undefined;
+  if (alertsToken) {
+    const inbox = new AlertInbox({ prefix: config.redis.prefix });
+    const refusedLogs = new LogThrottle(60_000);
+    const alertMetrics = new AlertMetrics(metrics.registry);
+    // Its own connection: the processor blocks on the stream and must keep retrying while Redis is away.
+    processorRedis = createRedis(config.redis, 'worker');
+    // A connection of its own: an alert storm's XADDs do not queue behind (or ahead of) slash commands'.
+    // Auto-pipelining was measured no faster under the storm benchmark and is left off.
+    inboxRedis = createRedis(config.redis, 'request');
+    const accepting = inboxRedis;
+    alertReceiver = createAlertReceiver({
+      token: alertsToken,
+      maxBodyBytes: config.alerts.maxBodyBytes,
+      accept: async (notification) => {
+        await within(inbox.accept(accepting, notification), ALERT_ACCEPT_MS, 'keeping the notification in Redis');
+      },
+      onOutcome: (outcome, detail) => {
+        alertMetrics.webhooks.inc({ outcome });
+        // Every refusal is counted; the log gets one line per outcome and minute.
+        if (outcome !== 'accepted' && refusedLogs.allow(outcome))
+          log.warn({ outcome, reason: detail.reason }, 'alert webhook request refused');
+      },
+    });
+    processor = new AlertProcessor({
+      inbox,
+      connection: processorRedis,
+      consumer: consumerName(),
+      router: new AlertRouter(config, playbooks),
+      episodes: new AlertEpisodes({
+        connection: processorRedis,
+        prefix: config.redis.prefix,
+        windowMs: config.alerts.windowMinutes * 60_000,
+        maxRunsPerClusterPerHour: config.alerts.maxRunsPerClusterPerHour,
+        noteIntervalMs: config.alerts.noteIntervalSeconds * 1000,
+      }),
+      prepare: (input) => prepareRun(config, playbooks, registry, input),
+      queues,
+      records,
+      activeRuns,
+      notifier: new SlackAlertNotifier({ client, records, playbookTitles }),
+      metrics: alertMetrics,
+      log,
+      ...(options.alertReclaimIdleMs !== undefined ? { reclaimIdleMs: options.alertReclaimIdleMs } : {}),
+    });
+    processor.start();
+  } else {
+    log.info('alert webhook off: set QUORUM_ALERTS_TOKEN or alerts.tokenFile to serve POST /alerts/alertmanager');
+  }
   const bot = await startBotApp({
     token: secrets.slackBotToken,
     ...(secrets.slackSigningSecret ? { signingSecret: secrets.slackSigningSecret } : {}),
@@ -87,13 +173,18 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     handler,
     metrics,
     redisReady,
+    ...(alertReceiver ? { alertReceiver } : {}),
     onError: options.onError ?? (() => undefined),
   });
   return {
     url: bot.url,
     port: bot.port,
+    alertsEnabled: alertReceiver !== undefined,
     async stop() {
       await bot.stop();
+      await processor?.stop();
+      if (processorRedis) await closeRedis(processorRedis);
+      if (inboxRedis) await closeRedis(inboxRedis);
       await outcomes.close();
       await queues.close();
       await closeRedis(redis);

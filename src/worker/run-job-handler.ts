@@ -56,6 +56,9 @@ export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
     cluster: request.cluster,
   });
 
+  const resolvedMeanwhile = async (request: RunRequest): Promise<boolean> =>
+    request.trigger.kind === 'alert' && (await records.resolution(request.runId).catch(() => undefined)) !== undefined;
+
   async function ensureRecord(job: RunJob): Promise<void> {
     if (await records.get(job.request.runId)) return;
     const { request } = job;
@@ -116,6 +119,9 @@ export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
         durationMs,
         summary: { worst: summary.worst, counts: summary.counts, rootCause: report.rootCause.text },
       });
+      // The bot shows a resolution on the message of an ended run only; one recorded while this run was going is
+      // shown now (the message above may have been rendered just before it was recorded).
+      if (await resolvedMeanwhile(request)) await reporter.finished(job, report).catch(() => undefined);
       await activeRuns.release(request.cluster, request.playbook, request.runId);
       await announce({ ...identity(request), result: 'succeeded', durationMs });
     } catch (thrown) {
@@ -132,6 +138,8 @@ export function createRunJobHandler(options: RunJobHandlerOptions): RunHandler {
       await records.update(request.runId, { state, finishedAt: now().toISOString(), durationMs, error: error.message });
       const by = error instanceof RunCancelledError ? error.by : undefined;
       await reporter.stopped(job, outcome, error.message, by).catch(() => undefined);
+      if (await resolvedMeanwhile(request))
+        await reporter.stopped(job, outcome, error.message, by).catch(() => undefined);
       await activeRuns.release(request.cluster, request.playbook, request.runId);
       await announce({ ...identity(request), result: state, durationMs });
       throw error;

@@ -13,6 +13,7 @@ import { measureStartup, runsCleanly, type StartupResult } from './startup-bench
 import { importRssBytes } from './import-cost.js';
 import { compareWithRawList, RAW_LIST_NOTE } from './raw-list-baseline.js';
 import { SLACK_BENCH_NOTE, slackBenchRows, type BenchRow } from './slack-bench.js';
+import { alertStormRow, runAlertStorm } from './alert-storm-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /**
@@ -162,7 +163,7 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run (`quorum bench --only slack,latency`). */
-export const BENCH_SECTIONS = ['startup', 'scale', 'latency', 'slack'] as const;
+export const BENCH_SECTIONS = ['startup', 'scale', 'latency', 'slack', 'alerts'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** A results row, tagged with the section that produced it. */
@@ -224,7 +225,8 @@ function resultsTable(results: ResultsFile): string {
  * version --client`; (2) scheduler-pending and control-plane-health against a generated 5,000-node, 100,000-pod
  * cluster, wall time and peak RSS of the diagnosing process; (3) control-plane-health with 50 ms injected per
  * request, against the same requests made one after another and against its critical path; (4) from Slack:
- * acknowledgement latency, end to end against the CLI, the per-cluster cap (see slack-bench.ts).
+ * acknowledgement latency, end to end against the CLI, the per-cluster cap (see slack-bench.ts); (5) an alert storm of
+ * 10,000 webhook posts against the bot's receiver and a bare HTTP server (see alert-storm-bench.ts).
  */
 export async function runBench(options: BenchOptions): Promise<void> {
   const { write } = options;
@@ -256,6 +258,11 @@ export async function runBench(options: BenchOptions): Promise<void> {
     begin('slack');
     add('slack', ...(await slackBenchRows({ buildDir: BUILD_DIR, root: ROOT, write })));
     (sections.slack as SectionRun).note = SLACK_BENCH_NOTE;
+  }
+  if (only.has('alerts')) {
+    begin('alerts');
+    write('Alert storm: 10,000 Alertmanager webhook posts against the bot, taking turns with a bare HTTP server…\n');
+    add('alerts', alertStormRow(await runAlertStorm({ write })));
   }
 
   const previous = await previousResults(options.outDir);

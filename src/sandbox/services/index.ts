@@ -24,3 +24,4 @@ export {
   type WaitOptions,
 } from './prometheus-server.js';
 export { apiserverTarget, etcdTarget, type ScrapeTarget } from './scrape-target.js';
+export { startAlertmanager, type AlertmanagerService, type StartAlertmanagerOptions } from './alertmanager-server.js';

@@ -9,6 +9,8 @@ export interface PrometheusConfigSpec {
   rules: readonly string[];
   /** Scrape and rule evaluation interval (s). */
   intervalSeconds: number;
+  /** Alertmanagers firing alerts are sent to (`host:port`). */
+  alertmanagers?: readonly string[];
 }
 
 /**
@@ -62,6 +64,9 @@ export async function writePrometheusConfig(dir: string, spec: PrometheusConfigS
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
     ...(ruleFiles.length > 0 ? { rule_files: ruleFiles } : {}),
+    ...(spec.alertmanagers && spec.alertmanagers.length > 0
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [...spec.alertmanagers] }] }] } }
+      : {}),
     scrape_configs: spec.targets.map((target, index) => scrapeConfig(target, index, secrets)),
   };
   const path = join(dir, 'prometheus.yml');

@@ -20,6 +20,8 @@ export interface StartPrometheusOptions {
   intervalSeconds?: number;
   /** How long to wait for `/-/ready`, in ms. @defaultValue 20000 */
   startTimeoutMs?: number;
+  /** Alertmanagers (`host:port`) that firing alerts go to, re-sent every `intervalSeconds`. @defaultValue none */
+  alertmanagers?: readonly string[];
 }
 
 export interface WaitOptions {
@@ -101,6 +103,7 @@ async function startOnce(
       targets: options.targets,
       rules: options.rules,
       intervalSeconds: options.intervalSeconds,
+      alertmanagers: options.alertmanagers,
     });
   } catch (error) {
     await dir.remove();
@@ -116,6 +119,8 @@ async function startOnce(
       'storage.tsdb.path': join(dir.path, 'tsdb'),
       // Nothing outlives the test: no point keeping the default 15 days.
       'storage.tsdb.retention.time': '1h',
+      // Firing alerts are re-sent to Alertmanager at this pace (default 1m), so that tests see repeats within seconds.
+      'rules.alert.resend-delay': `${Math.round(options.intervalSeconds * 1000)}ms`,
     }),
   });
   const url = `http://127.0.0.1:${port}`;
@@ -198,11 +203,12 @@ export async function startPrometheus({
   rules = [],
   intervalSeconds = 1,
   startTimeoutMs = 20_000,
+  alertmanagers = [],
 }: StartPrometheusOptions = {}): Promise<PrometheusService> {
   const binary = requireBinary('prometheus');
   sweepStaleTempDirs();
   for (let attempt = 1; ; attempt++) {
-    const started = await startOnce(binary, { targets, rules, intervalSeconds, startTimeoutMs });
+    const started = await startOnce(binary, { targets, rules, intervalSeconds, startTimeoutMs, alertmanagers });
     if (started !== 'port-taken') return started;
     if (attempt >= ATTEMPTS)
       throw new ServiceStartError(

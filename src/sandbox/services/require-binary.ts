@@ -7,6 +7,7 @@ const PACKAGES = {
   etcd: 'etcd-server',
   'redis-server': 'redis-server',
   prometheus: 'prometheus',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
 } as const;
 export type ServiceBinary = keyof typeof PACKAGES;
 

@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AlertNotificationSchema, type AlertNotification } from './alertmanager-payload.js';
+
+/** One accepted notification waiting in the inbox. */
+export interface InboxEntry {
+  id: string;
+  notification: AlertNotification;
+}
+
+export interface AlertInboxOptions {
+  /** Key prefix (`redis.prefix`): the stream is `<prefix>:alerts:inbox`. */
+  prefix: string;
+}
+
+const GROUP = 'processors';
+
+/**
+ * Accepted Alertmanager notifications, durably, until they are processed: a Redis stream read through one consumer
+ * group, so several bot replicas share the work and an entry a replica took but never finished (it died) is taken
+ * over by another. The webhook answers 200 only once the entry is in Redis; everything slow happens after.
+ */
+export class AlertInbox {
+  readonly key: string;
+
+  constructor(options: AlertInboxOptions) {
+    this.key = `${options.prefix}:alerts:inbox`;
+  }
+
+  /** Appends a notification; resolves once Redis has it (the caller answers 503 if this throws). */
+  async accept(connection: Redis, notification: AlertNotification): Promise<string> {
+    const id = await connection.xadd(this.key, '*', 'n', JSON.stringify(notification));
+    return id as string;
+  }
+
+  /** Creates the consumer group (from the stream's start, so entries accepted before any processor ran count). */
+  async ensureGroup(connection: Redis): Promise<void> {
+    try {
+      await connection.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+  }
+
+  /** New entries for this consumer, waiting up to `blockMs` for some. */
+  async read(connection: Redis, consumer: string, count: number, blockMs: number): Promise<InboxEntry[]> {
+    const answer = (await connection.xreadgroup(
+      'GROUP',
+      GROUP,
+      consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      this.key,
+      '>',
+    )) as [string, [string, string[]][]][] | null;
+    return parseEntries(answer?.[0]?.[1] ?? []);
+  }
+
+  /**
+   * Entries another consumer (or this one, after a failure) took and has not acknowledged for `minIdleMs`: taken over
+   * by `consumer`. Entries deleted meanwhile are skipped.
+   */
+  async reclaim(connection: Redis, consumer: string, minIdleMs: number, count: number): Promise<InboxEntry[]> {
+    const answer = (await connection.xautoclaim(this.key, GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
+      string,
+      [string, string[]][],
+    ];
+    return parseEntries(answer[1].filter((entry) => Array.isArray(entry?.[1])));
+  }
+
+  /** Done with entries: acknowledged and removed, so the stream holds only unfinished work. */
+  async done(connection: Redis, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await connection
+      .multi()
+      .xack(this.key, GROUP, ...ids)
+      .xdel(this.key, ...ids)
+      .exec();
+  }
+
+  /** Entries accepted and not yet done (for tests and metrics). */
+  async backlog(connection: Redis): Promise<number> {
+    return connection.xlen(this.key);
+  }
+}
+
+function parseEntries(raw: [string, string[]][]): InboxEntry[] {
+  const entries: InboxEntry[] = [];
+  for (const [id, fields] of raw) {
+    const index = fields.indexOf('n');
+    const text = index >= 0 ? fields[index + 1] : undefined;
+    const parsed = text ? AlertNotificationSchema.safeParse(JSON.parse(text)) : undefined;
+    // An entry Quorum cannot read (written by another version) is still handed on, empty, so it gets acknowledged.
+    entries.push({
+      id,
+      notification: parsed?.success
+        ? parsed.data
+        : { receivedAt: new Date().toISOString(), status: 'firing', truncatedAlerts: 0, alerts: [] },
+    });
+  }
+  return entries;
+}
+
+/** A consumer name unique to this process: host, pid and a random part (pids repeat across containers). */
+export function consumerName(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
