@@ -12,6 +12,7 @@ export async function botCommand(options: { config?: string }): Promise<number> 
     config,
     secrets: loadSecrets(process.env),
     onError: (error, where) => log.error({ err: error, where }, 'after acknowledging a command'),
+    log,
   });
   log.info(
     { url: bot.url, clusters: Object.keys(config.clusters) },

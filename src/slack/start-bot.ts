@@ -1,3 +1,9 @@
+import { ApprovalStore } from '../approvals/approval-store.js';
+import { AuditLog } from '../approvals/audit-log.js';
+import type { Logger } from '../core/logger.js';
+import { MaintenanceQueue } from '../queue/maintenance-queue.js';
+import { ApproverDirectory } from './approver-directory.js';
+import { MaintenanceInteractions } from './maintenance-interactions.js';
 import { createCheckRegistry } from '../checks/all-checks.js';
 import type { Config } from '../config/config-schema.js';
 import { requireSlackSecrets, type Secrets } from '../config/secrets.js';
@@ -20,6 +26,10 @@ export interface StartBotOptions {
   secrets: Secrets;
   /** Failures after an acknowledgement, for the log. */
   onError?: (error: unknown, where: string) => void;
+  /** The structured log, which the audit trail is mirrored to. */
+  log?: Logger;
+  /** How long a user group's members are cached (ms). @defaultValue 60000 */
+  approverCacheMs?: number;
 }
 
 /** How long a request path waits for Redis before answering "queue unavailable" (ms). */
@@ -75,7 +85,28 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     client,
     metrics,
   });
+  const audit = new AuditLog({
+    connection: redis,
+    prefix: config.redis.prefix,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const maintenanceQueue = new MaintenanceQueue({ connection: redis, prefix: config.redis.prefix });
+  const approvers = new ApproverDirectory({
+    client,
+    ...(options.approverCacheMs === undefined ? {} : { cacheMs: options.approverCacheMs }),
+  });
+  const interactions = new MaintenanceInteractions({
+    config,
+    client,
+    store: new ApprovalStore({ connection: redis, prefix: config.redis.prefix, audit }),
+    audit,
+    records,
+    queue: maintenanceQueue,
+    approvers,
+    onError: options.onError ?? (() => undefined),
+  });
   const bot = await startBotApp({
+    interactions,
     token: secrets.slackBotToken,
     ...(secrets.slackSigningSecret ? { signingSecret: secrets.slackSigningSecret } : {}),
     ...(secrets.slackAppToken ? { appToken: secrets.slackAppToken } : {}),
@@ -94,6 +125,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       await bot.stop();
       await outcomes.close();
       await queues.close();
+      await maintenanceQueue.close();
       await closeRedis(redis);
     },
   };
