@@ -90,6 +90,16 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('executor')
+    .description('run approved etcd maintenance (the only process with etcd write credentials) until SIGTERM')
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .option('--dry-run', 'check and show every step of each approved plan, change nothing')
+    .action(async (options: { config?: string; dryRun?: boolean }) => {
+      const { executorCommand } = await import('./executor-command.js');
+      process.exit(await executorCommand(options));
+    });
+
+  program
     .command('demo')
     .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
     .option('--no-color', 'plain text even on a terminal')
