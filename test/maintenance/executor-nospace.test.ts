@@ -324,7 +324,14 @@ describe('the maintenance executor on a real 3-member etcd', () => {
     // Expired: approved long ago and never started.
     const old = newApproval({ ...pendingInput(), now: new Date(Date.now() - 60 * 60_000) });
     await store.create(old, 'p');
-    await store.applyOrThrow(old.id, { kind: 'approve', by: APPROVER });
+    // Approved a minute after it was asked, an hour ago: its time to start has passed too.
+    const then = new ApprovalStore({
+      connection,
+      prefix: config.redis.prefix,
+      audit,
+      now: () => new Date(Date.now() - 59 * 60_000),
+    });
+    await then.applyOrThrow(old.id, { kind: 'approve', by: APPROVER });
     const cases: Array<[string, RegExp]> = [
       [done, /already consumed \(done\): it runs at most once/],
       ['a-zzzz-00000000', /does not exist: nothing runs without one/],
