@@ -89,6 +89,20 @@ export default {
       to: { path: code.maintenance },
     },
     {
+      name: 'no-writer-outside-executor',
+      severity: 'error',
+      comment:
+        'The diagnostics workers, the bot and everything they load never reach the write-capable maintenance code, ' +
+        'however indirectly: only the executor command (and main.ts, which loads it on demand) does.',
+      from: {
+        path: [
+          '^src/(worker|diagnosis|checks|playbooks|findings|render|etcd|cluster|prometheus|slack|queue|alerts|approvals|config|core|ports)/',
+          '^src/cli/(worker|bot|diagnose|playbooks)-command\\.ts$',
+        ],
+      },
+      to: { reachable: true, path: code.maintenance },
+    },
+    {
       name: 'approvals-not-to-cluster',
       severity: 'error',
       comment:
