@@ -100,6 +100,21 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('audit')
+    .description('print the audit trail: maintenance requests, approvals, denials, expiries and steps, newest first')
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .option('--cluster <name>', 'only this cluster')
+    .option('--since <duration>', 'how far back, e.g. 30m, 24h, 7d', '24h')
+    .option('--limit <n>', 'at most this many entries', positiveInteger, 1000)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(
+      async (options: { config?: string; cluster?: string; since: string; limit: number; format: 'text' | 'json' }) => {
+        const { auditCommand } = await import('./audit-command.js');
+        process.exitCode = await auditCommand(options);
+      },
+    );
+
+  program
     .command('demo')
     .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
     .option('--no-color', 'plain text even on a terminal')

@@ -73,7 +73,18 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
     retries: 2,
   });
+  const audit = new AuditLog({
+    connection: redis,
+    prefix: config.redis.prefix,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const approvers = new ApproverDirectory({
+    client,
+    ...(options.approverCacheMs === undefined ? {} : { cacheMs: options.approverCacheMs }),
+  });
   const handler = new QuorumCommandHandler({
+    audit,
+    approvers,
     config,
     playbooks,
     prepare: (input) => prepareRun(config, playbooks, registry, input),
@@ -85,16 +96,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     client,
     metrics,
   });
-  const audit = new AuditLog({
-    connection: redis,
-    prefix: config.redis.prefix,
-    ...(options.log ? { log: options.log } : {}),
-  });
   const maintenanceQueue = new MaintenanceQueue({ connection: redis, prefix: config.redis.prefix });
-  const approvers = new ApproverDirectory({
-    client,
-    ...(options.approverCacheMs === undefined ? {} : { cacheMs: options.approverCacheMs }),
-  });
   const interactions = new MaintenanceInteractions({
     config,
     client,

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runCli } from '../cli/run-cli.js';
 import type { Redis } from 'ioredis';
 import { ApprovalStore } from '../../src/approvals/approval-store.js';
 import { AuditLog } from '../../src/approvals/audit-log.js';
@@ -12,7 +16,7 @@ import { RunRecords } from '../../src/queue/run-records.js';
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from '../../src/render/approval-blocks.js';
 import { encodeProposalRef, proposalActionId } from '../../src/render/proposal-ref.js';
 import { blockActionsPayload, viewSubmissionPayload } from '../../src/sandbox/slack-double/interaction-payloads.js';
-import { sendInteraction } from '../../src/sandbox/slack-double/signed-requests.js';
+import { sendInteraction, sendSlashCommand } from '../../src/sandbox/slack-double/signed-requests.js';
 import type { SlackMessage } from '../../src/sandbox/slack-double/slack-state.js';
 import { startSlackDouble, type SlackDouble } from '../../src/sandbox/slack-double/start-slack-double.js';
 import { waitUntil } from '../../src/sandbox/services/wait-until.js';
@@ -292,4 +296,62 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
     );
     await ephemeralTo(ONCALL, /Nobody may approve maintenance on `prod-us`: set `clusters\.prod-us\.approvers`/);
   }, 30_000);
+
+  it('shows the audit trail to approvers with /quorum audit, ephemerally, and refuses anyone else', async () => {
+    const command = (user: string, words: string) =>
+      sendSlashCommand(events(), SIGNING_SECRET, {
+        text: words,
+        user_id: user,
+        channel_id: CHANNEL,
+        response_url: slack.responseUrl(CHANNEL, user),
+      });
+    const refused = JSON.parse((await command(BYSTANDER, 'audit')).body) as { response_type: string; text: string };
+    expect(refused).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('Only approvers may read the audit trail'),
+    });
+    const shown = JSON.parse((await command(GROUP_LEAD, `audit cluster=${CLUSTER} since=1h`)).body) as {
+      response_type: string;
+      text: string;
+    };
+    expect(shown.response_type).toBe('ephemeral');
+    expect(shown.text).toContain('*Audit trail* (prod-eu-1, last 1h');
+    expect(shown.text).toMatch(/approval\.approve {2}approved/);
+    expect(shown.text).toMatch(/approval\.deny {2}denied/);
+    const bad = JSON.parse((await command(APPROVER, 'audit since=yesterday')).body) as { text: string };
+    expect(bad.text).toContain('Type `/quorum audit [cluster=NAME] [since=24h]`');
+    const reads = (await audit.read())
+      .filter((entry) => entry.action === 'command.audit')
+      .map((entry) => `${entry.actor} ${entry.outcome}`);
+    expect(reads).toEqual(expect.arrayContaining([`${BYSTANDER} refused: not an approver`, `${GROUP_LEAD} answered`]));
+  }, 30_000);
+
+  it('prints the trail from the command line: quorum audit --cluster --since --format json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quorum-audit-'));
+    try {
+      const file = join(dir, 'quorum.yaml');
+      writeFileSync(file, `clusters:\n  ${CLUSTER}: {}\n  prod-us: {}\nredis: { url: '${redis.url}' }\n`);
+      const json = await runCli(['audit', '--config', file, '--cluster', CLUSTER, '--since', '1h', '--format', 'json']);
+      expect(json.code).toBe(0);
+      const entries = JSON.parse(json.stdout) as Array<{ cluster: string; action: string; at: string }>;
+      expect(entries.length).toBeGreaterThan(5);
+      expect(entries.every((entry) => entry.cluster === CLUSTER)).toBe(true);
+      expect(entries.map((entry) => entry.action)).toEqual(
+        expect.arrayContaining(['approval.request', 'approval.approve', 'approval.deny']),
+      );
+      // Newest first.
+      expect([...entries].sort((a, b) => b.at.localeCompare(a.at)).map((entry) => entry.at)).toEqual(
+        entries.map((entry) => entry.at),
+      );
+      const text = await runCli(['audit', '--config', file, '--since', '1h']);
+      expect(text.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}prod-eu-1 {2}U0\w+ {2}\S+/m);
+      const wrong = await runCli(['audit', '--config', file, '--since', 'yesterday']);
+      expect(wrong.code).toBe(3);
+      expect(wrong.stderr).toContain(
+        '"yesterday" is not a duration: use a number and a unit, e.g. 30m, 24h, 7d or 1w.',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
