@@ -69,7 +69,8 @@ const now = (): string => new Date().toISOString();
  */
 export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promise<PlanOutcome> {
   const { client, lock, log, signal } = deps;
-  const verb = deps.dryRun ? 'Would ' : '';
+  /** "Compacting" or, on a dry run, "Would compact". */
+  const doing = (real: string, dry: string): string => (deps.dryRun ? `Dry run: would ${dry}` : real);
   let last: ClusterObservation | undefined;
 
   /** Lock, then pre-flight; a verdict other than "go" ends the plan before `what`. */
@@ -127,7 +128,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
       case 'etcd.compact': {
         const stop = await before(`compacting to revision ${step.revision}`);
         if (stop) return stop;
-        await deps.say(`:gear: ${verb}Compact to revision ${step.revision} (physical)…`);
+        await deps.say(`:gear: ${doing('Compacting', 'compact')} to revision ${step.revision} (physical)…`);
         const started = performance.now();
         try {
           if (!deps.dryRun) await client.compact(step.revision);
@@ -172,7 +173,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
           if (!current) return { kind: 'failed', note: `${member.name} is no longer a member` };
           const sizeBefore = current.status?.dbSizeBytes ?? 0;
           await deps.say(
-            `:gear: ${verb}Defragment ${member.name} (${member.role}, ${index + 1} of ${step.members.length}): ${formatBytes(sizeBefore)} on disk. It blocks its reads and writes meanwhile.`,
+            `:gear: ${doing('Defragmenting', 'defragment')} ${member.name} (${member.role}, ${index + 1} of ${step.members.length}): ${formatBytes(sizeBefore)} on disk. It blocks its reads and writes meanwhile.`,
           );
           const started = performance.now();
           try {

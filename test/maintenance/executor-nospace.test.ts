@@ -172,6 +172,7 @@ describe('the maintenance executor on a real 3-member etcd', () => {
   async function approvedNow(
     reason: string,
     actions: Array<Proposal['action']> = ['etcd.compact', 'etcd.defrag'],
+    dryRun = false,
   ): Promise<ApprovalRecord> {
     const observation = await observeCluster(admin, 5_000);
     const template = actions.map((action) => ({ action }) as Proposal);
@@ -185,6 +186,7 @@ describe('the maintenance executor on a real 3-member etcd', () => {
       requestedBy: ONCALL,
       approvers: config.clusters[CLUSTER]!.approvers!,
       slack: { channel: CHANNEL, threadTs: runTs },
+      dryRun,
     });
     await store.create(record, planLine(record.plan));
     return store.applyOrThrow(record.id, { kind: 'approve', by: APPROVER });
@@ -502,5 +504,49 @@ describe('the maintenance executor on a real 3-member etcd', () => {
       /executor dead-executor stopped in the middle of this maintenance after defrag etcd-1; it is not resumed blindly/,
     );
     expect(aborted.execution!.steps).toHaveLength(1);
+  }, 60_000);
+
+  it('changes nothing on a dry run, but checks and shows every step', async () => {
+    const client = writer();
+    try {
+      // History to compact and free pages to reclaim, so that a real run would visibly change them.
+      for (let index = 0; index < 20; index++) await client.put('/quorum-test/dry').value('x'.repeat(64 * 1024));
+    } finally {
+      client.close();
+    }
+    const before = await observeCluster(admin, 5_000);
+    const record = await approvedNow('dry run test', ['etcd.compact', 'etcd.defrag'], true);
+    await queue.enqueue({ approvalId: record.id, cluster: CLUSTER });
+    const done = await ended(record.id);
+    expect(done.state).toBe('done');
+    expect(done.execution!.outcome).toBe('dry run: nothing was changed');
+    expect(done.execution!.steps.map((step) => `${step.step}${step.member ? ` ${step.member}` : ''}`)).toEqual([
+      'compact',
+      ...(
+        done.plan.find((step) => step.action === 'etcd.defrag') as Extract<Proposal, { action: 'etcd.defrag' }>
+      ).members.map((member) => `defrag ${member.name}`),
+    ]);
+    const after = await observeCluster(admin, 5_000);
+    expect(after.revision).toBe(before.revision);
+    // Nothing shrank (a defragmentation would have); etcd may still commit the last puts' pages meanwhile.
+    for (const member of after.members) {
+      expect(member.status?.dbSizeBytes).toBeGreaterThanOrEqual(
+        before.members.find((m) => m.id === member.id)?.status?.dbSizeBytes ?? Infinity,
+      );
+    }
+    // Compaction did not happen: the old revision can still be read.
+    const reader = writer();
+    try {
+      const old = await reader
+        .get('/quorum-test/dry')
+        .revision(Number(before.revision) - 5)
+        .string();
+      expect(old).toBe('x'.repeat(64 * 1024));
+    } finally {
+      reader.close();
+    }
+    expect(
+      slack.state.thread(CHANNEL, runTs).some((message) => message.text.includes('Dry run: would compact to revision')),
+    ).toBe(true);
   }, 60_000);
 });
