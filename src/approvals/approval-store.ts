@@ -63,6 +63,42 @@ export class ApprovalStore {
     return `${this.options.prefix}:approval:${id}`;
   }
 
+  /** Requests that can still expire (pending, or approved and not started), by their deadline. */
+  private get deadlines(): string {
+    return `${this.options.prefix}:approval-deadlines`;
+  }
+
+  /** Keeps the deadline index in step with a record: only the two states that can expire are in it. */
+  private async index(record: ApprovalRecord): Promise<void> {
+    if (record.state === 'pending' || record.state === 'approved') {
+      await this.options.connection.zadd(this.deadlines, Date.parse(record.expiresAt), record.id);
+    } else {
+      await this.options.connection.zrem(this.deadlines, record.id);
+    }
+  }
+
+  /**
+   * Expires every request past its deadline that nobody touched (a late click would expire it too), and returns
+   * the records that expired now, so their messages can say so.
+   */
+  async expireDue(): Promise<ApprovalRecord[]> {
+    const due = await this.options.connection.zrangebyscore(
+      this.deadlines,
+      '-inf',
+      this.now().getTime(),
+      'LIMIT',
+      0,
+      100,
+    );
+    const expired: ApprovalRecord[] = [];
+    for (const id of due) {
+      const outcome = await this.apply(id, { kind: 'expire' });
+      if (outcome.ok) expired.push(outcome.record);
+      else await this.options.connection.zrem(this.deadlines, id);
+    }
+    return expired;
+  }
+
   private entry(record: ApprovalRecord, facts: AuditFacts, extra: Partial<AuditEntry> = {}): AuditEntry {
     return {
       at: this.now().toISOString(),
@@ -109,6 +145,7 @@ export class ApprovalStore {
       ),
     );
     if (!created) throw new QuorumError(ErrorCode.Internal, `Approval ${record.id} exists already (an id collision).`);
+    await this.index(record);
     return record;
   }
 
@@ -144,6 +181,9 @@ export class ApprovalStore {
       if (result.record !== record) {
         const facts = result.audit ?? { action: event.kind, actor: 'quorum', outcome: result.ok ? 'ok' : 'refused' };
         if (!(await this.compareAndSet(version, result.record, this.entry(result.record, facts)))) continue;
+        if (result.record.state !== record.state || result.record.expiresAt !== record.expiresAt) {
+          await this.index(result.record);
+        }
       } else if (result.audit) {
         await this.options.audit.append(this.entry(record, result.audit));
       }

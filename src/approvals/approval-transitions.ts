@@ -24,8 +24,6 @@ export interface AuditFacts {
   detail?: string;
 }
 
-const minutes = (ms: number): string => `${Math.max(1, Math.round(ms / 60_000))} min`;
-
 function moved(
   record: ApprovalRecord,
   state: ApprovalState,
@@ -51,6 +49,10 @@ function isExpired(record: ApprovalRecord, now: Date): boolean {
   return now.getTime() > Date.parse(record.expiresAt);
 }
 
+function expiredMessage(record: ApprovalRecord): string {
+  return `This request expired at ${record.expiresAt}: nothing will run. Request the maintenance again from the findings.`;
+}
+
 /** A pending or approved request past its time becomes `expired` (recorded), and the action is refused. */
 function expireInstead(record: ApprovalRecord, now: Date, action: string, actor: string): TransitionResult {
   const expired = moved(
@@ -63,7 +65,7 @@ function expireInstead(record: ApprovalRecord, now: Date, action: string, actor:
   return {
     ok: false,
     reason: RefusalReason.Expired,
-    message: `This request expired at ${record.expiresAt} (${minutes(record.policy.expiresMinutes * 60_000)} after it was made): nothing will run. Request the maintenance again from the findings.`,
+    message: expiredMessage(record),
     record: expired,
     audit: { action, actor, outcome: 'refused: expired' },
   };
@@ -83,6 +85,13 @@ export function applyApprovalEvent(record: ApprovalRecord, event: ApprovalEvent,
     case 'approve': {
       const action = 'approval.approve';
       if (record.state === 'pending' && isExpired(record, now)) return expireInstead(record, now, action, event.by);
+      if (record.state === 'expired') {
+        return refuse(record, RefusalReason.Expired, expiredMessage(record), {
+          action,
+          actor: event.by,
+          outcome: 'refused: expired',
+        });
+      }
       if (record.state !== 'pending') {
         return refuse(
           record,

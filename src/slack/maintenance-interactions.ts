@@ -171,6 +171,15 @@ export class MaintenanceInteractions {
     });
   }
 
+  /** Expires what is past its deadline and updates those requests' messages; returns how many expired. */
+  async expireDue(): Promise<number> {
+    const expired = await this.deps.store.expireDue();
+    for (const record of expired) {
+      await this.refresh(record).catch((error: unknown) => this.deps.onError(error, 'expired request message'));
+    }
+    return expired.length;
+  }
+
   /** Approve or Deny: authorised, applied atomically, refused ephemerally with the reason. */
   async decisionClicked(click: ButtonClick, decision: 'approve' | 'deny'): Promise<void> {
     const user = click.user.id;

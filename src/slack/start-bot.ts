@@ -30,6 +30,8 @@ export interface StartBotOptions {
   log?: Logger;
   /** How long a user group's members are cached (ms). @defaultValue 60000 */
   approverCacheMs?: number;
+  /** How often requests past their deadline are expired and their messages updated (ms). @defaultValue 30000 */
+  expirySweepMs?: number;
 }
 
 /** How long a request path waits for Redis before answering "queue unavailable" (ms). */
@@ -97,16 +99,22 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     metrics,
   });
   const maintenanceQueue = new MaintenanceQueue({ connection: redis, prefix: config.redis.prefix });
+  const store = new ApprovalStore({ connection: redis, prefix: config.redis.prefix, audit });
   const interactions = new MaintenanceInteractions({
     config,
     client,
-    store: new ApprovalStore({ connection: redis, prefix: config.redis.prefix, audit }),
+    store,
     audit,
     records,
     queue: maintenanceQueue,
     approvers,
     onError: options.onError ?? (() => undefined),
   });
+  // Requests nobody decided in time expire on their own, and their messages lose their buttons.
+  const sweeper = setInterval(() => {
+    void interactions.expireDue().catch((error: unknown) => options.onError?.(error, 'approval expiry'));
+  }, options.expirySweepMs ?? 30_000);
+  sweeper.unref();
   const bot = await startBotApp({
     interactions,
     token: secrets.slackBotToken,
@@ -124,6 +132,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     url: bot.url,
     port: bot.port,
     async stop() {
+      clearInterval(sweeper);
       await bot.stop();
       await outcomes.close();
       await queues.close();

@@ -67,7 +67,7 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
       redis: { url: redis.url },
       slack: { apiUrl: slack.apiUrl },
     });
-    bot = await startBot({ config, secrets });
+    bot = await startBot({ config, secrets, expirySweepMs: 200 });
     connection = createRedis(config.redis, 'worker');
     audit = new AuditLog({ connection, prefix: config.redis.prefix });
     store = new ApprovalStore({ connection, prefix: config.redis.prefix, audit });
@@ -271,6 +271,28 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
       (await audit.read()).find((entry) => entry.approvalId === record.id && entry.action === 'approval.approve'),
     ).toMatchObject({
       outcome: 'refused: expired',
+    });
+  }, 30_000);
+
+  it('expires a request nobody decided: its message loses its buttons and the trail says so', async () => {
+    const { id, message } = await request('nobody answers');
+    // Move its deadline into the past, as time would.
+    const key = `${config.redis.prefix}:approval:${id}`;
+    const record = (await store.get(id))!;
+    const past = new Date(Date.now() - 1_000).toISOString();
+    await connection.hset(key, 'json', JSON.stringify({ ...record, expiresAt: past }));
+    await connection.zadd(`${config.redis.prefix}:approval-deadlines`, Date.parse(past), id);
+    await waitUntil(async () => (await store.get(id))?.state === 'expired', { what: 'the sweep', timeoutMs: 5_000 });
+    await waitUntil(() => /Expired: nothing will run/.test(text(slack.state.find(CHANNEL, message.ts))), {
+      what: 'the expired message',
+      timeoutMs: 5_000,
+    });
+    expect(text(slack.state.find(CHANNEL, message.ts))).not.toContain(APPROVE_ACTION_ID);
+    expect(
+      (await audit.read()).find((entry) => entry.approvalId === id && entry.action === 'approval.expire'),
+    ).toMatchObject({
+      actor: 'quorum',
+      outcome: 'expired',
     });
   }, 30_000);
 
