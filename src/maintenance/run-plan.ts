@@ -72,6 +72,14 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
   /** "Compacting" or, on a dry run, "Would compact". */
   const doing = (real: string, dry: string): string => (deps.dryRun ? `Dry run: would ${dry}` : real);
   let last: ClusterObservation | undefined;
+  /**
+   * True while the last pre-flight still describes the cluster: nothing was changed and no pause passed since. Two
+   * steps in a row with nothing between them (the first check and the compaction) share one observation.
+   */
+  let fresh = false;
+  const changing = (): void => {
+    fresh = false;
+  };
 
   /** Lock, then pre-flight; a verdict other than "go" ends the plan before `what`. */
   const before = async (what: string): Promise<PlanOutcome | undefined> => {
@@ -83,13 +91,17 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
         note: `stopped before ${what}: this executor lost the cluster lock (fencing token ${lock.token} is no longer current)`,
       };
     }
+    if (fresh) return undefined;
     try {
       last = await observeCluster(client, deps.requestMs);
     } catch (error) {
       return { kind: 'failed', note: `stopped before ${what}: cannot read the member list (${describeError(error)})` };
     }
     const verdict = preflight(last, record.basis, record.plan);
-    if (verdict.kind === 'go') return undefined;
+    if (verdict.kind === 'go') {
+      fresh = true;
+      return undefined;
+    }
     const step: StepLog = {
       step: 'preflight',
       outcome: 'stopped',
@@ -131,6 +143,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
         await deps.say(`:gear: ${doing('Compacting', 'compact')} to revision ${step.revision} (physical)…`);
         const started = performance.now();
         try {
+          changing();
           if (!deps.dryRun) await client.compact(step.revision);
         } catch (error) {
           const said = describeError(error);
@@ -160,6 +173,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
       case 'etcd.defrag': {
         for (const [index, member] of step.members.entries()) {
           if (index > 0 && deps.pauseMs > 0) {
+            changing();
             try {
               await sleep(deps.pauseMs, undefined, { signal });
             } catch {
@@ -177,6 +191,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
           );
           const started = performance.now();
           try {
+            changing();
             if (!deps.dryRun) await client.defragment(current.endpoint);
           } catch (error) {
             const said = describeError(error);
@@ -242,6 +257,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
         }
         const nospace = observed.alarms.filter((alarm) => alarm.alarm === 'NOSPACE');
         try {
+          changing();
           if (!deps.dryRun) for (const alarm of nospace) await client.disarmNospace(alarm.memberId);
         } catch (error) {
           const said = describeError(error);

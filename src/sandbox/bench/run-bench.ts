@@ -12,6 +12,7 @@ import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { measureStartup, runsCleanly, type StartupResult } from './startup-bench.js';
 import { importRssBytes } from './import-cost.js';
 import { compareWithRawList, RAW_LIST_NOTE } from './raw-list-baseline.js';
+import { benchNospaceRecovery } from './maintenance-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /**
@@ -159,7 +160,8 @@ export interface BenchOptions {
  * `npm run bench`: (1) start-up of `quorum --version`, `--help` and `playbooks` from the build against `kubectl
  * version --client`; (2) scheduler-pending and control-plane-health against a generated 5,000-node, 100,000-pod
  * cluster, wall time and peak RSS of the diagnosing process; (3) control-plane-health with 50 ms injected per
- * request, against the same requests made one after another and against its critical path.
+ * request, against the same requests made one after another and against its critical path; (4) NOSPACE recovery
+ * on a real 3-member etcd through an approval and `quorum executor`, against the same recovery by hand with etcdctl.
  */
 export async function runBench(options: BenchOptions): Promise<void> {
   const { write } = options;
@@ -241,6 +243,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
     await slow.stop();
     await rm(directory, { recursive: true, force: true });
   }
+
+  // Approved maintenance: NOSPACE recovery through the executor against the same recovery by hand with etcdctl.
+  rows.push(...(await benchNospaceRecovery(write)));
 
   const machine = `${osType()} ${release()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average ${loadAtStart} at start`;
   const date = new Date().toISOString();
