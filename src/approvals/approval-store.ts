@@ -77,6 +77,13 @@ export class ApprovalStore {
     }
   }
 
+  /** Approved requests not yet started (still in the deadline index), oldest deadline first. */
+  async approvedWaiting(limit = 100): Promise<ApprovalRecord[]> {
+    const ids = await this.options.connection.zrange(this.deadlines, '0', String(limit - 1));
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((record): record is ApprovalRecord => record?.state === 'approved');
+  }
+
   /**
    * Expires every request past its deadline that nobody touched (a late click would expire it too), and returns
    * the records that expired now, so their messages can say so.

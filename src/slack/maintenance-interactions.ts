@@ -141,8 +141,16 @@ export class MaintenanceInteractions {
       approvers,
       slack: { channel, threadTs: run?.slack?.messageTs ?? metadata.data.messageTs },
     });
-    await this.deps.store.create(record, planLine(record.plan));
-    await this.post(record);
+    try {
+      await this.deps.store.create(record, planLine(record.plan));
+      await this.post(record);
+    } catch (error) {
+      return this.tell(
+        channel,
+        user,
+        `:x: The request could not be recorded or posted (${describeError(error)}): ask again in a minute; if it persists, Quorum's Redis or Slack access is down.`,
+      );
+    }
   }
 
   /** Posts a new request in its thread and remembers where. */
@@ -171,13 +179,21 @@ export class MaintenanceInteractions {
     });
   }
 
-  /** Expires what is past its deadline and updates those requests' messages; returns how many expired. */
-  async expireDue(): Promise<number> {
+  /**
+   * The bot's periodic sweep: expires what is past its deadline (and updates those requests' messages), and queues
+   * again every approved request not yet started — harmless for one already queued (its job id is the approval id),
+   * and the repair for one whose queueing failed or whose bot stopped between approving and queueing.
+   */
+  async sweep(): Promise<{ expired: number; queued: number }> {
     const expired = await this.deps.store.expireDue();
     for (const record of expired) {
       await this.refresh(record).catch((error: unknown) => this.deps.onError(error, 'expired request message'));
     }
-    return expired.length;
+    let queued = 0;
+    for (const record of await this.deps.store.approvedWaiting()) {
+      if ((await this.deps.queue.enqueue({ approvalId: record.id, cluster: record.cluster })) === 'queued') queued += 1;
+    }
+    return { expired: expired.length, queued };
   }
 
   /** Approve or Deny: authorised, applied atomically, refused ephemerally with the reason. */

@@ -30,7 +30,10 @@ export interface StartBotOptions {
   log?: Logger;
   /** How long a user group's members are cached (ms). @defaultValue 60000 */
   approverCacheMs?: number;
-  /** How often requests past their deadline are expired and their messages updated (ms). @defaultValue 30000 */
+  /**
+   * How often requests past their deadline are expired (their messages updated) and approved ones not yet started
+   * are queued again (ms). @defaultValue 30000
+   */
   expirySweepMs?: number;
 }
 
@@ -110,9 +113,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     approvers,
     onError: options.onError ?? (() => undefined),
   });
-  // Requests nobody decided in time expire on their own, and their messages lose their buttons.
+  // Requests nobody decided in time expire on their own (their messages lose their buttons); approved ones are
+  // queued again until an executor starts them.
   const sweeper = setInterval(() => {
-    void interactions.expireDue().catch((error: unknown) => options.onError?.(error, 'approval expiry'));
+    void interactions.sweep().catch((error: unknown) => options.onError?.(error, 'approval sweep'));
   }, options.expirySweepMs ?? 30_000);
   sweeper.unref();
   const bot = await startBotApp({

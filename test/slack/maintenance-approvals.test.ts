@@ -296,6 +296,25 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
     });
   }, 30_000);
 
+  it('queues an approved request again when its job is missing (the bot stopped between approving and queueing)', async () => {
+    const record = newApproval({
+      cluster: CLUSTER,
+      runId: report.runId,
+      findingTitle: nospace.title,
+      proposals: nospace.proposals ?? [],
+      reason: 'queue me again',
+      requestedBy: ONCALL,
+      approvers: config.clusters[CLUSTER]!.approvers!,
+    });
+    await store.create(record, planLine(record.plan));
+    await store.applyOrThrow(record.id, { kind: 'approve', by: APPROVER });
+    const before = (await queue.counts(CLUSTER)).waiting ?? 0;
+    await waitUntil(async () => ((await queue.counts(CLUSTER)).waiting ?? 0) === before + 1, {
+      what: 'the sweep to queue it',
+      timeoutMs: 5_000,
+    });
+  }, 30_000);
+
   it('tells the requester when the cluster has no approvers, and requests nothing', async () => {
     const other = { ...report, cluster: 'prod-us', runId: 'r-other-00000001' };
     const records = new RunRecords({ connection, prefix: config.redis.prefix });
