@@ -26,6 +26,7 @@ const code = {
   slack: '^src/slack/',
   queue: '^src/queue/',
   maintenance: '^src/maintenance/',
+  approvals: '^src/approvals/',
   sandbox: '^src/sandbox/',
   clusterSide: '^src/(cluster|etcd|prometheus)/',
 };
@@ -86,6 +87,43 @@ export default {
       comment: 'The write-capable etcd client is imported by the executor command alone.',
       from: { path: '^src/', pathNot: ['^src/maintenance/', '^src/cli/executor-command\\.ts$'] },
       to: { path: code.maintenance },
+    },
+    {
+      name: 'no-writer-outside-executor',
+      severity: 'error',
+      comment:
+        'The diagnostics workers, the bot and everything they load never reach the write-capable maintenance code, ' +
+        'however indirectly: only the executor command (and main.ts, which loads it on demand) does.',
+      from: {
+        path: [
+          '^src/(worker|diagnosis|checks|playbooks|findings|render|etcd|cluster|prometheus|slack|queue|alerts|approvals|config|core|ports)/',
+          '^src/cli/(worker|bot|diagnose|playbooks)-command\\.ts$',
+        ],
+      },
+      to: { reachable: true, path: code.maintenance },
+    },
+    {
+      name: 'approvals-not-to-cluster',
+      severity: 'error',
+      comment:
+        'Approval records and the audit trail are shared by the bot and the executor: they hold plans and decisions ' +
+        'in Redis and never reach a cluster, the write-capable maintenance code, Slack or the queue.',
+      from: { path: code.approvals },
+      to: {
+        reachable: true,
+        path: [
+          code.clusterSide,
+          code.maintenance,
+          code.slack,
+          code.queue,
+          code.sandbox,
+          sdk.kube,
+          sdk.etcd,
+          sdk.grpc,
+          sdk.slack,
+          '(^|node_modules/)bullmq($|/)',
+        ],
+      },
     },
     {
       name: 'kube-sdk-only-in-adapter',

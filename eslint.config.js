@@ -35,6 +35,8 @@ export default tseslint.config(
   // The executor command is the one way into maintenance.
   { files: ['src/cli/executor-command.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue, sdk.sandboxCode) } },
   { files: ['src/slack/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.queue, sdk.maintenance, sdk.clusterCode, sdk.sandboxCode) } },
+  // Approval records and audit: shared by the bot and the executor, so they reach no cluster and no writer.
+  { files: ['src/approvals/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.queue, sdk.maintenance, sdk.slackCode, sdk.queueCode, sdk.clusterCode, sdk.sandboxCode) } },
   { files: ['src/queue/**/*.ts'], rules: { 'no-restricted-imports': restrict(sdk.kube, sdk.etcd, sdk.slack, sdk.maintenance, sdk.sandboxCode) } },
   {
     files: ['src/checks/**/*.ts', 'src/playbooks/**/*.ts', 'src/findings/**/*.ts'],

@@ -29,6 +29,8 @@ function debianPackages() {
   const missing = [];
   if (!onPath('redis-server')) missing.push('redis-server');
   if (!onPath('etcd') && !existsSync('/usr/bin/etcd')) missing.push('etcd-server');
+  // The maintenance bench's floor is the same NOSPACE recovery done by hand with etcdctl.
+  if (!onPath('etcdctl') && !existsSync('/usr/bin/etcdctl')) missing.push('etcd-client');
   // The simulator and TLS etcd make their certificates with the openssl command; slim images lack it.
   if (!onPath('openssl')) missing.push('openssl');
   // Tests that use PromQL query a real Prometheus scraping the simulator (a fake never answered like the real one);

@@ -90,6 +90,31 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('executor')
+    .description('run approved etcd maintenance (the only process with etcd write credentials) until SIGTERM')
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .option('--dry-run', 'check and show every step of each approved plan, change nothing')
+    .action(async (options: { config?: string; dryRun?: boolean }) => {
+      const { executorCommand } = await import('./executor-command.js');
+      process.exit(await executorCommand(options));
+    });
+
+  program
+    .command('audit')
+    .description('print the audit trail: maintenance requests, approvals, denials, expiries and steps, newest first')
+    .option('--config <file>', 'config file (YAML); default $QUORUM_CONFIG')
+    .option('--cluster <name>', 'only this cluster')
+    .option('--since <duration>', 'how far back, e.g. 30m, 24h, 7d', '24h')
+    .option('--limit <n>', 'at most this many entries', positiveInteger, 1000)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(
+      async (options: { config?: string; cluster?: string; since: string; limit: number; format: 'text' | 'json' }) => {
+        const { auditCommand } = await import('./audit-command.js');
+        process.exitCode = await auditCommand(options);
+      },
+    );
+
+  program
     .command('demo')
     .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
     .option('--no-color', 'plain text even on a terminal')
@@ -103,7 +128,10 @@ export function buildProgram(): Command {
     .description(
       'benchmark start-up, diagnosis on a generated large cluster and under API latency, and the Slack path; writes bench/results/',
     )
-    .option('--only <sections>', 'run only these sections (startup, scale, latency, slack, alerts), e.g. --only slack')
+    .option(
+      '--only <sections>',
+      'run only these sections (startup, scale, latency, slack, alerts, maintenance), e.g. --only slack',
+    )
     .action(async (options: { only?: string }) => {
       process.exitCode = await (await loadSandboxCommand('bench'))({ color: false, ...options });
     });

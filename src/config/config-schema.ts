@@ -86,12 +86,47 @@ export const ClusterSlackSchema = z.strictObject({
   channel: SlackChannelIdSchema.optional(),
 });
 
+/** A Slack user id (`U0123456`, `W…` on Enterprise Grid). */
+export const SlackUserIdSchema = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{6,}$/, { error: 'a Slack user id looks like U0123456 (names change, ids do not)' });
+
+/** A Slack user group id (`S0123456`), whose members are read with usergroups.users.list. */
+export const SlackUserGroupIdSchema = z
+  .string()
+  .regex(/^S[A-Z0-9]{6,}$/, { error: 'a Slack user group id looks like S0123456' });
+
+/**
+ * Who may approve maintenance on a cluster. Without this section nobody can: a maintenance request is refused with
+ * a message naming the setting.
+ */
+export const ApproversConfigSchema = z.strictObject({
+  /** Slack users who may approve. */
+  users: z.array(SlackUserIdSchema).default([]),
+  /** Slack user groups whose members may approve (read from Slack, cached briefly). */
+  groups: z.array(SlackUserGroupIdSchema).default([]),
+  /** Distinct approvers needed before anything runs. @defaultValue 1 */
+  required: z.number().int().min(1).max(10).default(1),
+  /** Whether the requester may approve their own request. @defaultValue false */
+  allowSelfApproval: z.boolean().default(false),
+  /** A request not approved within this long expires (minutes). @defaultValue 15 */
+  expiresMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+});
+export type ApproversConfig = z.infer<typeof ApproversConfigSchema>;
+
 /** One cluster Quorum diagnoses: its API server, its etcd (optional) and the Prometheus that scrapes it (optional). */
 export const ClusterConfigSchema = z.strictObject({
   kube: KubeConfigSchema.default(KubeConfigSchema.parse({})),
   etcd: EtcdConfigSchema.default(EtcdConfigSchema.parse({})),
   prometheus: PrometheusConfigSchema.default(PrometheusConfigSchema.parse({})),
   slack: ClusterSlackSchema.default({}),
+  /** Who may approve maintenance here; absent means nobody. */
+  approvers: ApproversConfigSchema.optional(),
 });
 
 /** The bot's HTTP server (Slack events, health, metrics). */
@@ -177,6 +212,41 @@ export const AlertsConfigSchema = z.strictObject({
     .default(1024 * 1024),
 });
 
+/**
+ * The maintenance executor's own credentials for one cluster: the same keys as the cluster's `etcd` section, but a
+ * write-capable client identity. Endpoints default to the cluster's (`[]` means "the cluster's").
+ */
+export const ExecutorClusterSchema = z.strictObject({
+  etcd: EtcdConfigSchema.default(EtcdConfigSchema.parse({})),
+});
+
+/** The maintenance executor (`quorum executor`): the only process with etcd write credentials. */
+export const ExecutorConfigSchema = z.strictObject({
+  /** Write credentials per cluster; a cluster not listed here gets no maintenance. */
+  clusters: z.record(ClusterNameSchema, ExecutorClusterSchema).default({}),
+  /** Pause between two members' defragmentations, so the cluster settles (s). @defaultValue 10 */
+  pauseBetweenMembersSeconds: z.number().min(0).max(3600).default(10),
+  /** Deadline of one member's defragmentation: a multi-GB member can take minutes (s). @defaultValue 600 */
+  defragTimeoutSeconds: z.number().int().min(1).max(7200).default(600),
+  /** Deadline of the compaction (s). @defaultValue 300 */
+  compactTimeoutSeconds: z.number().int().min(1).max(7200).default(300),
+  /** Deadline of every other etcd call: status, health, alarms, the write check (s). @defaultValue 10 */
+  requestTimeoutSeconds: z.number().int().min(1).max(600).default(10),
+  /**
+   * The per-cluster maintenance lock lasts this long without renewal (s); it is renewed while a maintenance runs, so
+   * a dead executor frees the cluster after at most this long. @defaultValue 30
+   */
+  lockSeconds: z.number().int().min(2).max(3600).default(30),
+  /** How long a job waits for another maintenance on the same cluster to finish (s). @defaultValue 3600 */
+  lockWaitSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(3600),
+});
+export type ExecutorConfig = z.infer<typeof ExecutorConfigSchema>;
+
 export const ConfigSchema = z
   .strictObject({
     /** The clusters by the name people type. */
@@ -194,6 +264,7 @@ export const ConfigSchema = z
     slack: SlackConfigSchema.default({}),
     worker: WorkerConfigSchema.default(WorkerConfigSchema.parse({})),
     alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
+    executor: ExecutorConfigSchema.default(ExecutorConfigSchema.parse({})),
     /** Directory of playbook YAML files; defaults to the `playbooks/` shipped with Quorum. */
     playbooksDir: z.string().min(1).optional(),
     /** Structured logs on stderr; unset: `warn` for `diagnose`, `info` for the bot, workers and executor. */
@@ -208,10 +279,20 @@ export const ConfigSchema = z
         message: `names no cluster under clusters (${names.length > 0 ? `configured: ${names.join(', ')}` : 'none is configured'})`,
       });
     }
+    for (const name of Object.keys(config.executor.clusters)) {
+      if (!names.includes(name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['executor', 'clusters', name],
+          message: `names no cluster under clusters (${names.length > 0 ? `configured: ${names.join(', ')}` : 'none is configured'})`,
+        });
+      }
+    }
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
+export type EtcdConfig = z.infer<typeof EtcdConfigSchema>;
 export type RedisConfig = z.infer<typeof RedisConfigSchema>;
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;

@@ -25,6 +25,8 @@ export const ErrorCode = {
   MetricsParse: 'quorum_metrics_parse_error',
   PrometheusRequest: 'quorum_prometheus_request_error',
   AlertsToken: 'quorum_alerts_token_error',
+  ApprovalRefused: 'quorum_approval_refused',
+  MaintenanceStopped: 'quorum_maintenance_stopped',
   Internal: 'quorum_internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

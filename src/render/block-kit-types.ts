@@ -43,6 +43,16 @@ export interface ButtonElement {
   action_id: string;
   value: string;
   style?: 'primary' | 'danger';
+  /** Slack's own "are you sure?" dialog before the click is sent. */
+  confirm?: ConfirmDialog;
+}
+
+export interface ConfirmDialog {
+  title: PlainTextObject;
+  text: MrkdwnObject;
+  confirm: PlainTextObject;
+  deny: PlainTextObject;
+  style?: 'primary' | 'danger';
 }
 
 export interface ActionsBlock {

@@ -11,7 +11,7 @@ export interface ProposalDescription {
   plan: string[];
 }
 
-/** Short verb phrase per action, used in buttons ("Request approval: defragment etcd"). */
+/** Short verb phrase per action, used in lists and audit lines ("defragment etcd"). */
 export const PROPOSAL_LABELS = {
   'etcd.compact': 'compact etcd',
   'etcd.defrag': 'defragment etcd',

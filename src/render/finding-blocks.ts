@@ -8,7 +8,6 @@ import {
   escapedPrefix,
   escapeMrkdwn,
   fitMrkdwn,
-  fitPlainText,
   neutralizeFences,
   sanitizeForSlack,
   truncationMarker,
@@ -80,10 +79,13 @@ function excerptSection(item: Evidence, budget: FindingBlockBudget): SectionBloc
   return { type: 'section', text: mrkdwn(omitted > 0 ? `${block}\n${truncationMarker(omitted)}` : block) };
 }
 
+/** Text of the one button under a finding's proposals: it requests the finding's whole plan. */
+export const REQUEST_MAINTENANCE_TEXT = 'Request maintenance';
+
 function proposalBlocks(finding: Finding, position: FindingPosition): Block[] {
   const blocks: Block[] = [];
-  const buttons: ButtonElement[] = [];
-  (finding.proposals ?? []).forEach((proposal, index) => {
+  const proposals = finding.proposals ?? [];
+  proposals.forEach((proposal) => {
     const description = describeProposal(proposal);
     const plan = description.plan.map((step) => (/^\d+\. /.test(step) ? `    ${step}` : `• ${step}`)).join('\n');
     blocks.push({
@@ -92,28 +94,20 @@ function proposalBlocks(finding: Finding, position: FindingPosition): Block[] {
         `*${PROPOSAL_LEAD}* ${fitMrkdwn(`${description.summary}\n${plan}`, L.sectionTextChars - PROPOSAL_LEAD.length - 3)}`,
       ),
     });
-    const value = encodeProposalRef({
-      runId: position.runId,
-      proposal: position.firstProposal + index,
-      action: proposal.action,
-    });
-    const repeats = buttons.filter((button) => button.action_id.startsWith(proposalActionId(proposal.action))).length;
-    // Slack wants action_ids unique within a block: a second proposal of the same action gets a ".2" suffix.
-    if (value.length <= L.buttonValueChars) {
-      buttons.push({
-        type: 'button',
-        text: {
-          type: 'plain_text',
-          text: fitPlainText(`Request approval: ${description.label}`, L.buttonTextChars),
-          emoji: true,
-        },
-        action_id: `${proposalActionId(proposal.action)}${repeats > 0 ? `.${repeats + 1}` : ''}`,
-        value,
-      });
-    }
   });
-  for (let start = 0; start < buttons.length; start += L.actionsElements) {
-    blocks.push({ type: 'actions', elements: buttons.slice(start, start + L.actionsElements) } satisfies ActionsBlock);
+  const first = proposals[0];
+  if (!first) return blocks;
+  // One button per finding: compaction, defragmentation and disarming are one recovery, approved and run together
+  // in order. It refers to the finding's first proposal; the handler takes every proposal of that finding.
+  const value = encodeProposalRef({ runId: position.runId, proposal: position.firstProposal, action: first.action });
+  if (value.length <= L.buttonValueChars) {
+    const button: ButtonElement = {
+      type: 'button',
+      text: { type: 'plain_text', text: REQUEST_MAINTENANCE_TEXT, emoji: true },
+      action_id: proposalActionId(first.action),
+      value,
+    };
+    blocks.push({ type: 'actions', elements: [button] } satisfies ActionsBlock);
   }
   return blocks;
 }
@@ -121,7 +115,7 @@ function proposalBlocks(finding: Finding, position: FindingPosition): Block[] {
 /**
  * One problem finding as blocks: a section with the severity emoji, `*title*` and summary, the evidence as fields
  * (ten per section), each excerpt in a code block, the recommendation after "→", and each proposal with its plan
- * followed by "Request approval" buttons. Every text is escaped and fits Slack's limits, cut with a marker if not.
+ * followed by one "Request maintenance" button. Every text is escaped and fits Slack's limits, cut with a marker if not.
  */
 export function findingBlocks(finding: Finding, position: FindingPosition, budget: FindingBlockBudget): Block[] {
   const emoji = SEVERITY_STYLE[finding.severity].slackEmoji;

@@ -8,6 +8,8 @@ import type { ProposalAction } from '../findings/finding.js';
  * `{"v":2,"runId":"r-lz2k9x1c-3f9a1b7e","proposal":1,"action":"etcd.defrag"}`
  * where `proposal` is the index of the proposal in the run's report across all findings, in report order (see
  * `reportProposals` in src/findings/report-proposals.ts). The button's `action_id` is `quorum.proposal.<action>`.
+ * A finding's one "Request maintenance" button refers to its first proposal; the request covers every proposal of
+ * that finding (compact, defragment, disarm: one recovery, run in order).
  * It is a reference, not an authorisation: the handler must look the proposal up in the run's stored report, whose
  * proposal carries the state it was planned against (`basis`).
  */

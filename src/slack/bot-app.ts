@@ -1,7 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type CustomRoute } from '@slack/bolt';
+import { APPROVE_ACTION_ID, DENY_ACTION_ID } from '../render/approval-blocks.js';
+import { PROPOSAL_ACTION_ID_PREFIX } from '../render/proposal-ref.js';
 import type { BotMetrics } from './bot-metrics.js';
+import { ButtonClickSchema, REQUEST_CALLBACK_ID, RequestSubmissionSchema } from './interaction-schemas.js';
+import type { MaintenanceInteractions } from './maintenance-interactions.js';
 import type { QuorumCommandHandler } from './quorum-command-handler.js';
 
 export interface BotAppOptions {
@@ -15,6 +19,8 @@ export interface BotAppOptions {
   port: number;
   host: string;
   handler: QuorumCommandHandler;
+  /** Maintenance requests and approvals (buttons and the request modal). */
+  interactions?: MaintenanceInteractions;
   metrics: BotMetrics;
   /** Redis answers now: /readyz says so. */
   redisReady: () => Promise<boolean>;
@@ -85,6 +91,41 @@ function registerCommands(app: App, options: BotAppOptions): void {
   });
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Buttons and the request modal. Each is acknowledged first (Slack's 3 s), validated with zod (a payload that does
+ * not fit does nothing), and handled after; failures after the acknowledgement go to `onError`.
+ */
+function registerInteractions(app: App, options: BotAppOptions): void {
+  const interactions = options.interactions;
+  if (!interactions) return;
+  const later = (work: Promise<void>, where: string): void => {
+    void work.catch((error: unknown) => options.onError(error, where));
+  };
+  app.action(new RegExp(`^${escapeRegExp(PROPOSAL_ACTION_ID_PREFIX)}`), async ({ ack, body }) => {
+    await ack();
+    const click = ButtonClickSchema.safeParse(body);
+    if (click.success) later(interactions.requestClicked(click.data), 'request maintenance');
+  });
+  app.view(REQUEST_CALLBACK_ID, async ({ ack, body }) => {
+    // Closes the modal; the request is then posted in the thread (or an ephemeral says why not).
+    await ack();
+    const submission = RequestSubmissionSchema.safeParse(body);
+    if (submission.success) later(interactions.requestSubmitted(submission.data), 'maintenance request');
+  });
+  for (const [actionId, decision] of [
+    [APPROVE_ACTION_ID, 'approve'],
+    [DENY_ACTION_ID, 'deny'],
+  ] as const) {
+    app.action(actionId, async ({ ack, body }) => {
+      await ack();
+      const click = ButtonClickSchema.safeParse(body);
+      if (click.success) later(interactions.decisionClicked(click.data, decision), `approval ${decision}`);
+    });
+  }
+}
+
 /**
  * The Bolt app: `/quorum` over HTTP at `POST /slack/events` (signatures and timestamps checked by Bolt; a bad one
  * gets 401 and runs nothing), or over Socket Mode when an app token is set; plus health, readiness and metrics.
@@ -100,6 +141,7 @@ export async function startBotApp(options: BotAppOptions): Promise<RunningBot> {
       logLevel: LogLevel.ERROR,
     });
     registerCommands(app, options);
+    registerInteractions(app, options);
     const routes = serviceRoutes(options);
     const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
       const route = routes.find(
@@ -134,6 +176,7 @@ export async function startBotApp(options: BotAppOptions): Promise<RunningBot> {
   });
   const app = new App({ token: options.token, receiver, clientOptions, logLevel: LogLevel.ERROR });
   registerCommands(app, options);
+  registerInteractions(app, options);
   const server = await receiver.start({ port: options.port, host: options.host });
   const { port } = server.address() as AddressInfo;
   return {

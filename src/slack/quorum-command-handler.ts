@@ -8,7 +8,11 @@ import type { ActiveRuns } from '../queue/active-runs.js';
 import type { RunRecords } from '../queue/run-records.js';
 import type { RunQueues } from '../queue/run-queues.js';
 import type { RunRecord } from '../queue/run-record.js';
+import { escapeMrkdwn } from '../render/mrkdwn.js';
 import { runningMessage, stoppedMessage, type RunMeta } from '../render/run-status-blocks.js';
+import { auditLine, parseSince } from '../approvals/audit-format.js';
+import type { AuditLog } from '../approvals/audit-log.js';
+import type { ApproverDirectory } from './approver-directory.js';
 import type { BotMetrics, CommandOutcome } from './bot-metrics.js';
 import { clustersReply, ephemeral, playbooksReply, statusReply, type Ephemeral } from './command-replies.js';
 import { HELP_TEXT, parseQuorumCommand, playbookFor, type QuorumCommand } from './quorum-command.js';
@@ -39,6 +43,10 @@ export interface QuorumCommandDeps {
   redisDeadlineMs: number;
   client: WebClient;
   metrics: BotMetrics;
+  /** The audit trail, for `/quorum audit`. */
+  audit?: AuditLog;
+  /** Who may read the audit trail: the approvers of a cluster. */
+  approvers?: ApproverDirectory;
 }
 
 /** The first answer to a command, in Slack's 3 seconds, and the work to do after it. */
@@ -98,7 +106,59 @@ export class QuorumCommandHandler {
         return this.cancel(request.runId, command.user_id);
       case 'diagnose':
         return this.diagnose(request, command);
+      case 'audit':
+        return this.auditTrail(request, command.user_id);
     }
+  }
+
+  /**
+   * `/quorum audit`: the latest entries, ephemerally, to approvers only (of the named cluster, or of any cluster,
+   * seeing only the clusters they approve for). Reading the trail is itself audited.
+   */
+  private async auditTrail(request: Extract<QuorumCommand, { kind: 'audit' }>, user: string): Promise<CommandReply> {
+    const { deps } = this;
+    if (!deps.audit || !deps.approvers) {
+      return this.count('audit', 'rejected', { ack: ephemeral('The audit trail is not available from this bot.') });
+    }
+    if (request.cluster && !deps.config.clusters[request.cluster]) {
+      return this.count('audit', 'rejected', {
+        ack: ephemeral(`Unknown cluster \`${request.cluster}\`: \`/quorum clusters\` lists them.`),
+      });
+    }
+    if (!(await deps.redisReady())) return this.count('audit', 'queue_unavailable', { ack: QUEUE_UNAVAILABLE });
+    const candidates = request.cluster ? [request.cluster] : Object.keys(deps.config.clusters);
+    const allowed: string[] = [];
+    for (const cluster of candidates) {
+      const policy = deps.config.clusters[cluster]?.approvers;
+      if (policy && (await deps.approvers.check(user, policy)).ok) allowed.push(cluster);
+    }
+    await deps.audit.append({
+      at: new Date().toISOString(),
+      action: 'command.audit',
+      actor: user,
+      ...(request.cluster ? { cluster: request.cluster } : {}),
+      outcome: allowed.length > 0 ? 'answered' : 'refused: not an approver',
+    });
+    if (allowed.length === 0) {
+      return this.count('audit', 'rejected', {
+        ack: ephemeral(
+          `Only approvers may read the audit trail${request.cluster ? ` of \`${request.cluster}\`` : ''} (\`clusters.<name>.approvers\` in the config): you are not one.`,
+        ),
+      });
+    }
+    const since = new Date(Date.now() - parseSince(request.since));
+    const entries = (await deps.audit.read({ since, limit: 200 }))
+      .filter((entry) => entry.cluster !== undefined && allowed.includes(entry.cluster))
+      .slice(0, 20);
+    // Reasons are typed by people: escaped, and kept out of the code spans' backticks.
+    const lines = entries.map((entry) => `\`${escapeMrkdwn(auditLine(entry).replace(/`/g, "'"))}\``);
+    return this.count('audit', 'answered', {
+      ack: ephemeral(
+        entries.length === 0
+          ? `No audit entries for ${allowed.join(', ')} in the last ${request.since}.`
+          : `*Audit trail* (${allowed.join(', ')}, last ${request.since}, newest first, at most 20; \`quorum audit\` prints all):\n${lines.join('\n')}`,
+      ),
+    });
   }
 
   private async status(request: Extract<QuorumCommand, { kind: 'status' | 'history' }>): Promise<Ephemeral> {

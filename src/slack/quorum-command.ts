@@ -8,11 +8,12 @@ export type QuorumCommand =
   | { kind: 'status'; runId?: string }
   | { kind: 'history'; cluster?: string }
   | { kind: 'cancel'; runId: string }
+  | { kind: 'audit'; cluster?: string; since: string }
   | { kind: 'help' };
 
 export type ParsedCommand = { ok: true; command: QuorumCommand } | { ok: false; message: string };
 
-const SUBCOMMANDS = ['diagnose', 'playbooks', 'clusters', 'status', 'history', 'cancel', 'help'] as const;
+const SUBCOMMANDS = ['diagnose', 'playbooks', 'clusters', 'status', 'history', 'cancel', 'audit', 'help'] as const;
 
 /** Names people type for playbooks, as the chapter's problems are called. */
 export const PLAYBOOK_ALIASES: Readonly<Record<string, string>> = {
@@ -124,6 +125,17 @@ export function parseQuorumCommand(text: string): ParsedCommand {
         };
       return { ok: true, command: { kind: 'cancel', runId } };
     }
+    case 'audit': {
+      let cluster: string | undefined;
+      let since = '24h';
+      for (const token of rest) {
+        const pair = assignment(token);
+        if (pair?.[0] === 'cluster') cluster = pair[1];
+        else if (pair?.[0] === 'since' && /^\d+[smhdw]$/.test(pair[1])) since = pair[1];
+        else return { ok: false, message: 'Type `/quorum audit [cluster=NAME] [since=24h]` (since: 30m, 24h, 7d…).' };
+      }
+      return { ok: true, command: { kind: 'audit', ...(cluster ? { cluster } : {}), since } };
+    }
     default: {
       // `/quorum etcd cluster=x` is what people type first: take a playbook name or alias as "diagnose".
       const asPlaybook = parseQuorumCommand(`diagnose ${text}`);
@@ -151,4 +163,5 @@ export const HELP_TEXT = [
   '• `/quorum status [RUN]`: a run, or the latest ones',
   '• `/quorum history [cluster=NAME]`: recent runs',
   '• `/quorum cancel RUN`: stop a run',
+  '• `/quorum audit [cluster=NAME] [since=24h]`: the latest maintenance requests, decisions and steps (approvers only)',
 ].join('\n');

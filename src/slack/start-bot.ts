@@ -6,6 +6,11 @@ import { createAlertReceiver } from '../alerts/alert-receiver.js';
 import { AlertRouter } from '../alerts/alert-routing.js';
 import { resolveAlertsToken } from '../alerts/alerts-token.js';
 import { LogThrottle } from '../alerts/log-throttle.js';
+import { ApprovalStore } from '../approvals/approval-store.js';
+import { AuditLog } from '../approvals/audit-log.js';
+import { MaintenanceQueue } from '../queue/maintenance-queue.js';
+import { ApproverDirectory } from './approver-directory.js';
+import { MaintenanceInteractions } from './maintenance-interactions.js';
 import { createCheckRegistry } from '../checks/all-checks.js';
 import type { Config } from '../config/config-schema.js';
 import { requireSlackSecrets, type Secrets } from '../config/secrets.js';
@@ -30,10 +35,17 @@ export interface StartBotOptions {
   secrets: Secrets;
   /** Failures after an acknowledgement, for the log. */
   onError?: (error: unknown, where: string) => void;
-  /** Structured logs (alert routing, refused alerts). @defaultValue silent */
+  /** Structured logs (alert routing, refused alerts; the audit trail is mirrored to it). @defaultValue silent */
   log?: Logger;
   /** How long an alert entry taken by a replica that died waits before another takes it (ms). @defaultValue 30000 */
   alertReclaimIdleMs?: number;
+  /** How long a user group's members are cached (ms). @defaultValue 60000 */
+  approverCacheMs?: number;
+  /**
+   * How often requests past their deadline are expired (their messages updated) and approved ones not yet started
+   * are queued again (ms). @defaultValue 30000
+   */
+  expirySweepMs?: number;
 }
 
 /** The running bot, and what tests and the benchmark look into. */
@@ -47,7 +59,7 @@ const REDIS_PROBE_MS = 500;
 /** How long the webhook waits for Redis to keep a notification before answering 503 (ms). */
 const ALERT_ACCEPT_MS = 2_000;
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+function rejectAfter<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
@@ -96,7 +108,18 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
     ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
     retries: 2,
   });
+  const audit = new AuditLog({
+    connection: redis,
+    prefix: config.redis.prefix,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const approvers = new ApproverDirectory({
+    client,
+    ...(options.approverCacheMs === undefined ? {} : { cacheMs: options.approverCacheMs }),
+  });
   const handler = new QuorumCommandHandler({
+    audit,
+    approvers,
     config,
     playbooks,
     prepare: (input) => prepareRun(config, playbooks, registry, input),
@@ -129,7 +152,7 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
       token: alertsToken,
       maxBodyBytes: config.alerts.maxBodyBytes,
       accept: async (notification) => {
-        await within(inbox.accept(accepting, notification), ALERT_ACCEPT_MS, 'keeping the notification in Redis');
+        await rejectAfter(inbox.accept(accepting, notification), ALERT_ACCEPT_MS, 'keeping the notification in Redis');
       },
       onOutcome: (outcome, detail) => {
         alertMetrics.webhooks.inc({ outcome });
@@ -163,7 +186,26 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
   } else {
     log.info('alert webhook off: set QUORUM_ALERTS_TOKEN or alerts.tokenFile to serve POST /alerts/alertmanager');
   }
+  const maintenanceQueue = new MaintenanceQueue({ connection: redis, prefix: config.redis.prefix });
+  const store = new ApprovalStore({ connection: redis, prefix: config.redis.prefix, audit });
+  const interactions = new MaintenanceInteractions({
+    config,
+    client,
+    store,
+    audit,
+    records,
+    queue: maintenanceQueue,
+    approvers,
+    onError: options.onError ?? (() => undefined),
+  });
+  // Requests nobody decided in time expire on their own (their messages lose their buttons); approved ones are
+  // queued again until an executor starts them.
+  const sweeper = setInterval(() => {
+    void interactions.sweep().catch((error: unknown) => options.onError?.(error, 'approval sweep'));
+  }, options.expirySweepMs ?? 30_000);
+  sweeper.unref();
   const bot = await startBotApp({
+    interactions,
     token: secrets.slackBotToken,
     ...(secrets.slackSigningSecret ? { signingSecret: secrets.slackSigningSecret } : {}),
     ...(secrets.slackAppToken ? { appToken: secrets.slackAppToken } : {}),
@@ -181,12 +223,14 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
     port: bot.port,
     alertsEnabled: alertReceiver !== undefined,
     async stop() {
+      clearInterval(sweeper);
       await bot.stop();
       await processor?.stop();
       if (processorRedis) await closeRedis(processorRedis);
       if (inboxRedis) await closeRedis(inboxRedis);
       await outcomes.close();
       await queues.close();
+      await maintenanceQueue.close();
       await closeRedis(redis);
     },
   };

@@ -1,8 +1,8 @@
-/** Real Alertmanager webhook payloads (../shared/real-fixtures/alertmanager/, see its SOURCES.md) and helpers. */
+/** Real Alertmanager webhook payloads (copies in test/fixtures/alertmanager/, see its SOURCES.md) and helpers. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const REAL_FIXTURES = fileURLToPath(new URL('../../../shared/real-fixtures/alertmanager/', import.meta.url));
+export const REAL_FIXTURES = fileURLToPath(new URL('../fixtures/alertmanager/', import.meta.url));
 
 export function realPayloadNames(): string[] {
   return readdirSync(REAL_FIXTURES)

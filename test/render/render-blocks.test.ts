@@ -101,21 +101,17 @@ describe('renderBlocks', () => {
     );
   });
 
-  it('describes each proposal and offers a "Request approval" button per proposal', () => {
+  it('describes each proposal and offers one "Request maintenance" button for the finding\'s whole plan', () => {
     const plan =
       sections(main).find((section) => section.text?.text.includes('Defragment all 3 members'))?.text?.text ?? '';
     expect(plan).toMatch(/^\*Proposed maintenance \(needs approval\):\* Defragment all 3 members/);
     expect(plan).toMatch(/1\. etcd-b \(follower[^\n]*\n {4}2\. etcd-c \(follower[^\n]*\n {4}3\. etcd-a \(leader/);
     const actions = main.blocks.find((block): block is ActionsBlock => block.type === 'actions');
     expect(actions?.elements.map((button) => [button.text.text, button.action_id])).toEqual([
-      ['Request approval: compact etcd', 'quorum.proposal.etcd.compact'],
-      ['Request approval: defragment etcd', 'quorum.proposal.etcd.defrag'],
-      ['Request approval: disarm NOSPACE alarm', 'quorum.proposal.etcd.disarm'],
+      ['Request maintenance', 'quorum.proposal.etcd.compact'],
     ]);
     expect(actions?.elements.map((button) => parseProposalRef(button.value))).toEqual([
       { v: 2, runId: degradedReport().runId, proposal: 0, action: 'etcd.compact' },
-      { v: 2, runId: degradedReport().runId, proposal: 1, action: 'etcd.defrag' },
-      { v: 2, runId: degradedReport().runId, proposal: 2, action: 'etcd.disarm' },
     ]);
   });
 

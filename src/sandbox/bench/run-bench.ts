@@ -14,6 +14,7 @@ import { importRssBytes } from './import-cost.js';
 import { compareWithRawList, RAW_LIST_NOTE } from './raw-list-baseline.js';
 import { SLACK_BENCH_NOTE, slackBenchRows, type BenchRow } from './slack-bench.js';
 import { alertStormRow, runAlertStorm } from './alert-storm-bench.js';
+import { benchNospaceRecovery } from './maintenance-bench.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /**
@@ -163,7 +164,7 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run (`quorum bench --only slack,latency`). */
-export const BENCH_SECTIONS = ['startup', 'scale', 'latency', 'slack', 'alerts'] as const;
+export const BENCH_SECTIONS = ['startup', 'scale', 'latency', 'slack', 'alerts', 'maintenance'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** A results row, tagged with the section that produced it. */
@@ -226,7 +227,8 @@ function resultsTable(results: ResultsFile): string {
  * cluster, wall time and peak RSS of the diagnosing process; (3) control-plane-health with 50 ms injected per
  * request, against the same requests made one after another and against its critical path; (4) from Slack:
  * acknowledgement latency, end to end against the CLI, the per-cluster cap (see slack-bench.ts); (5) an alert storm of
- * 10,000 webhook posts against the bot's receiver and a bare HTTP server (see alert-storm-bench.ts).
+ * 10,000 webhook posts against the bot's receiver and a bare HTTP server (see alert-storm-bench.ts); (6) NOSPACE recovery
+ * on a real 3-member etcd through an approval and `quorum executor`, against the same recovery by hand with etcdctl.
  */
 export async function runBench(options: BenchOptions): Promise<void> {
   const { write } = options;
@@ -263,6 +265,11 @@ export async function runBench(options: BenchOptions): Promise<void> {
     begin('alerts');
     write('Alert storm: 10,000 Alertmanager webhook posts against the bot, taking turns with a bare HTTP server…\n');
     add('alerts', alertStormRow(await runAlertStorm({ write })));
+  }
+  if (only.has('maintenance')) {
+    begin('maintenance');
+    // Approved maintenance: NOSPACE recovery through the executor against the same recovery by hand with etcdctl.
+    add('maintenance', ...(await benchNospaceRecovery(write)));
   }
 
   const previous = await previousResults(options.outDir);

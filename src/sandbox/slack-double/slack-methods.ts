@@ -177,6 +177,55 @@ const usergroupUsers: Method = (args, context) => {
   return users ? { body: { ok: true, users } } : fail('no_such_subteam');
 };
 
+/** Slack's limits on a modal: a title of 24 characters, up to 100 blocks, submit/close labels of 24. */
+function checkModal(view: Record<string, unknown>): MethodAnswer | undefined {
+  const title = (view.title as { text?: unknown } | undefined)?.text;
+  const blocks = view.blocks;
+  const problems: string[] = [];
+  if (view.type !== 'modal') problems.push('view.type must be "modal"');
+  if (typeof title !== 'string' || title.length === 0 || title.length > 24)
+    problems.push('view.title.text: 1-24 characters');
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > 100) problems.push('view.blocks: 1-100 blocks');
+  for (const key of ['submit', 'close']) {
+    const text = (view[key] as { text?: unknown } | undefined)?.text;
+    if (text !== undefined && (typeof text !== 'string' || text.length > 24))
+      problems.push(`view.${key}.text: at most 24 characters`);
+  }
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) {
+    problems.push('view.private_metadata: at most 3000 characters');
+  }
+  const hasInput = Array.isArray(blocks) && blocks.some((block) => (block as { type?: unknown }).type === 'input');
+  if (hasInput && view.submit === undefined) problems.push('a modal with input blocks needs view.submit');
+  return problems.length > 0
+    ? fail('invalid_arguments', { response_metadata: { messages: problems.map((problem) => `[ERROR] ${problem}`) } })
+    : undefined;
+}
+
+/** views.open: a trigger_id is valid for 3 s and once (`expired_trigger_id`, `exchanged_trigger_id`). */
+const viewsOpen: Method = (args, context) => {
+  const triggerId = string(args.trigger_id);
+  if (!triggerId) return fail('invalid_trigger_id');
+  let view = args.view;
+  if (typeof view === 'string') {
+    try {
+      view = JSON.parse(view);
+    } catch {
+      return fail('invalid_arguments');
+    }
+  }
+  if (typeof view !== 'object' || view === null) return fail('invalid_arguments');
+  const trigger = context.state.triggers.get(triggerId);
+  if (!trigger) return fail('invalid_trigger_id');
+  if (trigger.used) return fail('exchanged_trigger_id');
+  if (Date.now() - trigger.issuedAt > 3_000) return fail('expired_trigger_id');
+  const invalid = checkModal(view as Record<string, unknown>);
+  if (invalid) return invalid;
+  trigger.used = true;
+  const id = `V${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+  context.state.views.push({ id, triggerId, view: view as Record<string, unknown> });
+  return { body: { ok: true, view: { id, ...(view as Record<string, unknown>) } } };
+};
+
 const authTest: Method = (_args, context) => ({
   body: {
     ok: true,
@@ -199,4 +248,5 @@ export const SLACK_METHODS: Readonly<Record<string, Method>> = {
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
   'usergroups.users.list': usergroupUsers,
+  'views.open': viewsOpen,
 };

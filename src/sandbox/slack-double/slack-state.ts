@@ -41,6 +41,14 @@ export interface ResponseUrl {
   uses: number;
 }
 
+/** A modal opened with views.open, as the user would see it. */
+export interface SlackView {
+  id: string;
+  /** The user whose interaction's trigger_id opened it. */
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
 /** The workspace the double pretends to be: channels, messages with their threads, calls, uploads. */
 export class SlackState {
   readonly channels = new Map<string, SlackChannel>();
@@ -50,6 +58,10 @@ export class SlackState {
   readonly responseUrls = new Map<string, ResponseUrl>();
   /** User groups for usergroups.users.list: group id → user ids. */
   readonly userGroups = new Map<string, string[]>();
+  /** Modals opened with views.open, oldest first. */
+  readonly views: SlackView[] = [];
+  /** trigger_ids handed out with interactions (valid about 3 s, once), and whether they were used. */
+  readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private clock = Math.floor(Date.now() / 1000);
   private sequence = 0;
 

@@ -36,6 +36,8 @@ export interface SlackDouble {
   /** A response_url as Slack hands out with a command or an interaction, bound to a channel and a user. */
   responseUrl(channel: string, user: string): string;
   inject(fault: SlackFault): void;
+  /** A trigger_id as Slack hands out with an interaction: views.open accepts it once, within 3 s. */
+  triggerId(): string;
   /** Resolves when a call matching `predicate` has been answered (or was already). */
   waitForCall(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   stop(): Promise<void>;
@@ -44,7 +46,7 @@ export interface SlackDouble {
 /** Decodes Slack's form fields that carry JSON (`blocks`, `attachments`, `files`). */
 function decodeArgs(raw: Record<string, unknown>): Record<string, unknown> {
   const args = { ...raw };
-  for (const key of ['blocks', 'attachments', 'files', 'metadata']) {
+  for (const key of ['blocks', 'attachments', 'files', 'metadata', 'view']) {
     if (typeof args[key] === 'string') {
       try {
         args[key] = JSON.parse(args[key] as string);
@@ -219,6 +221,11 @@ export async function startSlackDouble(options: SlackDoubleOptions): Promise<Sla
       const id = randomUUID();
       state.responseUrls.set(id, { id, channel, user, uses: 0 });
       return `${baseUrl}/response/${id}`;
+    },
+    triggerId() {
+      const id = `${Date.now()}.${Math.floor(Math.random() * 1e6)}.${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+      state.triggers.set(id, { issuedAt: Date.now(), used: false });
+      return id;
     },
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
