@@ -44,7 +44,7 @@ export interface AlertProcessorOptions {
 
 /** Distinct unrouted alert names labelled in metrics and logged; past this, `other` (labels must stay bounded). */
 const MAX_UNROUTED_NAMES = 200;
-const BATCH = 100;
+const BATCH = 500;
 
 function summaryOf(alert: ReceivedAlert): string | undefined {
   const text = alert.annotations.summary ?? alert.annotations.message ?? alert.annotations.description;
