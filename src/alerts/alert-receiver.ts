@@ -3,8 +3,9 @@ import { describeError } from '../core/errors.js';
 import { CompiledPayloadSchema, describePayloadIssues } from './alertmanager-payload.js';
 import { createAlertsAuthorizer } from './alerts-token.js';
 
-/** What became of one webhook request, for metrics. */
-export type WebhookOutcome = 'accepted' | 'unauthorized' | 'bad_request' | 'too_large' | 'unavailable';
+/** What can become of one webhook request, for metrics. */
+export const WEBHOOK_OUTCOMES = ['accepted', 'unauthorized', 'bad_request', 'too_large', 'unavailable'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 export interface AlertReceiverOptions {
   /** The token Alertmanager presents (bearer, or basic-auth password). */
