@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AlertNotificationSchema, type AlertNotification } from './alertmanager-payload.js';
+import {
+  AlertNotificationSchema,
+  CompiledPayloadSchema,
+  normalizeNotification,
+  type AlertNotification,
+} from './alertmanager-payload.js';
 
 /** One accepted notification waiting in the inbox. */
 export interface InboxEntry {
@@ -15,6 +20,11 @@ export interface AlertInboxOptions {
 }
 
 const GROUP = 'processors';
+/** An entry's fields: the webhook body as Alertmanager sent it, and when it was received (ISO 8601). */
+const PAYLOAD = 'p';
+const RECEIVED_AT = 'at';
+/** The field of entries written by earlier versions: the normalized notification as JSON. Still read. */
+const NOTIFICATION = 'n';
 
 /**
  * Accepted Alertmanager notifications, durably, until they are processed: a Redis stream read through one consumer
@@ -28,9 +38,13 @@ export class AlertInbox {
     this.key = `${options.prefix}:alerts:inbox`;
   }
 
-  /** Appends a notification; resolves once Redis has it (the caller answers 503 if this throws). */
-  async accept(connection: Redis, notification: AlertNotification): Promise<string> {
-    const id = await connection.xadd(this.key, '*', 'n', JSON.stringify(notification));
+  /**
+   * Appends a notification: the webhook body as it came (already checked against the payload schema), bytes as they
+   * are, so the webhook neither normalizes nor serializes it again under a storm; it is parsed when read. Resolves
+   * once Redis has it (the caller answers 503 if this throws).
+   */
+  async accept(connection: Redis, payload: Buffer | string, receivedAt: Date): Promise<string> {
+    const id = await connection.xadd(this.key, '*', RECEIVED_AT, receivedAt.toISOString(), PAYLOAD, payload);
     return id as string;
   }
 
@@ -88,21 +102,42 @@ export class AlertInbox {
   }
 }
 
-function parseEntries(raw: [string, string[]][]): InboxEntry[] {
-  const entries: InboxEntry[] = [];
-  for (const [id, fields] of raw) {
-    const index = fields.indexOf('n');
-    const text = index >= 0 ? fields[index + 1] : undefined;
-    const parsed = text ? AlertNotificationSchema.safeParse(JSON.parse(text)) : undefined;
-    // An entry Quorum cannot read (written by another version) is still handed on, empty, so it gets acknowledged.
-    entries.push({
-      id,
-      notification: parsed?.success
-        ? parsed.data
-        : { receivedAt: new Date().toISOString(), status: 'firing', truncatedAlerts: 0, alerts: [] },
-    });
+/** A field's value: fields come as name, value, name, value… */
+function field(fields: readonly string[], name: string): string | undefined {
+  for (let index = 0; index + 1 < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
+  return undefined;
+}
+
+/** The notification an entry holds, or undefined when it holds none Quorum can read. */
+function notificationOf(fields: readonly string[]): AlertNotification | undefined {
+  try {
+    const payload = field(fields, PAYLOAD);
+    if (payload !== undefined) {
+      const parsed = CompiledPayloadSchema.safeParse(JSON.parse(payload));
+      if (!parsed.success) return undefined;
+      const receivedAt = new Date(field(fields, RECEIVED_AT) ?? NaN);
+      return normalizeNotification(parsed.data, Number.isNaN(receivedAt.getTime()) ? new Date() : receivedAt);
+    }
+    const notification = field(fields, NOTIFICATION);
+    if (notification === undefined) return undefined;
+    const parsed = AlertNotificationSchema.safeParse(JSON.parse(notification));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
-  return entries;
+}
+
+function parseEntries(raw: [string, string[]][]): InboxEntry[] {
+  // An entry Quorum cannot read (written by another version) is still handed on, empty, so it gets acknowledged.
+  return raw.map(([id, fields]) => ({
+    id,
+    notification: notificationOf(fields) ?? {
+      receivedAt: new Date().toISOString(),
+      status: 'firing',
+      truncatedAlerts: 0,
+      alerts: [],
+    },
+  }));
 }
 
 /** A consumer name unique to this process: host, pid and a random part (pids repeat across containers). */

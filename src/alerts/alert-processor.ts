@@ -44,7 +44,11 @@ export interface AlertProcessorOptions {
 
 /** Distinct unrouted alert names labelled in metrics and logged; past this, `other` (labels must stay bounded). */
 const MAX_UNROUTED_NAMES = 200;
-const BATCH = 100;
+/**
+ * Entries read at once. Under a storm a batch's firing alerts are decided on once per (cluster, playbook), so the
+ * larger the batch, the fewer Redis calls per notification (the storm benchmark's reads, allowed 500, take ~200).
+ */
+const BATCH = 500;
 
 function summaryOf(alert: ReceivedAlert): string | undefined {
   const text = alert.annotations.summary ?? alert.annotations.message ?? alert.annotations.description;

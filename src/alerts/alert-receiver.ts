@@ -1,23 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError } from '../core/errors.js';
-import {
-  AlertmanagerPayloadSchema,
-  describePayloadIssues,
-  normalizeNotification,
-  type AlertNotification,
-} from './alertmanager-payload.js';
+import { CompiledPayloadSchema, describePayloadIssues } from './alertmanager-payload.js';
 import { createAlertsAuthorizer } from './alerts-token.js';
 
-/** What became of one webhook request, for metrics. */
-export type WebhookOutcome = 'accepted' | 'unauthorized' | 'bad_request' | 'too_large' | 'unavailable';
+/** What can become of one webhook request, for metrics. */
+export const WEBHOOK_OUTCOMES = ['accepted', 'unauthorized', 'bad_request', 'too_large', 'unavailable'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 export interface AlertReceiverOptions {
   /** The token Alertmanager presents (bearer, or basic-auth password). */
   token: string;
   /** Largest body accepted (bytes); more gets 413. */
   maxBodyBytes: number;
-  /** Keeps the notification durably (Redis); throws when it cannot, and the sender is told to retry (503). */
-  accept: (notification: AlertNotification) => Promise<void>;
+  /**
+   * Keeps the notification durably (Redis): the body as it came, once it has passed the payload schema (the inbox's
+   * reader parses it again and normalizes it, off the request path). Throws when it cannot, and the sender is told to
+   * retry (503).
+   */
+  accept: (body: Buffer, receivedAt: Date) => Promise<void>;
   /** Told of every request's outcome. */
   onOutcome?: (outcome: WebhookOutcome, detail: { alerts?: number; reason?: string }) => void;
   now?: () => Date;
@@ -51,7 +51,7 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -107,24 +107,24 @@ export function createAlertReceiver(
       answer(res, 400, { error: reason });
       return;
     }
-    const parsed = AlertmanagerPayloadSchema.safeParse(json);
+    const parsed = CompiledPayloadSchema.safeParse(json);
     if (!parsed.success) {
       const reason = `not an Alertmanager webhook payload: ${describePayloadIssues(parsed.error)}`;
       outcome('bad_request', { reason });
       answer(res, 400, { error: reason });
       return;
     }
-    const notification = normalizeNotification(parsed.data, now());
+    const alerts = parsed.data.alerts.length;
     try {
-      await options.accept(notification);
+      await options.accept(body, now());
     } catch (error) {
       const reason = `could not keep the notification (${describeError(error)}); Alertmanager will retry`;
       outcome('unavailable', { reason });
       answer(res, 503, { error: reason });
       return;
     }
-    outcome('accepted', { alerts: notification.alerts.length });
-    answer(res, 200, { status: 'accepted', alerts: notification.alerts.length });
+    outcome('accepted', { alerts });
+    answer(res, 200, { status: 'accepted', alerts });
   }
 
   return (req, res) => {

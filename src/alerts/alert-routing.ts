@@ -41,9 +41,10 @@ const LABEL_PARAMS: Readonly<Record<string, Readonly<Record<string, string>>>> =
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { critical: 3, warning: 2, info: 1 };
 
-function worst(severities: (string | undefined)[]): string | undefined {
+function worst(alerts: readonly ReceivedAlert[]): string | undefined {
   let best: string | undefined;
-  for (const severity of severities) {
+  for (const alert of alerts) {
+    const severity = alert.labels.severity;
     if (severity === undefined) continue;
     if (best === undefined || (SEVERITY_RANK[severity] ?? 0) > (SEVERITY_RANK[best] ?? 0)) best = severity;
   }
@@ -57,11 +58,16 @@ function worst(severities: (string | undefined)[]): string | undefined {
  */
 export class AlertRouter {
   private readonly playbookByAlert = new Map<string, string>();
+  /** The configured clusters' names, and the cluster of alerts without the label: looked up once, not per alert. */
+  private readonly clusterNames: readonly string[];
+  private readonly fallbackCluster: string | undefined;
 
   constructor(
     private readonly config: Pick<Config, 'clusters' | 'defaultCluster' | 'alerts'>,
     playbooks: ReadonlyMap<string, Playbook>,
   ) {
+    this.clusterNames = Object.keys(config.clusters);
+    this.fallbackCluster = config.defaultCluster ?? (this.clusterNames.length === 1 ? this.clusterNames[0] : undefined);
     // Sorted by id so that an alert listed by two playbooks always goes to the same one.
     for (const playbook of [...playbooks.values()].sort((a, b) => a.id.localeCompare(b.id))) {
       for (const alert of playbook.alerts)
@@ -77,17 +83,16 @@ export class AlertRouter {
   private clusterOf(alert: ReceivedAlert): { cluster: string } | { reason: UnroutedReason; detail: string } {
     const label = this.config.alerts.clusterLabel;
     const named = alert.labels[label];
-    const clusters = Object.keys(this.config.clusters);
     if (named !== undefined) {
       // A label naming a cluster Quorum does not know must not fall back: that would diagnose the wrong cluster.
-      return this.config.clusters[named]
+      return Object.hasOwn(this.config.clusters, named)
         ? { cluster: named }
         : {
             reason: 'unknown_cluster',
-            detail: `${label}="${named}" names no configured cluster (${clusters.join(', ') || 'none'})`,
+            detail: `${label}="${named}" names no configured cluster (${this.clusterNames.join(', ') || 'none'})`,
           };
     }
-    const fallback = this.config.defaultCluster ?? (clusters.length === 1 ? clusters[0] : undefined);
+    const fallback = this.fallbackCluster;
     return fallback
       ? { cluster: fallback }
       : { reason: 'no_cluster', detail: `no ${label} label and no defaultCluster to fall back to` };
@@ -120,7 +125,7 @@ export class AlertRouter {
     }
     const routes: AlertRoute[] = [];
     for (const group of groups.values()) {
-      const severity = worst(group.alerts.map((alert) => alert.labels.severity));
+      const severity = worst(group.alerts);
       const channel = this.channelFor(group.cluster, severity);
       if (!channel) {
         for (const alert of group.alerts) {
@@ -132,12 +137,15 @@ export class AlertRouter {
         }
         continue;
       }
-      routes.push({
-        ...group,
+      const route: AlertRoute = {
+        cluster: group.cluster,
+        playbook: group.playbook,
         channel,
         params: this.paramsOf(group.playbook, group.alerts),
-        ...(severity ? { severity } : {}),
-      });
+        alerts: group.alerts,
+      };
+      if (severity) route.severity = severity;
+      routes.push(route);
     }
     return { routes, unrouted };
   }
@@ -145,7 +153,9 @@ export class AlertRouter {
   /** A parameter is taken from a label only when every alert of the route has the same value for it. */
   private paramsOf(playbook: string, alerts: readonly ReceivedAlert[]): Record<string, string> {
     const params: Record<string, string> = {};
-    for (const [param, label] of Object.entries(LABEL_PARAMS[playbook] ?? {})) {
+    const labels = LABEL_PARAMS[playbook];
+    if (!labels) return params;
+    for (const [param, label] of Object.entries(labels)) {
       const values = new Set(alerts.map((alert) => alert.labels[label]));
       const [only] = values;
       if (values.size === 1 && only !== undefined && only !== '') params[param] = only;

@@ -41,6 +41,14 @@ export const AlertmanagerPayloadSchema = z.looseObject({
 });
 export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayloadSchema>;
 
+/**
+ * {@link AlertmanagerPayloadSchema} compiled by zod's compiler (`z.compile`) into one generated function: the webhook
+ * and the inbox parse every notification of a storm with it. Same output, same issues (a payload the generated code
+ * refuses is handed to the runtime parser, which reports them), in about half the time; a schema the compiler
+ * cannot handle is left on the runtime parser, unchanged.
+ */
+export const CompiledPayloadSchema = z.compile(AlertmanagerPayloadSchema);
+
 /** One alert as Quorum keeps it: every field it routes and shows on, nothing it does not. */
 export const ReceivedAlertSchema = z.strictObject({
   fingerprint: z.string(),
@@ -85,26 +93,29 @@ function labelFingerprint(labels: Readonly<Record<string, string>>): string {
  * a fingerprint, and real times only.
  */
 export function normalizeNotification(payload: AlertmanagerPayload, receivedAt: Date): AlertNotification {
-  return {
+  // Fields assigned one by one rather than spread in: this runs for every notification of a storm.
+  const notification: AlertNotification = {
     receivedAt: receivedAt.toISOString(),
-    ...(payload.groupKey ? { groupKey: payload.groupKey } : {}),
     status: payload.status,
     truncatedAlerts: payload.truncatedAlerts,
     alerts: payload.alerts.map((alert) => {
-      const startsAt = realTime(alert.startsAt);
-      const endsAt = realTime(alert.endsAt);
-      return {
+      const received: ReceivedAlert = {
         fingerprint: alert.fingerprint || labelFingerprint(alert.labels),
         status: alert.status ?? payload.status,
         name: alert.labels.alertname as string,
         labels: alert.labels,
         annotations: alert.annotations,
-        ...(startsAt ? { startsAt } : {}),
-        ...(endsAt ? { endsAt } : {}),
-        ...(alert.generatorURL ? { generatorURL: alert.generatorURL } : {}),
       };
+      const startsAt = realTime(alert.startsAt);
+      const endsAt = realTime(alert.endsAt);
+      if (startsAt) received.startsAt = startsAt;
+      if (endsAt) received.endsAt = endsAt;
+      if (alert.generatorURL) received.generatorURL = alert.generatorURL;
+      return received;
     }),
   };
+  if (payload.groupKey) notification.groupKey = payload.groupKey;
+  return notification;
 }
 
 /** Zod's issues as one line that names each path: what a 400 answer says. */

@@ -63,6 +63,7 @@ describe('alert routing', () => {
       alert('etcdNoLeader', { cluster: 'prod-us', severity: 'warning' }, 'a'),
       alert('etcdNoLeader', { severity: 'warning' }, 'b'),
       alert('etcdNoLeader', { cluster: 'staging' }, 'c'),
+      alert('etcdNoLeader', { cluster: 'constructor' }, 'd'),
     ]);
     expect(routes.map((route) => [route.cluster, route.channel, route.alerts.length])).toEqual([
       ['prod-us', 'C0PRODUS', 1],
@@ -70,6 +71,8 @@ describe('alert routing', () => {
     ]);
     expect(unrouted).toEqual([
       expect.objectContaining({ reason: 'unknown_cluster', detail: expect.stringContaining('cluster="staging"') }),
+      // A name every object has through its prototype is no configured cluster either.
+      expect.objectContaining({ reason: 'unknown_cluster', detail: expect.stringContaining('cluster="constructor"') }),
     ]);
   });
 

@@ -43,13 +43,16 @@ describe('alert notifications a replica took and never finished', () => {
   it('are taken over by another replica and processed once', async () => {
     const inbox = new AlertInbox({ prefix: config.redis.prefix });
     await inbox.ensureGroup(connection);
-    for (const [name, fingerprint] of [
-      ['etcdNoLeader', '00000000000000f1'],
-      ['etcdDatabaseQuotaLowSpace', '00000000000000f2'],
-    ] as const) {
-      const body = AlertmanagerPayloadSchema.parse(payload('firing', [{ name, fingerprint }]));
-      await inbox.accept(connection, normalizeNotification(body, new Date()));
-    }
+    await inbox.accept(
+      connection,
+      JSON.stringify(payload('firing', [{ name: 'etcdNoLeader', fingerprint: '00000000000000f1' }])),
+      new Date(),
+    );
+    // An entry as earlier versions wrote it (the normalized notification), left by a replica not yet upgraded.
+    const older = AlertmanagerPayloadSchema.parse(
+      payload('firing', [{ name: 'etcdDatabaseQuotaLowSpace', fingerprint: '00000000000000f2' }]),
+    );
+    await connection.xadd(inbox.key, '*', 'n', JSON.stringify(normalizeNotification(older, new Date())));
     // A replica reads both and dies before finishing them.
     expect(await inbox.read(connection, 'replica-that-died', 10, 100)).toHaveLength(2);
     expect(await inbox.read(connection, 'replica-that-died', 10, 100)).toHaveLength(0);

@@ -134,6 +134,22 @@ describe('POST /alerts/alertmanager on the bot', () => {
     expect(await backlog()).toBe(before);
   });
 
+  it('is served ahead of Bolt: a query string still reaches it, other methods get 405, other paths stay with Bolt', async () => {
+    const before = await backlog();
+    const answer = await postAlerts(
+      `${url}?from=alertmanager`,
+      payload('resolved', [{ name: 'NotAKubernetesAlert', fingerprint: '00000000000000b1' }]),
+      { authorization: AUTH },
+    );
+    expect(answer.status).toBe(200);
+    const get = await fetch(url);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${bot.url}/alerts/alertmanager-not`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    await waitUntil(async () => (await backlog()) <= before, { what: 'the inbox to drain', timeoutMs: 5_000 });
+  });
+
   it('starts one run for a firing alert: the channel gets its message naming the alert, the queue its job', async () => {
     const before = messages().length;
     const answer = await postAlerts(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   AlertmanagerPayloadSchema,
+  CompiledPayloadSchema,
   describePayloadIssues,
   normalizeNotification,
 } from '../../src/alerts/alertmanager-payload.js';
@@ -63,8 +64,19 @@ describe('Alertmanager webhook payload', () => {
       /alerts\.0\.labels\.n/,
     ],
   ])('refuses %s, naming the path', (_, body, reason) => {
-    const parsed = AlertmanagerPayloadSchema.safeParse(body);
-    expect(parsed.success).toBe(false);
-    if (!parsed.success) expect(describePayloadIssues(parsed.error)).toMatch(reason);
+    for (const schema of [AlertmanagerPayloadSchema, CompiledPayloadSchema]) {
+      const parsed = schema.safeParse(body);
+      expect(parsed.success).toBe(false);
+      if (!parsed.success) expect(describePayloadIssues(parsed.error)).toMatch(reason);
+    }
+  });
+
+  it.each([
+    ...realPayloadNames().map((name) => [name, realPayload(name)] as const),
+    ['a payload with defaults to fill in', { status: 'resolved', alerts: [{ labels: { alertname: 'x' } }] }] as const,
+    ['an unknown status', { status: 'pending', alerts: [] }] as const,
+    ['a label that is not a string', { status: 'firing', alerts: [{ labels: { alertname: 'x', n: 1 } }] }] as const,
+  ])('compiled, parses %s exactly as the runtime schema does', (_, body) => {
+    expect(CompiledPayloadSchema.safeParse(body)).toEqual(AlertmanagerPayloadSchema.safeParse(body));
   });
 });
