@@ -40,7 +40,7 @@ export interface KubeReaderOptions extends KubeconfigSource {
   requestTimeoutMs?: number;
   /** Objects per list page (`limit`), in objects. @defaultValue 500 */
   pageSize?: number;
-  /** Request-rate and concurrency cap for this cluster. @defaultValue 20 requests/s, burst 40, 8 concurrent */
+  /** Request-rate and concurrency cap for this cluster. @defaultValue 50 requests/s, burst 100, 8 concurrent */
   rateLimit?: RateLimitOptions;
   /** Largest response accepted, in bytes. @defaultValue 67108864 (64 MiB) */
   maxResponseBytes?: number;

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
       etcd: { endpoints: ['https://10.0.0.1:2379'], quotaBytes: 8589934592, requestTimeoutMs: 5_000 },
       prometheus: { url: 'http://prometheus.monitoring:9090', selector: 'cluster="prod-eu"', rangeSeconds: 300 },
     });
-    expect(config.clusters['prod-us']?.kube.rateLimit).toEqual({ requestsPerSecond: 20, burst: 40, maxConcurrent: 2 });
+    expect(config.clusters['prod-us']?.kube.rateLimit).toEqual({ requestsPerSecond: 50, burst: 100, maxConcurrent: 2 });
   });
 
   it('lets the single-cluster flags define a cluster named "default" when the config has none', () => {
