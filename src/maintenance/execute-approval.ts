@@ -89,21 +89,15 @@ export async function executeApproval(
     let record = await store.applyOrThrow(current.id, { kind: 'claim', executor, fencingToken: lock.token });
     await reporter.updated(record).catch(() => undefined);
     const dryRun = deps.dryRun || record.dryRun;
-    // Live lines go out in order but never hold up the maintenance: while Slack answers, a member may sit
-    // defragmented and the others wait. The record (and its audit entry) is still written before the next step.
-    let posts: Promise<void> = Promise.resolve();
-    const post = (text: string): void => {
-      const shown = record;
-      posts = posts.then(() => reporter.step(shown, text).catch(() => undefined));
-    };
     const outcome = await runPlan(record, {
       client: deps.client(record.cluster),
       lock,
+      // Each line is shown before the next step starts: the thread is the live record people follow.
       log: async (step, text) => {
         record = await store.applyOrThrow(record.id, { kind: 'step', step });
-        post(text);
+        await reporter.step(record, text).catch(() => undefined);
       },
-      say: async (text) => post(text),
+      say: (text) => reporter.step(record, text).catch(() => undefined),
       sizes: async (sizes) => {
         record = await store.applyOrThrow(record.id, { kind: 'sizes', ...sizes });
       },
@@ -112,8 +106,6 @@ export async function executeApproval(
       dryRun,
       signal,
     }).catch((error: unknown) => ({ kind: 'failed' as const, note: `the executor failed: ${describeError(error)}` }));
-    // The thread shows every step before the outcome.
-    await posts;
     if (outcome.kind === 'replan') {
       const plan = replan(record.plan, record.basis, outcome.observation);
       const next = newApproval({
@@ -150,6 +142,8 @@ export async function executeApproval(
       { approvalId: record.id, cluster: record.cluster, state: record.state, note: outcome.note },
       'maintenance ended',
     );
+    // Ended on the record: the cluster is free for the next maintenance while Slack is told.
+    await lock.release().catch(() => undefined);
     await reporter.updated(record).catch(() => undefined);
     await reporter.finished(record).catch(() => undefined);
     if (outcome.kind === 'failed') throw new MaintenanceStoppedError(`Approval ${record.id}: ${outcome.note}`);

@@ -414,8 +414,11 @@ describe('the maintenance executor on a real 3-member etcd', () => {
         ),
       );
       expect(stopped.execution!.outcome).toMatch(/Members: .*healthy/);
-      // The lock is free again: another maintenance could take it at once.
-      expect(await connection.exists(`${config.redis.prefix}:maintenance-lock:${CLUSTER}`)).toBe(0);
+      // The lock is free again (released right after the outcome is recorded): another maintenance could take it.
+      await waitUntil(
+        async () => (await connection.exists(`${config.redis.prefix}:maintenance-lock:${CLUSTER}`)) === 0,
+        { what: 'the maintenance lock to be released', timeoutMs: 5_000 },
+      );
     } finally {
       onStep = async () => undefined;
       await etcd.startMember(second!.name);
