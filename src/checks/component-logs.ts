@@ -8,7 +8,7 @@ import { readBoundedLog, type BoundedLog } from './component-log-reader.js';
 import { causeFinding, otherErrorsFinding, type LogFindingContext } from './component-log-findings.js';
 import { LogSummary, type LogSource } from './component-log-summary.js';
 import { CONTROL_PLANE_COMPONENTS } from './control-plane-components.js';
-import { podMetadataOnce, podOnce } from './control-plane-pod-reads.js';
+import { componentPodsOnce } from './control-plane-pod-reads.js';
 import { componentOf } from './control-plane-pods.js';
 import { pendingPodsOnce } from './scheduler-pending.js';
 
@@ -178,21 +178,8 @@ export const componentLogsCheck = defineCheck({
     const lookbackMs = args.lookbackMinutes * 60_000;
     const all: LogSource[] = [];
     const targets: Target[] = [];
-    const candidates = (await podMetadataOnce(context, args.namespace)).flatMap((pod) => {
-      const component = logComponentOf(pod, args.components);
-      return component
-        ? [{ namespace: pod.metadata.namespace ?? args.namespace, name: pod.metadata.name, component }]
-        : [];
-    });
-    const read = await Promise.all(
-      candidates.map(async ({ namespace, name, component }) => ({
-        pod: await podOnce(context, namespace, name),
-        component,
-      })),
-    );
-    for (const { pod, component } of read) {
-      // Deleted between the list and its read: nothing to read.
-      if (!pod) continue;
+    const found = await componentPodsOnce(context, args.namespace, (pod) => logComponentOf(pod, args.components));
+    for (const { pod, component } of found) {
       all.push({
         component,
         pod: pod.metadata.name,

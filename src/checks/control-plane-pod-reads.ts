@@ -26,3 +26,25 @@ export function podOnce(
     run.kube.pod(namespace, name, { signal: AbortSignal.any([run.signal]) }),
   );
 }
+
+/**
+ * The pods of a namespace that `componentOf` names a component for, read whole; a pod deleted between the list and
+ * its read is left out. Metadata is all it takes to tell the control-plane pods (labels, mirror annotation, name).
+ */
+export async function componentPodsOnce(
+  context: Pick<CheckContext, 'once'>,
+  namespace: string,
+  componentOf: (pod: ObjectMetadata) => string | undefined,
+): Promise<Array<{ pod: Pod; component: string }>> {
+  const candidates = (await podMetadataOnce(context, namespace)).flatMap((pod) => {
+    const component = componentOf(pod);
+    return component ? [{ namespace: pod.metadata.namespace ?? namespace, name: pod.metadata.name, component }] : [];
+  });
+  const read = await Promise.all(
+    candidates.map(async ({ namespace: where, name, component }) => ({
+      pod: await podOnce(context, where, name),
+      component,
+    })),
+  );
+  return read.filter((entry): entry is { pod: Pod; component: string } => entry.pod !== undefined);
+}

@@ -9,7 +9,7 @@ import { defineCheck } from './check.js';
 import { podAdvice } from './control-plane-advice.js';
 import { ComponentScopeArgs } from './control-plane-components.js';
 import { describeTermination, isOomKilled, lastTerminationOf } from './container-termination.js';
-import { podMetadataOnce, podOnce } from './control-plane-pod-reads.js';
+import { componentPodsOnce } from './control-plane-pod-reads.js';
 import { DEFAULT_NODE_GRACE_SECONDS, readNodeLiveness, type NodeLiveness } from './node-liveness.js';
 import {
   backOffKey,
@@ -449,22 +449,7 @@ export const controlPlanePodsCheck = defineCheck({
   args: Args,
   async run(context, args) {
     const { kube, now } = context;
-    // Metadata is all it takes to tell the control-plane pods (labels, mirror annotation, name): only those few are
-    // read whole.
-    const candidates = (await podMetadataOnce(context, args.namespace)).flatMap((pod) => {
-      const component = componentOf(pod, args.components);
-      return component
-        ? [{ namespace: pod.metadata.namespace ?? args.namespace, name: pod.metadata.name, component }]
-        : [];
-    });
-    const read = await Promise.all(
-      candidates.map(async ({ namespace, name, component }) => ({
-        pod: await podOnce(context, namespace, name),
-        component,
-      })),
-    );
-    // A pod deleted between the list and its read is gone: nothing to judge.
-    const found = read.filter((entry): entry is { pod: Pod; component: string } => entry.pod !== undefined);
+    const found = await componentPodsOnce(context, args.namespace, (pod) => componentOf(pod, args.components));
     const at = now();
     const lookbackMs = args.restartLookbackMinutes * 60_000;
     // The kubelet's BackOff events tell a crash loop's span; read them only when some restart is recent.

@@ -6,6 +6,7 @@ import { SECRET_MARKER, seedRegistry, type SeedResult } from '../../src/sandbox/
 import { startBlackhole } from '../helpers/blackhole.js';
 import { spyOnEtcdReads } from '../helpers/range-spy.js';
 import { startEtcdCluster, type EtcdCluster } from '../helpers/services.js';
+import { ETCD_READER_METHODS } from '../helpers/etcd-reader-methods.js';
 
 const MiB = 1024 * 1024;
 const TIMEOUT_MS = 1_000;
@@ -178,22 +179,7 @@ describe('createEtcdReader against a real 3-member cluster', () => {
     ) {
       for (const key of Reflect.ownKeys(object)) names.add(String(key));
     }
-    expect([...names].sort()).toEqual(
-      [
-        'alarms',
-        'clientCertificate',
-        'close',
-        'endpoints',
-        'health',
-        'members',
-        'metricsText',
-        'ping',
-        'prefixCounts',
-        'quotaBytes',
-        'servingCertificates',
-        'status',
-      ].sort(),
-    );
+    expect([...names].sort()).toEqual([...ETCD_READER_METHODS]);
     // clientCertificate returns the configured certificate's public facts (never its key), not an etcd client.
     const forbidden =
       /put|delete|del$|compact|defrag|disarm|deactivate|activate|txn|get|value|watch|lease|snapshot|client(?!Certificate$)|kv|raw/i;
