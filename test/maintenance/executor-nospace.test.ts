@@ -35,6 +35,11 @@ import { SlackMaintenanceReporter } from '../../src/slack/slack-maintenance-repo
 import { createSlackClient } from '../../src/slack/slack-client.js';
 import { startBot } from '../../src/slack/start-bot.js';
 import { startEtcdCluster, startRedis, type EtcdCluster, type RedisService } from '../helpers/services.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startService } from '../cli/service-process.js';
 
 const MiB = 1024 * 1024;
 const QUOTA = 16 * MiB;
@@ -102,13 +107,7 @@ describe('the maintenance executor on a real 3-member etcd', () => {
       { requestMs: 5_000, compactMs: 30_000, defragMs: 60_000 },
     );
     bot = await startBot({ config, secrets });
-    const client = createSlackClient({ token: BOT_TOKEN, apiUrl: slack.apiUrl, retries: 0 });
-    executor = await startExecutor({
-      config,
-      name: 'executor-a',
-      stalledIntervalMs: 1_000,
-      reporter: (executorStore) => hooked(new SlackMaintenanceReporter({ client, store: executorStore })),
-    });
+    executor = await startHookedExecutor();
     const posted = (await (
       await fetch(`${slack.apiUrl}chat.postMessage`, {
         method: 'POST',
@@ -130,6 +129,17 @@ describe('the maintenance executor on a real 3-member etcd', () => {
     if (connection) await closeRedis(connection);
     await Promise.allSettled([redis?.stop(), slack?.stop(), etcd?.stop(), simulator?.stop()]);
   });
+
+  /** The suite's own executor: it reports to the Slack double through the `onStep` hook. */
+  function startHookedExecutor(): Promise<RunningExecutor> {
+    const client = createSlackClient({ token: BOT_TOKEN, apiUrl: slack.apiUrl, retries: 0 });
+    return startExecutor({
+      config,
+      name: 'executor-a',
+      stalledIntervalMs: 1_000,
+      reporter: (executorStore) => hooked(new SlackMaintenanceReporter({ client, store: executorStore })),
+    });
+  }
 
   function hooked(reporter: MaintenanceReporter): MaintenanceReporter {
     return {
@@ -508,6 +518,45 @@ describe('the maintenance executor on a real 3-member etcd', () => {
     );
     expect(aborted.execution!.steps).toHaveLength(1);
   }, 60_000);
+
+  it('reports, and does not resume, a maintenance whose `quorum executor` process is killed with SIGKILL mid-run', async () => {
+    // The in-process executor steps aside, so that the job goes to the process about to be killed.
+    await executor.stop(1_000);
+    const directory = mkdtempSync(join(tmpdir(), 'quorum-executor-kill-'));
+    const configFile = join(directory, 'quorum.yaml');
+    // A long pause between members: the process is killed while it waits to defragment the next one.
+    writeFileSync(
+      configFile,
+      stringify({ ...config, executor: { ...config.executor, pauseBetweenMembersSeconds: 120 }, logLevel: 'info' }),
+    );
+    const doomed = startService(['executor', '--config', configFile], { SLACK_BOT_TOKEN: BOT_TOKEN });
+    let restarted = false;
+    try {
+      await doomed.waitFor('executor waiting for approved maintenance');
+      const record = await approvedNow('killed executor test', ['etcd.defrag']);
+      await queue.enqueue({ approvalId: record.id, cluster: CLUSTER });
+      await until('the first member to be defragmented by the doomed executor', async () =>
+        ((await store.get(record.id))?.execution?.steps ?? []).some(
+          (step) => step.step === 'defrag' && step.outcome === 'ok',
+        ),
+      );
+      await doomed.kill();
+      // The next executor finds the job stalled and the record mid-run under the dead one's token.
+      executor = await startHookedExecutor();
+      restarted = true;
+      const aborted = await ended(record.id);
+      expect(aborted.state).toBe('aborted');
+      expect(aborted.history.at(-1)?.note).toMatch(
+        /stopped in the middle of this maintenance after defrag .*not resumed blindly/,
+      );
+      // Exactly the one member the dead executor reached was defragmented: nothing ran after it.
+      expect(aborted.execution!.steps.filter((step) => step.step === 'defrag')).toHaveLength(1);
+    } finally {
+      await doomed.kill();
+      rmSync(directory, { recursive: true, force: true });
+      if (!restarted) executor = await startHookedExecutor();
+    }
+  }, 120_000);
 
   it('changes nothing on a dry run, but checks and shows every step', async () => {
     const client = writer();
