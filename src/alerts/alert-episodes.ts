@@ -48,13 +48,18 @@ if runs == 1 then redis.call('PEXPIRE', KEYS[4], 7200000) end
 if runs > tonumber(ARGV[4]) then return {'capped', '', tostring(runs)} end
 local first = startsAt
 local prevFirst = redis.call('HGET', KEYS[1], 'firstStartsAt')
-if prevFirst and redis.call('HEXISTS', KEYS[1], 'resolvedAt') == 0 and redis.call('SCARD', KEYS[3]) > 0 then
+local prev = redis.call('HMGET', KEYS[1], 'runId', 'channel', 'ts')
+local stillFiring = prevFirst and redis.call('HEXISTS', KEYS[1], 'resolvedAt') == 0 and redis.call('SCARD', KEYS[3]) > 0
+if stillFiring then
   first = math.min(first, tonumber(prevFirst))
 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'runId', ARGV[2], 'windowEndsAt', now + tonumber(ARGV[3]), 'firstStartsAt', first,
   'lastNoteAt', now, 'started', '0', 'startLease', now + 30000, 'maxCount', 0)
 local count = remember()
+if stillFiring and prev[2] and prev[3] then
+  return {'new', ARGV[2], tostring(count), prev[1] or '', prev[2], prev[3]}
+end
 return {'new', ARGV[2], tostring(count)}
 `);
 
@@ -89,7 +94,16 @@ return 1
 
 /** What {@link AlertEpisodes.admit} decided for firing alerts of one (cluster, playbook). */
 export type AdmitDecision =
-  | { kind: 'new'; runId: string; count: number }
+  | {
+      kind: 'new';
+      runId: string;
+      count: number;
+      /**
+       * The previous window's run when its alerts were still firing as this window opened: its message would
+       * otherwise stay on "firing" with no word of what came after.
+       */
+      previous?: { runId: string; channel: string; messageTs: string };
+    }
   | {
       kind: 'repeat';
       runId: string;
@@ -181,7 +195,17 @@ export class AlertEpisodes {
     )) as string[];
     const [kind, runId = '', count = '0', note, started, again, channel, ts] = answer;
     if (kind === 'capped') return { kind: 'capped', runsThisHour: Number(count) };
-    if (kind === 'new') return { kind: 'new', runId, count: Number(count) };
+    if (kind === 'new') {
+      const [, , , previousRun, previousChannel, previousTs] = answer;
+      return {
+        kind: 'new',
+        runId,
+        count: Number(count),
+        ...(previousRun && previousChannel && previousTs
+          ? { previous: { runId: previousRun, channel: previousChannel, messageTs: previousTs } }
+          : {}),
+      };
+    }
     return {
       kind: 'repeat',
       runId,

@@ -10,7 +10,7 @@ export interface AlertNotifier {
   /** Adds a "still firing" note to the run's thread. */
   noteStillFiring(
     target: { channel: string; messageTs: string },
-    note: { count: number; names: readonly string[]; firingAgain: boolean },
+    note: { count: number; names: readonly string[]; firingAgain: boolean; followedBy?: string },
   ): Promise<void>;
   /**
    * Shows the (already recorded) resolution on the run's message if the run has ended; a running run shows it when

@@ -245,6 +245,23 @@ export class AlertProcessor {
     if (decision.kind === 'new') {
       metrics.alerts.inc({ outcome: 'run' }, firing.length);
       await this.startRun(route, firing, decision.runId, decision.count, undefined);
+      const { previous } = decision;
+      if (previous) {
+        // The last window's message says where the story goes on, rather than staying on "firing" for good.
+        await this.options.notifier
+          .noteStillFiring(
+            { channel: previous.channel, messageTs: previous.messageTs },
+            {
+              count: decision.count,
+              names: firing.map((alert) => alert.name),
+              firingAgain: false,
+              followedBy: decision.runId,
+            },
+          )
+          .catch((error: unknown) =>
+            log.warn({ err: error, runId: previous.runId }, 'could not point the previous run at the next one'),
+          );
+      }
       return;
     }
     metrics.alerts.inc({ outcome: 'repeat' }, firing.length);

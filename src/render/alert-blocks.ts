@@ -77,10 +77,19 @@ export function resolutionBlock(resolution: ShownResolution): Block {
 }
 
 /** The note a repeat adds to the run's thread instead of a new run. */
-export function stillFiringMessage(count: number, names: readonly string[], firingAgain: boolean): BlockMessage {
+export function stillFiringMessage(
+  count: number,
+  names: readonly string[],
+  firingAgain: boolean,
+  followedBy?: string,
+): BlockMessage {
   const what = firingAgain ? 'Firing again' : 'Still firing';
   const shownNames = [...new Set(names)].slice(0, 5).join(', ');
-  const text = `${what} (${pluralize(count, 'alert')})${shownNames ? `: ${shownNames}` : ''}. No new run: this one covers the window.`;
+  // Past the window a fresh diagnosis starts: this thread says where to follow it (`/quorum status RUN`).
+  const after = followedBy
+    ? ` past this run's window: a new diagnosis started, run \`${followedBy}\` (\`/quorum status ${followedBy}\`).`
+    : '. No new run: this one covers the window.';
+  const text = `${what} (${pluralize(count, 'alert')})${shownNames ? `: ${shownNames}` : ''}${after}`;
   return {
     text,
     blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:repeat: ${fitMrkdwn(text, 2_000)}` }] }],

@@ -35,9 +35,9 @@ export class SlackAlertNotifier implements AlertNotifier {
 
   async noteStillFiring(
     target: { channel: string; messageTs: string },
-    note: { count: number; names: readonly string[]; firingAgain: boolean },
+    note: { count: number; names: readonly string[]; firingAgain: boolean; followedBy?: string },
   ): Promise<void> {
-    const message = stillFiringMessage(note.count, note.names, note.firingAgain);
+    const message = stillFiringMessage(note.count, note.names, note.firingAgain, note.followedBy);
     await this.options.client.chat.postMessage({
       channel: target.channel,
       thread_ts: target.messageTs,

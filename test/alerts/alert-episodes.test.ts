@@ -63,8 +63,13 @@ describe('alert episodes in Redis: one run per window, notes, hourly cap, resolu
     });
     expect(await store.admit(input('r-3', at(MINUTE + 1), ['f2', 'f3']))).toMatchObject({ count: 3, note: true });
     expect(await store.admit(input('r-4', at(MINUTE + 2)))).toMatchObject({ count: 3, note: false });
-    // The window is over: the next alert starts a new run.
-    expect(await store.admit(input('r-5', at(10 * MINUTE + 1)))).toEqual({ kind: 'new', runId: 'r-5', count: 1 });
+    // The window is over: the next alert starts a new run, and the last run's thread is pointed at it.
+    expect(await store.admit(input('r-5', at(10 * MINUTE + 1)))).toEqual({
+      kind: 'new',
+      runId: 'r-5',
+      count: 1,
+      previous: { runId: 'r-1', channel: 'C0X', messageTs: '1.2' },
+    });
   });
 
   it('counts the alerts Alertmanager left out (truncatedAlerts)', async () => {
@@ -128,6 +133,22 @@ describe('alert episodes in Redis: one run per window, notes, hourly cap, resolu
       firingAgain: true,
       note: true,
     });
+  });
+
+  it("points a new window's run back at the last one while its alerts still fire, and not once they resolved", async () => {
+    const store = episodes();
+    await store.admit(input('r-1', at(0), ['f1']));
+    await store.setMessage('prod-eu', 'etcd-db-growth', 'r-1', 'C0X', '1.2');
+    expect(await store.admit(input('r-2', at(10 * MINUTE + 1), ['f1']))).toEqual({
+      kind: 'new',
+      runId: 'r-2',
+      count: 1,
+      previous: { runId: 'r-1', channel: 'C0X', messageTs: '1.2' },
+    });
+    await store.setMessage('prod-eu', 'etcd-db-growth', 'r-2', 'C0X', '3.4');
+    await store.resolve('prod-eu', 'etcd-db-growth', ['f1'], at(11 * MINUTE));
+    // Resolved before the next window: the new run starts a fresh story.
+    expect(await store.admit(input('r-3', at(30 * MINUTE), ['f1']))).toEqual({ kind: 'new', runId: 'r-3', count: 1 });
   });
 
   it('ignores a resolve for a pair that never fired', async () => {

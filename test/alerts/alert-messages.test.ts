@@ -65,5 +65,8 @@ describe('alert runs in messages', () => {
       'Still firing (3 alerts): a, b. No new run: this one covers the window.',
     );
     expect(stillFiringMessage(1, ['a'], true).text).toMatch(/^Firing again \(1 alert\): a\./);
+    expect(stillFiringMessage(2, ['a'], false, 'r-next-1').text).toBe(
+      "Still firing (2 alerts): a past this run's window: a new diagnosis started, run `r-next-1` (`/quorum status r-next-1`).",
+    );
   });
 });
