@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+
+const RULES_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'deploy',
+  'prometheus',
+  'quorum-alert-rules.yaml',
+);
+
+/**
+ * Rules of the shipped file the demo leaves out, and why: nothing in the sandbox scrapes a scheduler or a controller
+ * manager (the "Down" rules would fire from the first second, as on a managed cluster), there is no
+ * kube-state-metrics, a four-hour growth prediction means nothing in a two-minute demo, and disk-latency rules would
+ * fire on a busy laptop rather than on a scenario.
+ */
+const LEFT_OUT = new Set([
+  'etcdExcessiveDatabaseGrowth',
+  'etcdGRPCRequestsSlow',
+  'etcdHighFsyncDurations',
+  'etcdHighCommitDurations',
+  'etcdHighNumberOfLeaderChanges',
+  'KubeSchedulerDown',
+  'KubeSchedulerInstanceUnreachable',
+  'KubeControllerManagerDown',
+  'KubeControllerManagerInstanceUnreachable',
+  'KubePodNotReady',
+  'KubeContainerWaiting',
+  'KubeClientCertificateExpiration',
+]);
+
+/**
+ * kubernetes-mixin's KubeAPIErrorBudgetBurn needs its SLO recording rules; the demo stands in a latency-only version
+ * (slow requests burn the budget) with the mixin's name and labels, so that the slow-API-server scenario pages as
+ * it would.
+ */
+const LATENCY_RULE = {
+  alert: 'KubeAPIErrorBudgetBurn',
+  expr:
+    'histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket' +
+    '{job="apiserver", verb!~"WATCH|CONNECT", subresource!~"log|exec|portforward|attach|proxy"}[1m]))) > 1',
+  for: '0s',
+  labels: { severity: 'critical', long: '1h', short: '5m' },
+  annotations: {
+    summary: 'The API server is burning too much error budget.',
+    description:
+      'The 99th percentile of API server request latency is {{ $value | printf "%.1f" }} s over the last minute.',
+  },
+};
+
+const RuleFileSchema = z.object({
+  spec: z.object({
+    groups: z.array(
+      z.object({
+        name: z.string(),
+        rules: z.array(z.object({ alert: z.string(), expr: z.string(), for: z.string().optional() }).loose()),
+      }),
+    ),
+  }),
+});
+
+/**
+ * The alert rules Quorum ships (deploy/prometheus/quorum-alert-rules.yaml), made demo-fast: `for: 0s` and one-minute
+ * windows instead of ten or fifteen minutes, so that an incident switched on in the console pages within seconds.
+ * Same alert names, labels and annotations: the bot maps them exactly as in production.
+ */
+export async function demoAlertRules(): Promise<string> {
+  const file = RuleFileSchema.parse(parse(await readFile(RULES_FILE, 'utf8')));
+  const groups = file.spec.groups.map((group) => ({
+    name: group.name,
+    rules: group.rules
+      .filter((rule) => !LEFT_OUT.has(rule.alert))
+      .map((rule) => ({ ...rule, for: '0s', expr: rule.expr.replace(/\[(\d+)[mh]\]/g, '[1m]') })),
+  }));
+  groups.push({ name: 'quorum-demo-apiserver-slo', rules: [LATENCY_RULE] });
+  return stringify({ groups });
+}
