@@ -40,6 +40,8 @@ function debianPackages() {
     missing.push('prometheus-alertmanager');
   // The chat console's browser test drives Debian's Chromium with playwright-core (no browser download).
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // Slack's emoji shortcodes render as emoji in the console's screenshots only with a colour emoji font.
+  if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) missing.push('fonts-noto-color-emoji');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     say(

@@ -7,3 +7,5 @@ export declare function element(item: unknown, blockId: string | undefined, unsu
 export declare function block(item: unknown, unsupported: string[]): string;
 /** Blocks to HTML, with what was drawn as the "unsupported" fallback. */
 export declare function renderBlocks(blocks: unknown): { html: string; unsupported: string[] };
+/** Tells the renderer the workspace's people, so mentions show names. */
+export declare function setUserNames(users: ReadonlyArray<{ id: string; name: string }>): void;

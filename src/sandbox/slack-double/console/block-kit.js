@@ -63,11 +63,20 @@ const EMOJI = {
   checkered_flag: '🏁',
   satellite: '📡',
   package: '📦',
+  thread: '🧵',
   ballot_box_with_check: '☑️',
   black_square_button: '🔲',
   arrows_counterclockwise: '🔄',
   hourglass_done: '⌛',
 };
+
+/** Display names of user ids, so `<@U0ONCALL01>` reads "@Dana" as in Slack. */
+const userNames = new Map();
+
+/** Tells the renderer the workspace's people (the console sets it from the double's state). */
+export function setUserNames(users) {
+  for (const user of users) userNames.set(user.id, user.name);
+}
 
 /** The block types this renderer draws; anything else shows the "unsupported block" fallback. */
 export const SUPPORTED_BLOCKS = ['header', 'section', 'context', 'divider', 'actions', 'image', 'input', 'rich_text'];
@@ -100,8 +109,10 @@ function inline(text) {
     parts.push(styled(escapeHtml(unescapeSlack(text.slice(last, match.index)))));
     const target = unescapeSlack(match[1]);
     const label = match[2] !== undefined ? unescapeSlack(match[2]) : undefined;
-    if (target.startsWith('@')) parts.push(`<span class="mention">@${escapeHtml(label ?? target.slice(1))}</span>`);
-    else if (target.startsWith('#'))
+    if (target.startsWith('@')) {
+      const id = target.slice(1);
+      parts.push(`<span class="mention">@${escapeHtml(label ?? userNames.get(id) ?? id)}</span>`);
+    } else if (target.startsWith('#'))
       parts.push(`<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`);
     else if (target.startsWith('!'))
       parts.push(`<span class="mention">@${escapeHtml(target.slice(1).split('^')[0])}</span>`);

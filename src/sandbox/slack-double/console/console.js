@@ -1,6 +1,6 @@
 // The chat console: polls the Slack double's state and draws the channel; every action goes back to the double,
 // which signs it and sends it to the bot as Slack would. No framework, no build step.
-import { escapeHtml, mrkdwn, renderBlocks } from '/console/block-kit.js';
+import { escapeHtml, mrkdwn, renderBlocks, setUserNames } from '/console/block-kit.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 700;
@@ -126,6 +126,7 @@ async function poll() {
   try {
     const response = await fetch(`/console/api/state?user=${encodeURIComponent(user)}`);
     state = await response.json();
+    setUserNames([...state.users, { id: state.botUserId, name: 'Quorum' }]);
     if (!user) user = state.users[0]?.id ?? '';
     draw();
   } catch {
