@@ -136,6 +136,46 @@ describe('quorum demo: the whole system behind the chat console', () => {
     expect(channel.filter((each) => /etcdDatabaseQuotaLowSpace/.test(everything(each)))).toHaveLength(1);
   }, 240_000);
 
+  it.each([
+    ['degraded', 'etcdMembersDown', /Control-plane health/],
+    ['slow-apiserver', 'KubeAPIErrorBudgetBurn', /API server high latency/],
+  ])(
+    'switchboard %s: %s fires through Prometheus and Alertmanager, the bot diagnoses, and healthy again resolves it',
+    async (scenario, alertname, title) => {
+      await client.post('scenario', { id: scenario });
+      await waitUntil(
+        async () =>
+          (await client.alerts()).some(
+            (alert) => alert.labels.alertname === alertname && alert.status.state === 'active',
+          ),
+        { what: `Alertmanager to hold ${alertname}`, timeoutMs: 60_000, intervalMs: 500 },
+      );
+      const run = await client.waitFor(ONCALL, `the ${alertname} run`, (state) =>
+        state.messages.find(
+          (each) => !each.threadTs && new RegExp(alertname).test(everything(each)) && title.test(everything(each)),
+        ),
+      );
+      await client.post('scenario', { id: 'healthy' });
+      await client.waitFor(
+        ONCALL,
+        `${alertname} to resolve on its message`,
+        (state) => state.messages.find((each) => each.ts === run.ts && /Alert resolved/.test(everything(each))),
+        90_000,
+      );
+      expect(stack.etcd.members.every((member) => member.running)).toBe(true);
+    },
+    180_000,
+  );
+
+  it('answers /quorum help to the asker alone', async () => {
+    await client.post('command', { user: ONCALL, text: '/quorum help' });
+    await client.waitFor(ONCALL, 'the help, visible to the on-call engineer', (state) =>
+      state.messages.find((each) => each.ephemeral && /diagnose/.test(each.text)),
+    );
+    const seenByApprover = (await client.state(APPROVER)).messages.filter((each) => each.ephemeral);
+    expect(seenByApprover.filter((each) => /diagnose <playbook>/.test(each.text))).toEqual([]);
+  });
+
   it('renders every message and modal the bot produced, every version of it, without an unsupported-block fallback', () => {
     const rendered = stack.slack.state.messages.flatMap((message) =>
       message.history.map((version) => ({ ts: message.ts, blocks: version.blocks ?? [] })),

@@ -42,15 +42,18 @@ const LEFT_OUT = new Set([
  */
 const LATENCY_RULE = {
   alert: 'KubeAPIErrorBudgetBurn',
+  // The slowest verb and resource, not the whole server's p99: measured here, the simulator's slow scenario gives
+  // 5.8-9 s by verb and resource against 0.2 s when healthy, while the whole-server p99 stays near 0.37 s because
+  // fast, frequent requests dominate (and it stays there for a minute after a switch, with the old series).
   expr:
-    'histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket' +
-    '{job="apiserver", verb!~"WATCH|CONNECT", subresource!~"log|exec|portforward|attach|proxy"}[1m]))) > 1',
+    'max(histogram_quantile(0.99, sum by (verb, resource, le) (rate(apiserver_request_duration_seconds_bucket' +
+    '{job="apiserver", verb!~"WATCH|CONNECT", subresource!~"log|exec|portforward|attach|proxy"}[1m])))) > 1',
   for: '0s',
   labels: { severity: 'critical', long: '1h', short: '5m' },
   annotations: {
     summary: 'The API server is burning too much error budget.',
     description:
-      'The 99th percentile of API server request latency is {{ $value | printf "%.1f" }} s over the last minute.',
+      'The slowest verb and resource have a 99th percentile latency of {{ $value | printf "%.1f" }} s over the last minute.',
   },
 };
 
