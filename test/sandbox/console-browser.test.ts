@@ -58,6 +58,16 @@ describe('chat console in Chromium', () => {
     await shot('01-diagnose-health');
   }, 90_000);
 
+  it('shows the full report the bot uploaded in the thread', async () => {
+    await page.click('#messages .message:has-text("Control-plane health") .replies');
+    await page.click('#thread .file');
+    await page.waitForSelector('#file-viewer', { state: 'visible', timeout: 10_000 });
+    expect(await page.textContent('#file-content')).toMatch(/Control-plane health/);
+    await shot('01b-report-file');
+    await page.click('#file-close');
+    await page.click('#thread-close');
+  }, 30_000);
+
   it('fires the NOSPACE alert through Prometheus and Alertmanager and shows the auto-diagnosis', async () => {
     await page.click('[data-scenario=nospace]');
     await page.waitForSelector('#alerts li[data-alert=etcdDatabaseQuotaLowSpace][data-state=firing]', {
