@@ -18,7 +18,6 @@ export interface BrowserPage {
   waitForFunction(script: string, arg?: unknown, options?: { timeout?: number; polling?: number }): Promise<unknown>;
   textContent(selector: string): Promise<string | null>;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
-  on(event: 'dialog', listener: (dialog: { message(): string; accept(): Promise<void> }) => void): unknown;
   on(event: 'pageerror', listener: (error: Error) => void): unknown;
 }
 export interface BrowserHandle {

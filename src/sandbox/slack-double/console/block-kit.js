@@ -182,6 +182,7 @@ function confirmAttribute(confirm) {
     text: plain(confirm.text),
     confirm: plain(confirm.confirm) || 'Yes',
     deny: plain(confirm.deny) || 'Cancel',
+    style: confirm.style === 'danger' ? 'danger' : 'primary',
   };
   return ` data-confirm="${escapeHtml(JSON.stringify(dialog))}"`;
 }
@@ -258,9 +259,12 @@ export function block(item, unsupported) {
     case 'input': {
       const input = item.element ?? {};
       if (input.type !== 'plain_text_input') unsupported.push(`input element ${input.type}`);
+      const limits =
+        `${Number.isInteger(input.min_length) ? ` minlength="${input.min_length}"` : ''}` +
+        `${Number.isInteger(input.max_length) ? ` maxlength="${input.max_length}"` : ''}${item.optional ? '' : ' required'}`;
       const field = input.multiline
-        ? `<textarea rows="3" data-block-id="${escapeHtml(id)}" data-action-id="${escapeHtml(input.action_id ?? '')}" placeholder="${escapeHtml(input.placeholder?.text ?? '')}"></textarea>`
-        : `<input data-block-id="${escapeHtml(id)}" data-action-id="${escapeHtml(input.action_id ?? '')}" placeholder="${escapeHtml(input.placeholder?.text ?? '')}">`;
+        ? `<textarea rows="3"${limits} data-block-id="${escapeHtml(id)}" data-action-id="${escapeHtml(input.action_id ?? '')}" placeholder="${escapeHtml(input.placeholder?.text ?? '')}"></textarea>`
+        : `<input${limits} data-block-id="${escapeHtml(id)}" data-action-id="${escapeHtml(input.action_id ?? '')}" placeholder="${escapeHtml(input.placeholder?.text ?? '')}">`;
       const hint = item.hint ? `<div class="hint">${textObject(item.hint)}</div>` : '';
       return `<div class="block block-input"><label>${textObject(item.label)}${item.optional ? ' <small>(optional)</small>' : ''}</label>${field}${hint}<div class="error" data-error-for="${escapeHtml(id)}"></div></div>`;
     }

@@ -166,12 +166,29 @@ async function pollAlerts() {
   setTimeout(pollAlerts, 1500);
 }
 
+/** Slack's confirm dialog for a button: title, text, confirm and deny labels; resolves with the choice. */
+function confirmDialog(dialog) {
+  return new Promise((resolve) => {
+    const node = $('confirm');
+    node.innerHTML =
+      `<div class="modal" role="alertdialog"><header>${escapeHtml(dialog.title)}</header>` +
+      `<div class="body">${mrkdwn(dialog.text)}</div><footer>` +
+      `<button type="button" class="sk" data-confirm-choice="no">${escapeHtml(dialog.deny)}</button>` +
+      `<button type="button" class="sk ${dialog.style === 'danger' ? 'danger' : 'primary'}" data-confirm-choice="yes">${escapeHtml(dialog.confirm)}</button></footer></div>`;
+    node.hidden = false;
+    node.onclick = (event) => {
+      const choice = event.target.closest('[data-confirm-choice]')?.dataset.confirmChoice;
+      if (!choice) return;
+      node.hidden = true;
+      node.innerHTML = '';
+      resolve(choice === 'yes');
+    };
+  });
+}
+
 async function click(button) {
   if (button.dataset.url) window.open(button.dataset.url, '_blank', 'noopener');
-  if (button.dataset.confirm) {
-    const dialog = JSON.parse(button.dataset.confirm);
-    if (!window.confirm(`${dialog.title}\n\n${dialog.text}`)) return;
-  }
+  if (button.dataset.confirm && !(await confirmDialog(JSON.parse(button.dataset.confirm)))) return;
   const messageTs = button.closest('.message')?.dataset.ts;
   if (!messageTs) return;
   button.disabled = true;
@@ -189,6 +206,10 @@ async function click(button) {
 }
 
 async function submitModal(modal) {
+  // Slack checks min_length, max_length and required inputs in the client before anything is sent.
+  for (const input of modal.querySelectorAll('textarea, input')) {
+    if (!input.reportValidity()) return;
+  }
   const values = {};
   for (const input of modal.querySelectorAll('[data-block-id][data-action-id]')) {
     if (input.tagName === 'BUTTON') continue;
