@@ -139,6 +139,7 @@ describe('quorum demo: the whole system behind the chat console', () => {
   it.each([
     ['degraded', 'etcdMembersDown', /Control-plane health/],
     ['slow-apiserver', 'KubeAPIErrorBudgetBurn', /API server high latency/],
+    ['pending-pods', 'KubePodNotReady', /Pods stuck Pending/],
   ])(
     'switchboard %s: %s fires through Prometheus and Alertmanager, the bot diagnoses, and healthy again resolves it',
     async (scenario, alertname, title) => {

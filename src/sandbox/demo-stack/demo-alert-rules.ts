@@ -16,8 +16,8 @@ const RULES_FILE = join(
 
 /**
  * Rules of the shipped file the demo leaves out, and why: nothing in the sandbox scrapes a scheduler or a controller
- * manager (the "Down" rules would fire from the first second, as on a managed cluster), there is no
- * kube-state-metrics, a four-hour growth prediction means nothing in a two-minute demo, and disk-latency rules would
+ * manager (the "Down" rules would fire from the first second, as on a managed cluster), the stand-in for
+ * kube-state-metrics has pod phases only (no container waiting reasons), a four-hour growth prediction means nothing in a two-minute demo, and disk-latency rules would
  * fire on a busy laptop rather than on a scenario.
  */
 const LEFT_OUT = new Set([
@@ -30,7 +30,6 @@ const LEFT_OUT = new Set([
   'KubeSchedulerInstanceUnreachable',
   'KubeControllerManagerDown',
   'KubeControllerManagerInstanceUnreachable',
-  'KubePodNotReady',
   'KubeContainerWaiting',
   'KubeClientCertificateExpiration',
 ]);

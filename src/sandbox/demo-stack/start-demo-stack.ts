@@ -23,6 +23,7 @@ import type { ConsoleUser, Switchboard } from '../slack-double/console-routes.js
 import { startSlackDouble, type SlackDouble } from '../slack-double/start-slack-double.js';
 import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { demoAlertRules } from './demo-alert-rules.js';
+import { startPodPhaseExporter } from './pod-phase-exporter.js';
 import { startRoleProcess, type RoleProcess } from './role-process.js';
 
 /** Small enough that the switchboard fills etcd into NOSPACE in a few seconds. */
@@ -180,11 +181,14 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     later.alertmanager = am;
     const alerting = tier();
     alerting.push(() => am.stop());
+    const exporter = await startPodPhaseExporter(() => simulator.scenario);
+    alerting.push(() => exporter.stop());
     const labels = { cluster: DEMO_CLUSTER };
     const prometheus: PrometheusService = await startPrometheus({
       targets: [
         ...etcd.members.map((member) => etcdTarget(member.metricsUrl, labels)),
         apiserverTarget(simulator, labels),
+        { job: 'kube-state-metrics', url: `${exporter.url}/metrics`, labels },
       ],
       rules: [await demoAlertRules()],
       alertmanagers: [am.address],
@@ -251,11 +255,10 @@ function demoSwitchboard({ etcd, simulator, say, alertmanager }: SwitchboardPart
     },
     'pending-pods': {
       label: 'Pending pods',
-      description:
-        'Pods stay Pending (insufficient resources, taints). No kube-state-metrics here: ask /quorum diagnose scheduler-pending.',
+      description: 'Pods stay Pending (insufficient resources, taints, a missing scheduler).',
       async apply() {
         await simulator.switchScenario('scheduler-pending');
-        return 'API server switched to the scheduler-pending scenario (no alert in the sandbox: run /quorum diagnose scheduler-pending)';
+        return 'API server switched to the scheduler-pending scenario; expect KubePodNotReady';
       },
     },
     degraded: {
