@@ -204,6 +204,7 @@ describe('quorum demo: the whole system behind the chat console', () => {
       stack.botUrl,
       stack.prometheusUrl,
       stack.alertmanagerUrl,
+      stack.kubeStateMetricsUrl,
       stack.simulator.url,
       ...stack.etcd.endpoints,
       ...stack.etcd.members.map((member) => member.metricsUrl),

@@ -48,6 +48,8 @@ export interface DemoStack {
   readonly botUrl: string;
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** The kube-state-metrics stand-in (pod phases of the simulated cluster). */
+  readonly kubeStateMetricsUrl: string;
   readonly etcd: EtcdCluster;
   readonly simulator: RunningSimulator;
   readonly slack: SlackDouble;
@@ -201,6 +203,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       botUrl,
       prometheusUrl: prometheus.url,
       alertmanagerUrl: am.url,
+      kubeStateMetricsUrl: exporter.url,
       etcd,
       simulator,
       slack,
