@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable: npm dependencies, then redis-server, etcd, Prometheus and Alertmanager from Debian's
-// packages when missing.
+// Makes a fresh clone runnable: npm dependencies, then redis-server, etcd, Prometheus, Alertmanager and Chromium (for
+// the console's browser test) from Debian's packages when missing.
 // Run by `npm test`, `npm run demo` and `npm run bench` before anything else, so nobody installs by hand.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -38,6 +38,10 @@ function debianPackages() {
   if (!onPath('prometheus') && !existsSync('/usr/bin/prometheus')) missing.push('prometheus');
   if (!onPath('prometheus-alertmanager') && !existsSync('/usr/bin/prometheus-alertmanager'))
     missing.push('prometheus-alertmanager');
+  // The chat console's browser test drives Debian's Chromium with playwright-core (no browser download).
+  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // Slack's emoji shortcodes render as emoji in the console's screenshots only with a colour emoji font.
+  if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) missing.push('fonts-noto-color-emoji');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     say(

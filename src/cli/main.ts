@@ -116,9 +116,16 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('start a local etcd in NOSPACE and a simulated degraded cluster, diagnose them, and clean up')
+    .description(
+      'bring up the whole system on loopback (etcd, simulator, Prometheus, Alertmanager, bot, worker, executor) with a chat console in the browser; --terminal: the terminal-only walk-through',
+    )
+    .option(
+      '--terminal',
+      'diagnose a local etcd in NOSPACE and a simulated degraded cluster in the terminal, then clean up',
+    )
+    .option('--port <port>', 'the chat console port (default: a free one)', positiveInteger)
     .option('--no-color', 'plain text even on a terminal')
-    .action(async (options: { color: boolean }) => {
+    .action(async (options: { color: boolean; terminal?: boolean; port?: number }) => {
       // The sandbox (simulator, local servers) is no part of the production build: see loadSandboxCommand.
       process.exitCode = await (await loadSandboxCommand('demo'))(options);
     });

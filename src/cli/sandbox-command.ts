@@ -9,6 +9,8 @@ export type SandboxCommandName = 'demo' | 'bench';
 export type SandboxCommand = (options: {
   color: boolean;
   /** bench: the sections to run. */ only?: string;
+  /** demo: the terminal-only walk-through instead of the console. */ terminal?: boolean;
+  /** demo: the console's port. */ port?: number;
 }) => Promise<ExitCode>;
 
 /**

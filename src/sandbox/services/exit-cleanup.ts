@@ -9,6 +9,7 @@
 const actions = new Set<() => void>();
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 let installed = false;
+let signalsHandledByCaller = false;
 
 function runAll(): void {
   for (const action of [...actions]) {
@@ -26,6 +27,9 @@ function onExit(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // A caller that stops its servers in order on a signal (the demo) must not see them killed under it first; the
+  // 'exit' listener still cleans up whatever it left.
+  if (signalsHandledByCaller) return;
   runAll();
   uninstall();
   // We only listened to clean up: restore the default behaviour (terminate) unless someone else handles the signal.
@@ -57,4 +61,12 @@ export function onProcessExit(action: () => void): () => void {
     actions.delete(action);
     if (actions.size === 0) uninstall();
   };
+}
+
+/**
+ * Leaves SIGINT/SIGTERM/SIGHUP to the caller, who promises to stop what it started (as `quorum demo` does, in
+ * order, on Ctrl-C); the last-resort cleanup then runs only at process exit.
+ */
+export function leaveSignalsToCaller(): void {
+  signalsHandledByCaller = true;
 }

@@ -11,6 +11,16 @@ const TAIL_CHARS = 16_000;
  * `stop()` and the exit hook alone.
  */
 const SETPRIV = '/usr/bin/setpriv';
+let ownProcessGroups = false;
+
+/**
+ * Starts later servers in process groups of their own, so that Ctrl-C in a terminal reaches the demo alone and not
+ * every server at once: the demo then stops them in order (the roles before Redis and etcd). The parent-death
+ * signal still kills them if the demo itself dies.
+ */
+export function spawnServersInOwnProcessGroups(): void {
+  ownProcessGroups = true;
+}
 
 export interface SpawnServerOptions {
   /** A short name for messages, e.g. "etcd member q1". */
@@ -60,7 +70,7 @@ export function spawnServer({ name, command, args, env, cwd }: SpawnServerOption
   const [file, argv] = existsSync(SETPRIV)
     ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]]
     : [command, [...args]];
-  const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroups });
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString('utf8')).slice(-TAIL_CHARS);

@@ -25,7 +25,13 @@ export interface RunningSimulator {
   readonly kubeconfigPath: string;
   /** The kubeconfig's context name, `quorum-sim-<scenario>`. */
   readonly contextName: string;
+  /** The scenario served now (see `switchScenario`). */
   readonly scenario: Scenario;
+  /**
+   * Serves another scenario from the next request on, on the same address, token and kubeconfig: how the demo's
+   * switchboard moves a running cluster from healthy into an incident and back. Faults stay as they were.
+   */
+  switchScenario(scenario: string | Scenario): Promise<Scenario>;
   /** Every request received: method, path, clock time, status. */
   readonly requests: RequestLog;
   /** Makes matching requests slow, fail or hang until removed, expired (`times`) or cleared. */
@@ -135,11 +141,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     caPem: tls.caPem,
     kubeconfigPath: kubeconfig.path,
     contextName,
-    scenario,
+    get scenario() {
+      return context.store.scenario;
+    },
+    async switchScenario(next) {
+      const loaded = typeof next === 'string' ? await loadScenario(next, scenariosDir) : next;
+      context.store = new ObjectStore(loaded);
+      return loaded;
+    },
     requests,
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
-    compact: () => store.compact(),
+    compact: () => context.store.compact(),
     stop() {
       stopping ??= (async () => {
         abort.abort();

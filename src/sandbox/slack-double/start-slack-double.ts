@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createConsoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { SLACK_METHODS, type MethodAnswer, type MethodContext } from './slack-methods.js';
 import { SlackState, type SlackCall, type SlackChannel, type SlackMessage } from './slack-state.js';
 
@@ -14,6 +15,8 @@ export interface SlackDoubleOptions {
   userGroups?: Record<string, string[]>;
   /** @defaultValue 0 (a free port on 127.0.0.1) */
   port?: number;
+  /** Serve the chat console at `/console`, acting on the bot at `console.eventsUrl`. @defaultValue no console */
+  console?: ConsoleOptions;
 }
 
 /** A fault for the next calls of a method: Slack's own errors, or a 429 with `Retry-After`. */
@@ -31,6 +34,8 @@ export interface SlackDouble {
   /** `http://127.0.0.1:PORT/api/`: what `slack.apiUrl` is set to. */
   readonly apiUrl: string;
   readonly baseUrl: string;
+  /** `http://127.0.0.1:PORT/console` when the console is on. */
+  readonly consoleUrl: string | undefined;
   readonly state: SlackState;
   readonly calls: readonly SlackCall[];
   /** A response_url as Slack hands out with a command or an interaction, bound to a channel and a user. */
@@ -96,6 +101,17 @@ export async function startSlackDouble(options: SlackDoubleOptions): Promise<Sla
   const listeners = new Set<(call: SlackCall) => void>();
   // The base URL is known once the server listens; the methods only run after that.
   const context: MethodContext = { state, botUserId, baseUrl: '' };
+
+  function responseUrl(channel: string, user: string): string {
+    const id = randomUUID();
+    state.responseUrls.set(id, { id, channel, user, uses: 0 });
+    return `${context.baseUrl}/response/${id}`;
+  }
+  function triggerId(): string {
+    const id = `${Date.now()}.${Math.floor(Math.random() * 1e6)}.${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    state.triggers.set(id, { issuedAt: Date.now(), used: false });
+    return id;
+  }
 
   const record = (call: SlackCall): void => {
     state.calls.push(call);
@@ -190,19 +206,32 @@ export async function startSlackDouble(options: SlackDoubleOptions): Promise<Sla
     response.end('ok');
   }
 
+  const consoleRoutes = options.console
+    ? createConsoleRoutes(options.console, {
+        state,
+        botUserId,
+        responseUrl: (channel, user) => responseUrl(channel, user),
+        triggerId: () => triggerId(),
+      })
+    : undefined;
+
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const [, kind, name] = url.pathname.split('/');
     const handle =
-      request.method !== 'POST'
-        ? Promise.resolve(send(response, { status: 405, body: { ok: false, error: 'method_not_allowed' } }))
-        : kind === 'api' && name
-          ? api(name, request, response)
-          : kind === 'upload' && name
-            ? upload(name, request, response)
-            : kind === 'response' && name
-              ? respond(name, request, response)
-              : Promise.resolve(send(response, { status: 404, body: { ok: false, error: 'unknown_method' } }));
+      consoleRoutes && (request.method === 'GET' || kind === 'console')
+        ? consoleRoutes(request, response, url.pathname).then((handled) => {
+            if (!handled) send(response, { status: 404, body: { ok: false, error: 'not_found' } });
+          })
+        : request.method !== 'POST'
+          ? Promise.resolve(send(response, { status: 405, body: { ok: false, error: 'method_not_allowed' } }))
+          : kind === 'api' && name
+            ? api(name, request, response)
+            : kind === 'upload' && name
+              ? upload(name, request, response)
+              : kind === 'response' && name
+                ? respond(name, request, response)
+                : Promise.resolve(send(response, { status: 404, body: { ok: false, error: 'unknown_method' } }));
     handle.catch((error: unknown) => {
       if (!response.headersSent) send(response, { status: 500, body: { ok: false, error: String(error) } });
     });
@@ -215,18 +244,11 @@ export async function startSlackDouble(options: SlackDoubleOptions): Promise<Sla
   return {
     apiUrl: `${baseUrl}/api/`,
     baseUrl,
+    consoleUrl: options.console ? `${baseUrl}/console` : undefined,
     state,
     calls: state.calls,
-    responseUrl(channel, user) {
-      const id = randomUUID();
-      state.responseUrls.set(id, { id, channel, user, uses: 0 });
-      return `${baseUrl}/response/${id}`;
-    },
-    triggerId() {
-      const id = `${Date.now()}.${Math.floor(Math.random() * 1e6)}.${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-      state.triggers.set(id, { issuedAt: Date.now(), used: false });
-      return id;
-    },
+    responseUrl,
+    triggerId,
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
