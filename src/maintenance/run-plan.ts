@@ -2,11 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApprovalRecord, MemberSizes, StepLog } from '../approvals/approval-record.js';
 import { describeError } from '../core/errors.js';
 import type { Proposal } from '../findings/finding.js';
-import { formatBytes, formatDuration } from '../findings/format.js';
+import { formatBytes, formatDuration, formatSeconds } from '../findings/format.js';
 import { observeCluster, type ClusterObservation } from './cluster-observation.js';
 import type { HeldLock } from './cluster-lock.js';
 import type { EtcdMaintenanceClient } from './etcd-maintenance-client.js';
 import { preflight } from './preflight.js';
+
+/** A step's duration: "20 ms" for a quick defragmentation, not "0s"; minutes for a long one. */
+function tookText(ms: number): string {
+  return ms < 60_000 ? formatSeconds(ms / 1000) : formatDuration(ms);
+}
 
 export interface RunPlanDeps {
   client: EtcdMaintenanceClient;
@@ -166,7 +171,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
         const took = performance.now() - started;
         await log(
           { step: 'compact', outcome: 'ok', at: now(), tookMs: took, detail: `revision ${step.revision}` },
-          `:white_check_mark: ${deps.dryRun ? 'Would have compacted' : 'Compacted'} to revision ${step.revision} in ${formatDuration(took)}.`,
+          `:white_check_mark: ${deps.dryRun ? 'Would have compacted' : 'Compacted'} to revision ${step.revision} in ${tookText(took)}.`,
         );
         return undefined;
       }
@@ -219,7 +224,7 @@ export async function runPlan(record: ApprovalRecord, deps: RunPlanDeps): Promis
                 tookMs: took,
                 detail: `${formatBytes(sizeBefore)} → ${formatBytes(status.dbSizeBytes)}`,
               },
-              `:white_check_mark: ${member.name} ${deps.dryRun ? 'would be defragmented' : `defragmented in ${formatDuration(took)}`}: ${formatBytes(sizeBefore)} → ${formatBytes(status.dbSizeBytes)} on disk (${formatBytes(status.dbSizeInUseBytes ?? status.dbSizeBytes)} in use), healthy.`,
+              `:white_check_mark: ${member.name} ${deps.dryRun ? 'would be defragmented' : `defragmented in ${tookText(took)}`}: ${formatBytes(sizeBefore)} → ${formatBytes(status.dbSizeBytes)} on disk (${formatBytes(status.dbSizeInUseBytes ?? status.dbSizeBytes)} in use), healthy.`,
             );
           } catch (error) {
             const said = describeError(error);
