@@ -294,6 +294,12 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
       actor: 'quorum',
       outcome: 'expired',
     });
+    // Counted for Quorum's own alerts (QuorumApprovalsExpiring in deploy/components/prometheus-operator).
+    await waitUntil(
+      async () => /^quorum_approvals_expired_total [1-9]/m.test(await (await fetch(`${bot.url}/metrics`)).text()),
+      { what: 'the expiry counted in /metrics', timeoutMs: 5_000 },
+    );
+    expect(await (await fetch(`${bot.url}/metrics`)).text()).toContain('# TYPE quorum_maintenance_jobs gauge');
   }, 30_000);
 
   it('queues an approved request again when its job is missing (the bot stopped between approving and queueing)', async () => {
