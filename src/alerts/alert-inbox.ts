@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { AlertNotificationSchema, type AlertNotification } from './alertmanager-payload.js';
 
 /** One accepted notification waiting in the inbox. */
@@ -29,13 +29,13 @@ export class AlertInbox {
   }
 
   /** Appends a notification; resolves once Redis has it (the caller answers 503 if this throws). */
-  async accept(connection: Redis, notification: AlertNotification): Promise<string> {
+  async accept(connection: RedisClient, notification: AlertNotification): Promise<string> {
     const id = await connection.xadd(this.key, '*', 'n', JSON.stringify(notification));
     return id as string;
   }
 
   /** Creates the consumer group (from the stream's start, so entries accepted before any processor ran count). */
-  async ensureGroup(connection: Redis): Promise<void> {
+  async ensureGroup(connection: RedisClient): Promise<void> {
     try {
       await connection.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
     } catch (error) {
@@ -44,7 +44,7 @@ export class AlertInbox {
   }
 
   /** New entries for this consumer, waiting up to `blockMs` for some. */
-  async read(connection: Redis, consumer: string, count: number, blockMs: number): Promise<InboxEntry[]> {
+  async read(connection: RedisClient, consumer: string, count: number, blockMs: number): Promise<InboxEntry[]> {
     const answer = (await connection.xreadgroup(
       'GROUP',
       GROUP,
@@ -64,7 +64,7 @@ export class AlertInbox {
    * Entries another consumer (or this one, after a failure) took and has not acknowledged for `minIdleMs`: taken over
    * by `consumer`. Entries deleted meanwhile are skipped.
    */
-  async reclaim(connection: Redis, consumer: string, minIdleMs: number, count: number): Promise<InboxEntry[]> {
+  async reclaim(connection: RedisClient, consumer: string, minIdleMs: number, count: number): Promise<InboxEntry[]> {
     const answer = (await connection.xautoclaim(this.key, GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
       string,
       [string, string[]][],
@@ -73,7 +73,7 @@ export class AlertInbox {
   }
 
   /** Done with entries: acknowledged and removed, so the stream holds only unfinished work. */
-  async done(connection: Redis, ids: readonly string[]): Promise<void> {
+  async done(connection: RedisClient, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await connection
       .multi()
@@ -83,7 +83,7 @@ export class AlertInbox {
   }
 
   /** Entries accepted and not yet done (for tests and metrics). */
-  async backlog(connection: Redis): Promise<number> {
+  async backlog(connection: RedisClient): Promise<number> {
     return connection.xlen(this.key);
   }
 }
