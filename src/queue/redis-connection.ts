@@ -105,8 +105,9 @@ function createSentinelClient(
     ...(sentinelAuth.password ? { sentinelPassword: sentinelAuth.password } : {}),
     ...(endpoint(config.sentinel.sentinels[0] as string).tls ? { enableTLSForSentinelMode: true } : {}),
     sentinelRetryStrategy: retryStrategy,
-    // Sentinel announces a new primary (+switch-master): move at once rather than on the next failing command.
-    failoverDetector: true,
+    // No `failoverDetector`: its subscriptions to the Sentinels outlive quit() and keep reconnecting to them
+    // (checked here: Jest could not exit). A failover reaches us anyway: the demoted primary drops its clients, and
+    // a READONLY answer makes us reconnect through the Sentinels (reconnectOnError).
     ...extra,
   });
 }
