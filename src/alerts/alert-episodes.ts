@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { LuaScript } from './lua-script.js';
 
 /**
@@ -127,7 +127,7 @@ export type ResolveDecision =
   | { kind: 'resolved'; runId: string; firstStartsAt: Date; resolvedAt: Date; channel?: string; messageTs?: string };
 
 export interface AlertEpisodesOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** One run per (cluster, playbook) in this long (ms). */
   windowMs: number;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import {
   AlertNotificationSchema,
   CompiledPayloadSchema,
@@ -43,13 +43,13 @@ export class AlertInbox {
    * are, so the webhook neither normalizes nor serializes it again under a storm; it is parsed when read. Resolves
    * once Redis has it (the caller answers 503 if this throws).
    */
-  async accept(connection: Redis, payload: Buffer | string, receivedAt: Date): Promise<string> {
+  async accept(connection: RedisClient, payload: Buffer | string, receivedAt: Date): Promise<string> {
     const id = await connection.xadd(this.key, '*', RECEIVED_AT, receivedAt.toISOString(), PAYLOAD, payload);
     return id as string;
   }
 
   /** Creates the consumer group (from the stream's start, so entries accepted before any processor ran count). */
-  async ensureGroup(connection: Redis): Promise<void> {
+  async ensureGroup(connection: RedisClient): Promise<void> {
     try {
       await connection.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
     } catch (error) {
@@ -58,7 +58,7 @@ export class AlertInbox {
   }
 
   /** New entries for this consumer, waiting up to `blockMs` for some. */
-  async read(connection: Redis, consumer: string, count: number, blockMs: number): Promise<InboxEntry[]> {
+  async read(connection: RedisClient, consumer: string, count: number, blockMs: number): Promise<InboxEntry[]> {
     const answer = (await connection.xreadgroup(
       'GROUP',
       GROUP,
@@ -78,7 +78,7 @@ export class AlertInbox {
    * Entries another consumer (or this one, after a failure) took and has not acknowledged for `minIdleMs`: taken over
    * by `consumer`. Entries deleted meanwhile are skipped.
    */
-  async reclaim(connection: Redis, consumer: string, minIdleMs: number, count: number): Promise<InboxEntry[]> {
+  async reclaim(connection: RedisClient, consumer: string, minIdleMs: number, count: number): Promise<InboxEntry[]> {
     const answer = (await connection.xautoclaim(this.key, GROUP, consumer, minIdleMs, '0-0', 'COUNT', count)) as [
       string,
       [string, string[]][],
@@ -87,7 +87,7 @@ export class AlertInbox {
   }
 
   /** Done with entries: acknowledged and removed, so the stream holds only unfinished work. */
-  async done(connection: Redis, ids: readonly string[]): Promise<void> {
+  async done(connection: RedisClient, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await connection
       .multi()
@@ -97,7 +97,7 @@ export class AlertInbox {
   }
 
   /** Entries accepted and not yet done (for tests and metrics). */
-  async backlog(connection: Redis): Promise<number> {
+  async backlog(connection: RedisClient): Promise<number> {
     return connection.xlen(this.key);
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from '../core/logger.js';
 import { QuorumError } from '../core/errors.js';
 import {
@@ -22,7 +22,7 @@ import type { AlertNotification, ReceivedAlert } from './alertmanager-payload.js
 export interface AlertProcessorOptions {
   inbox: AlertInbox;
   /** A connection of its own (`worker` role: it blocks on the stream and retries while Redis is away). */
-  connection: Redis;
+  connection: RedisClient;
   /** This process' name in the consumer group. */
   consumer: string;
   router: AlertRouter;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 /**
  * A Lua script run by its SHA1 (EVALSHA), sent whole only when Redis does not know it yet (after a restart or a
@@ -12,7 +12,7 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(connection: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(connection: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await connection.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { QuorumError, ErrorCode } from '../core/errors.js';
 import { ApprovalRefusedError, RefusalReason } from './approval-errors.js';
 import { ApprovalRecordSchema, type ApprovalRecord, type ApprovalRecordInput } from './approval-record.js';
@@ -8,7 +8,7 @@ import type { AuditEntry } from './audit-entry.js';
 import { auditFields, type AuditLog } from './audit-log.js';
 
 export interface ApprovalStoreOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   audit: AuditLog;
   /** How long a record is kept after its last change (s). @defaultValue 30 days */

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from '../core/logger.js';
 import { AuditEntrySchema, type AuditEntry } from './audit-entry.js';
 
 export interface AuditLogOptions {
-  connection: Redis;
+  connection: RedisClient;
   /** Key prefix (`redis.prefix`). */
   prefix: string;
   /** Entries kept (approximately: Redis trims whole nodes). @defaultValue 100000 */

@@ -1,9 +1,9 @@
 import { AuditLog } from '../approvals/audit-log.js';
 import { auditLine, parseSince } from '../approvals/audit-format.js';
 import { loadConfig } from '../config/load-config.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { ErrorCode, QuorumError, UsageError } from '../core/errors.js';
-import { closeRedis, createRedis } from '../queue/redis-connection.js';
+import { closeRedis, createRedis, describeRedis } from '../queue/redis-connection.js';
 import { ExitCode } from './exit-codes.js';
 
 export interface AuditCommandOptions {
@@ -15,7 +15,7 @@ export interface AuditCommandOptions {
 }
 
 /** Waits for the connection (a request connection has no offline queue), failing with what to check. */
-async function ready(redis: Redis, url: string, timeoutMs = 3_000): Promise<void> {
+async function ready(redis: RedisClient, where: string, timeoutMs = 3_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -23,7 +23,7 @@ async function ready(redis: Redis, url: string, timeoutMs = 3_000): Promise<void
       reject(
         new QuorumError(
           ErrorCode.QueueUnavailable,
-          `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//')} within ${timeoutMs} ms: the audit trail lives there. Check redis.url in the config.`,
+          `Cannot reach ${where} within ${timeoutMs} ms: the audit trail lives there. Check the redis section of the config.`,
         ),
       );
     }, timeoutMs);
@@ -46,7 +46,7 @@ export async function auditCommand(options: AuditCommandOptions): Promise<number
   const since = new Date(Date.now() - parseSince(options.since));
   const redis = createRedis(config.redis, 'request');
   try {
-    await ready(redis, config.redis.url);
+    await ready(redis, describeRedis(config.redis));
     const log = new AuditLog({ connection: redis, prefix: config.redis.prefix });
     const entries = await log.read({
       since,

@@ -141,17 +141,71 @@ export const ServerConfigSchema = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
 });
 
-/** The Redis that holds the queues, run records and locks. */
-export const RedisConfigSchema = z.strictObject({
-  url: z
-    .url({ protocol: /^rediss?$/, error: 'a Redis URL looks like redis://127.0.0.1:6379 (rediss:// for TLS)' })
-    .default('redis://127.0.0.1:6379'),
-  /** Prefix of every key; a hash tag (`{quorum}`) keeps a queue's keys in one slot on Redis Cluster. */
-  prefix: z
-    .string()
-    .regex(/^[A-Za-z0-9{}:._-]+$/, { error: 'a key prefix uses letters, digits and {}:._-' })
-    .default('{quorum}'),
+/**
+ * The hash tag of a Redis key or prefix, as Redis Cluster reads it: what lies between the first `{` and the first
+ * `}` after it, when not empty; `undefined` when the key has none (then the whole key is hashed).
+ */
+export function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open < 0) return undefined;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
+/** A Redis node or Sentinel: `redis://host:port` (`rediss://` for TLS; credentials in the URL, as for `url`). */
+const RedisNodeUrlSchema = z.url({
+  protocol: /^rediss?$/,
+  error: 'a Redis node looks like redis://10.0.0.1:6379 (rediss:// for TLS)',
 });
+
+/** Redis Cluster: a few nodes to start from; the client learns the rest of the topology from them. */
+export const RedisClusterSchema = z.strictObject({
+  nodes: z.array(RedisNodeUrlSchema).min(1, { error: 'list at least one cluster node (several: any may be down)' }),
+});
+
+/** Redis Sentinel: the client asks the Sentinels for the primary of `name`, and again after a failover. */
+export const RedisSentinelSchema = z.strictObject({
+  /** The monitored primary's name (`sentinel monitor <name> …`). */
+  name: z.string().min(1),
+  /** Sentinels (redis://host:26379); a password in these URLs is the Sentinels' own (`requirepass` there). */
+  sentinels: z.array(RedisNodeUrlSchema).min(1, { error: 'list the Sentinels (at least the quorum of them)' }),
+});
+
+/**
+ * The Redis that holds the queues, run records and locks: one server (`url`), a Sentinel-managed primary
+ * (`sentinel`, with `url` giving the primary's credentials and database) or a Redis Cluster (`cluster`).
+ */
+export const RedisConfigSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^rediss?$/, error: 'a Redis URL looks like redis://127.0.0.1:6379 (rediss:// for TLS)' })
+      .default('redis://127.0.0.1:6379'),
+    /** Prefix of every key; a hash tag (`{quorum}`) keeps a queue's keys in one slot on Redis Cluster. */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9{}:._-]+$/, { error: 'a key prefix uses letters, digits and {}:._-' })
+      .default('{quorum}'),
+    cluster: RedisClusterSchema.optional(),
+    sentinel: RedisSentinelSchema.optional(),
+  })
+  .superRefine((redis, context) => {
+    if (redis.cluster && redis.sentinel) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sentinel'],
+        message: 'set either redis.cluster or redis.sentinel: a Redis Cluster fails over by itself, without Sentinel',
+      });
+    }
+    // BullMQ's scripts and Quorum's own (claims, approvals, alert windows) touch several keys at once: on a cluster
+    // they must share a slot, which only a hash tag at the start of every key gives.
+    if (redis.cluster && (!redis.prefix.startsWith('{') || hashTag(redis.prefix) === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['prefix'],
+        message: `on Redis Cluster the prefix must start with a hash tag, e.g. '{quorum}' (got '${redis.prefix}'): BullMQ and Quorum's scripts need every key of a queue in one slot`,
+      });
+    }
+  });
 
 /** The Slack Web API. Credentials come from the environment only (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET). */
 export const SlackConfigSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Takes the lock when free: value `<holder>:<token>`, TTL in ms. */
@@ -33,7 +33,7 @@ export interface HeldLock {
 }
 
 export interface ClusterLockOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Lifetime without renewal (ms); renewed every third of it while held. */
   ttlMs: number;

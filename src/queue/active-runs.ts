@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 /**
  * Takes the key for the run in ARGV[1] unless a run holds it, and answers the holder (nil when taken): one round trip
@@ -27,7 +27,7 @@ function claimValue(runId: string, channel: string | undefined): string {
  */
 export class ActiveRuns {
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly prefix: string,
     /** How long a claim lasts without a release (ms): longer than a run may take, so a dead worker's claim ends. */
     private readonly ttlMs: number,

@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { z } from 'zod';
 import { ApprovalIdSchema } from '../approvals/approval-record.js';
 import type { RedisConfig } from '../config/config-schema.js';
@@ -31,7 +31,7 @@ export function maintenanceQueueName(cluster: string): string {
 export class MaintenanceQueue {
   private readonly queues = new Map<string, Queue>();
 
-  constructor(private readonly options: { connection: Redis; prefix: string }) {}
+  constructor(private readonly options: { connection: RedisClient; prefix: string }) {}
 
   private queue(cluster: string): Queue {
     let queue = this.queues.get(cluster);
@@ -96,7 +96,7 @@ export interface MaintenanceWorkersOptions {
  */
 export class MaintenanceWorkers {
   private readonly workers: Worker[] = [];
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private readonly running = new Set<AbortController>();
 
   constructor(private readonly options: MaintenanceWorkersOptions) {}

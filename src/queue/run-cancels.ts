@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 
 /** The pub/sub channel that carries cancellations to whichever worker runs the job. */
 export function cancelChannel(prefix: string): string {
@@ -12,7 +12,7 @@ export interface CancelMessage {
 }
 
 /** Tells every worker process to stop a run; the one running it aborts it. Returns how many processes heard it. */
-export async function publishCancel(redis: Redis, prefix: string, message: CancelMessage): Promise<number> {
+export async function publishCancel(redis: RedisClient, prefix: string, message: CancelMessage): Promise<number> {
   return redis.publish(cancelChannel(prefix), JSON.stringify(message));
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { RedisConfig } from '../config/config-schema.js';
 import { closeRedis, createRedis } from './redis-connection.js';
 import type { RunState } from './run-record.js';
@@ -17,7 +17,7 @@ function outcomeChannel(prefix: string): string {
 }
 
 /** Announces a finished run to whoever listens (the bot's metrics); nobody listening is fine. */
-export async function publishOutcome(redis: Redis, prefix: string, outcome: RunOutcome): Promise<void> {
+export async function publishOutcome(redis: RedisClient, prefix: string, outcome: RunOutcome): Promise<void> {
   await redis.publish(outcomeChannel(prefix), JSON.stringify(outcome));
 }
 
@@ -26,7 +26,7 @@ export async function publishOutcome(redis: Redis, prefix: string, outcome: RunO
  * /metrics need; the run records are the durable truth).
  */
 export class RunOutcomeListener {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
 
   constructor(
     private readonly redis: RedisConfig,

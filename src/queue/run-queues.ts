@@ -1,12 +1,12 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { QuorumError, ErrorCode, describeError } from '../core/errors.js';
 import { closeWithin } from './close-within.js';
 import { runQueueName, type RunJob } from './run-job.js';
 
 export interface RunQueuesOptions {
   /** A `request`-role connection: fails fast while Redis is away. Not closed by {@link RunQueues.close}. */
-  connection: Redis;
+  connection: RedisClient;
   /** Key prefix (`redis.prefix`). */
   prefix: string;
   /** Attempts of a run that fails for a transient reason (the first included). @defaultValue 3 */

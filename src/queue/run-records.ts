@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { DiagnosisReportSchema } from '../diagnosis/diagnosis-report.js';
 import { RunRecordSchema, RunResolutionSchema, type RunRecord, type RunResolution } from './run-record.js';
 
 export interface RunRecordsOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Runs kept in the history, newest first. @defaultValue 1000 */
   maxRuns?: number;

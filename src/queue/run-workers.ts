@@ -1,5 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis-client.js';
 import { setMaxListeners } from 'node:events';
 import { abortReason } from '../core/abort.js';
 import { asQuorumError, RunCancelledError, RunTimeoutError, WorkerShutdownError } from '../core/errors.js';
@@ -51,8 +51,8 @@ export class RunWorkers {
   private readonly workers: Worker[] = [];
   private readonly slots: Semaphore;
   private readonly running = new Map<string, AbortController>();
-  private subscriber: Redis | undefined;
-  private connection: Redis | undefined;
+  private subscriber: RedisClient | undefined;
+  private connection: RedisClient | undefined;
   private stopping = false;
 
   constructor(private readonly options: RunWorkersOptions) {
@@ -84,7 +84,7 @@ export class RunWorkers {
     // The cap is the queue's, in Redis: every process sets the same value, so the last start wins harmlessly.
     await Promise.all(
       this.workers.map(async (worker) => {
-        const queue = new Queue(worker.name, { connection: this.connection as Redis, prefix: redis.prefix });
+        const queue = new Queue(worker.name, { connection: this.connection as RedisClient, prefix: redis.prefix });
         try {
           await queue.setGlobalConcurrency(perClusterConcurrency);
         } finally {

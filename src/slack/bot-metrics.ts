@@ -13,8 +13,14 @@ export class BotMetrics {
   readonly runs: Counter<'playbook' | 'cluster' | 'result'>;
   readonly runDuration: Histogram<'playbook' | 'cluster'>;
   readonly redisUp: Gauge;
+  /** Maintenance requests nobody decided in time (the bot's sweep expires them). */
+  readonly approvalsExpired: Counter;
 
-  constructor(queueCounts: QueueCounts, redisReady: () => Promise<boolean>) {
+  /**
+   * @param maintenanceCounts the executor's queues by state: a job fails when a maintenance stopped on a failure
+   *   (the executor has no HTTP server of its own, so its outcomes are read from Redis here)
+   */
+  constructor(queueCounts: QueueCounts, redisReady: () => Promise<boolean>, maintenanceCounts?: QueueCounts) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'quorum_bot_' });
     this.commands = new Counter({
@@ -58,5 +64,25 @@ export class BotMetrics {
         }
       },
     });
+    this.approvalsExpired = new Counter({
+      name: 'quorum_approvals_expired_total',
+      help: 'Maintenance requests that expired before enough approvers decided.',
+      registers,
+    });
+    if (maintenanceCounts) {
+      new Gauge({
+        name: 'quorum_maintenance_jobs',
+        help: 'Maintenance jobs per cluster by state (waiting, active, completed, failed), read at scrape time.',
+        labelNames: ['cluster', 'state'],
+        registers,
+        async collect() {
+          this.reset();
+          const counts = await maintenanceCounts().catch(() => ({}));
+          for (const [cluster, states] of Object.entries(counts)) {
+            for (const [state, value] of Object.entries(states)) this.set({ cluster, state }, value);
+          }
+        },
+      });
+    }
   }
 }

@@ -95,7 +95,18 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
   for (const cluster of Object.keys(config.clusters)) queues.queue(cluster);
   const records = new RunRecords({ connection: redis, prefix: config.redis.prefix });
   const activeRuns = new ActiveRuns(redis, config.redis.prefix, 2 * config.worker.runTimeoutSeconds * 1000 + 300_000);
-  const metrics = new BotMetrics(() => queues.counts(), redisReady);
+  const maintenanceQueue = new MaintenanceQueue({ connection: redis, prefix: config.redis.prefix });
+  const maintenanceClusters = Object.keys(config.executor.clusters);
+  const metrics = new BotMetrics(
+    () => queues.counts(),
+    redisReady,
+    async () =>
+      Object.fromEntries(
+        await Promise.all(
+          maintenanceClusters.map(async (cluster) => [cluster, await maintenanceQueue.counts(cluster)] as const),
+        ),
+      ),
+  );
   const outcomes = new RunOutcomeListener(config.redis, (outcome) => {
     const labels = { playbook: outcome.playbook, cluster: outcome.cluster };
     metrics.runs.inc({ ...labels, result: outcome.result });
@@ -195,7 +206,6 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
   } else {
     log.info('alert webhook off: set QUORUM_ALERTS_TOKEN or alerts.tokenFile to serve POST /alerts/alertmanager');
   }
-  const maintenanceQueue = new MaintenanceQueue({ connection: redis, prefix: config.redis.prefix });
   const store = new ApprovalStore({ connection: redis, prefix: config.redis.prefix, audit });
   const interactions = new MaintenanceInteractions({
     config,
@@ -210,7 +220,10 @@ export async function startBot(options: StartBotOptions): Promise<StartedBot> {
   // Requests nobody decided in time expire on their own (their messages lose their buttons); approved ones are
   // queued again until an executor starts them.
   const sweeper = setInterval(() => {
-    void interactions.sweep().catch((error: unknown) => options.onError?.(error, 'approval sweep'));
+    void interactions
+      .sweep()
+      .then(({ expired }) => metrics.approvalsExpired.inc(expired))
+      .catch((error: unknown) => options.onError?.(error, 'approval sweep'));
   }, options.expirySweepMs ?? 30_000);
   sweeper.unref();
   const bot = await startBotApp({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { AlertEpisodes, type AdmitInput } from '../../src/alerts/alert-episodes.js';
 import { closeRedis, createRedis } from '../../src/queue/redis-connection.js';
 import { startRedis, type RedisService } from '../helpers/services.js';
@@ -11,8 +11,8 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 
 describe('alert episodes in Redis: one run per window, notes, hourly cap, resolution', () => {
   let redis: RedisService;
-  let connection: Redis;
-  let second: Redis;
+  let connection: RedisClient;
+  let second: RedisClient;
 
   beforeAll(async () => {
     redis = await startRedis();

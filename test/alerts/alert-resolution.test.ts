@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { ConfigSchema, type Config } from '../../src/config/config-schema.js';
 import { closeRedis, createRedis } from '../../src/queue/redis-connection.js';
 import { RunRecords } from '../../src/queue/run-records.js';
@@ -29,7 +29,7 @@ describe('an alert run resolved: the original message says so', () => {
   let config: Config;
   let bot: StartedBot;
   let worker: RunningWorker | undefined;
-  let connection: Redis;
+  let connection: RedisClient;
   const secrets = loadSecrets({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: 'x', QUORUM_ALERTS_TOKEN: TOKEN });
 
   beforeAll(async () => {

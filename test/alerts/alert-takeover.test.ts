@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { AlertInbox } from '../../src/alerts/alert-inbox.js';
 import { AlertmanagerPayloadSchema, normalizeNotification } from '../../src/alerts/alertmanager-payload.js';
 import { ConfigSchema, type Config } from '../../src/config/config-schema.js';
@@ -18,7 +18,7 @@ describe('alert notifications a replica took and never finished', () => {
   let redis: RedisService;
   let slack: SlackDouble;
   let config: Config;
-  let connection: Redis;
+  let connection: RedisClient;
   let bot: StartedBot | undefined;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { AlertInbox } from '../../src/alerts/alert-inbox.js';
 import { ConfigSchema, type Config } from '../../src/config/config-schema.js';
 import { loadSecrets } from '../../src/config/secrets.js';
@@ -27,7 +27,7 @@ describe('POST /alerts/alertmanager on the bot', () => {
   let slack: SlackDouble;
   let config: Config;
   let bot: StartedBot;
-  let connection: Redis;
+  let connection: RedisClient;
   let url: string;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { RefusalReason } from '../../src/approvals/approval-errors.js';
 import { ApprovalStore } from '../../src/approvals/approval-store.js';
 import { AuditLog } from '../../src/approvals/audit-log.js';
@@ -19,7 +19,7 @@ const APPROVERS = {
 
 describe('ApprovalStore: approval records in Redis', () => {
   let redis: RedisService;
-  let connection: Redis;
+  let connection: RedisClient;
   let clock = new Date('2026-12-02T03:00:00Z');
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import type { ApprovalRecord } from '../../src/approvals/approval-record.js';
 import { ApprovalStore } from '../../src/approvals/approval-store.js';
 import { AuditLog } from '../../src/approvals/audit-log.js';
@@ -59,7 +59,7 @@ describe('the maintenance executor on a real 3-member etcd', () => {
   let config: Config;
   let bot: RunningBot;
   let executor: RunningExecutor;
-  let connection: Redis;
+  let connection: RedisClient;
   let store: ApprovalStore;
   let audit: AuditLog;
   let queue: MaintenanceQueue;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { RedisConfigSchema, type RedisConfig } from '../../src/config/config-schema.js';
 import { QuorumError, ErrorCode, RunCancelledError, RunTimeoutError } from '../../src/core/errors.js';
 import { newRunId } from '../../src/diagnosis/run-request.js';
@@ -70,7 +70,7 @@ function heldHandler() {
 describe('run queues and workers on a real Redis', () => {
   let redis: RedisService;
   let config: RedisConfig;
-  let connection: Redis;
+  let connection: RedisClient;
   const open: Array<{ close: () => Promise<void> }> = [];
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { ConfigSchema, type Config } from '../../src/config/config-schema.js';
 import { closeRedis, createRedis } from '../../src/queue/redis-connection.js';
 import { RunRecords } from '../../src/queue/run-records.js';
@@ -61,7 +61,7 @@ describe('/quorum from Slack: the Bolt app, the queue and a worker', () => {
     await Promise.allSettled([redis?.stop(), slack?.stop(), degraded?.stop(), healthy?.stop()]);
   });
 
-  let recordsConnection: Redis | undefined;
+  let recordsConnection: RedisClient | undefined;
   const records = () => {
     recordsConnection ??= createRedis(config.redis, 'request');
     return new RunRecords({ connection: recordsConnection, prefix: config.redis.prefix });

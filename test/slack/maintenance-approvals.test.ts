@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../cli/run-cli.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/core/redis-client.js';
 import { ApprovalStore } from '../../src/approvals/approval-store.js';
 import { AuditLog } from '../../src/approvals/audit-log.js';
 import { newApproval, planLine } from '../../src/approvals/new-approval.js';
@@ -42,7 +42,7 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
   let slack: SlackDouble;
   let config: Config;
   let bot: RunningBot;
-  let connection: Redis;
+  let connection: RedisClient;
   let audit: AuditLog;
   let store: ApprovalStore;
   let queue: MaintenanceQueue;
@@ -294,6 +294,12 @@ describe('maintenance approvals from Slack: request, approve, deny, refuse', () 
       actor: 'quorum',
       outcome: 'expired',
     });
+    // Counted for Quorum's own alerts (QuorumApprovalsExpiring in deploy/components/prometheus-operator).
+    await waitUntil(
+      async () => /^quorum_approvals_expired_total [1-9]/m.test(await (await fetch(`${bot.url}/metrics`)).text()),
+      { what: 'the expiry counted in /metrics', timeoutMs: 5_000 },
+    );
+    expect(await (await fetch(`${bot.url}/metrics`)).text()).toContain('# TYPE quorum_maintenance_jobs gauge');
   }, 30_000);
 
   it('queues an approved request again when its job is missing (the bot stopped between approving and queueing)', async () => {
