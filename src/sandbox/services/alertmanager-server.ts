@@ -4,12 +4,10 @@ import { stringify } from 'yaml';
 import { ServiceStartError } from '../../core/errors.js';
 import { commandLineFlags } from './command-line-flags.js';
 import { findFreePort } from './free-port.js';
-import { httpGetText } from './http-get.js';
 import { requireBinary } from './require-binary.js';
 import { spawnServer } from './spawn-server.js';
-import { assertStillRunning, lostPortRace, startError } from './start-error.js';
+import { awaitReadyEndpoint } from './start-error.js';
 import { createTempDir, sweepStaleTempDirs } from './temp-dir.js';
-import { waitUntil } from './wait-until.js';
 
 export interface StartAlertmanagerOptions {
   /** Where the webhook receiver posts (Quorum's `/alerts/alertmanager`). */
@@ -117,21 +115,15 @@ async function startOnce(
     await server.stop();
     await dir.remove();
   };
-  try {
-    await waitUntil(
-      async () => (await httpGetText(`${url}/-/ready`, 500)).status === 200,
-      { what: `alertmanager on port ${port} to be ready (/-/ready)`, timeoutMs: options.startTimeoutMs ?? 20_000 },
-      () => assertStillRunning(server),
-    );
-  } catch (error) {
-    await stop();
-    if (lostPortRace(server)) return 'port-taken';
-    throw startError(
-      server,
-      `alertmanager did not start: ${error instanceof Error ? error.message : String(error)}`,
-      error,
-    );
-  }
+  if (
+    (await awaitReadyEndpoint(server, {
+      url,
+      label: `alertmanager on port ${port}`,
+      timeoutMs: options.startTimeoutMs ?? 20_000,
+      stop,
+    })) === 'port-taken'
+  )
+    return 'port-taken';
   let stopping: Promise<void> | undefined;
   return {
     url,

@@ -7,7 +7,7 @@ import { writePrometheusConfig } from './prometheus-config.js';
 import { requireBinary } from './require-binary.js';
 import type { ScrapeTarget } from './scrape-target.js';
 import { spawnServer } from './spawn-server.js';
-import { assertStillRunning, lostPortRace, startError } from './start-error.js';
+import { assertStillRunning, awaitReadyEndpoint } from './start-error.js';
 import { createTempDir, sweepStaleTempDirs } from './temp-dir.js';
 import { waitUntil } from './wait-until.js';
 
@@ -128,21 +128,15 @@ async function startOnce(
     await server.stop();
     await dir.remove();
   };
-  try {
-    await waitUntil(
-      async () => (await httpGetText(`${url}/-/ready`, 500)).status === 200,
-      { what: `prometheus on port ${port} to be ready (/-/ready)`, timeoutMs: options.startTimeoutMs },
-      () => assertStillRunning(server),
-    );
-  } catch (error) {
-    await stop();
-    if (lostPortRace(server)) return 'port-taken';
-    throw startError(
-      server,
-      `prometheus did not start: ${error instanceof Error ? error.message : String(error)}`,
-      error,
-    );
-  }
+  if (
+    (await awaitReadyEndpoint(server, {
+      url,
+      label: `prometheus on port ${port}`,
+      timeoutMs: options.startTimeoutMs,
+      stop,
+    })) === 'port-taken'
+  )
+    return 'port-taken';
 
   const waitForScrapes = async (selector: string, count: number, { timeoutMs = 60_000 }: WaitOptions = {}) => {
     const matcher = selector.trim() === '' ? '' : `{${selector}}`;
