@@ -83,12 +83,15 @@ export class SlackRunReporter implements RunReporter {
         slack: { channel, messageTs: ts, threadParts: posted + 1 },
       });
     }
-    if (posted === pages.length) {
+    const filename = `quorum-${report.playbook}-${report.cluster}-${report.runId}.md`;
+    // The thread itself says whether the file is there: the record's marker can be lost with a Redis primary that
+    // failed over before its replica had it, and the worker taking the run over must not upload it twice.
+    if (posted === pages.length && !(await this.threadHasFile(channel, ts, filename))) {
       // The complete report, never cut: what Block Kit's limits leave out is in here.
       await this.options.client.filesUploadV2({
         channel_id: channel,
         thread_ts: ts,
-        filename: `quorum-${report.playbook}-${report.cluster}-${report.runId}.md`,
+        filename,
         title: `${report.playbookTitle} on ${report.cluster}: full report`,
         content: renderMarkdown(report),
       });
@@ -96,6 +99,12 @@ export class SlackRunReporter implements RunReporter {
         slack: { channel, messageTs: ts, threadParts: posted + 1 },
       });
     }
+  }
+
+  /** True when the thread already holds a file of this name; false when Slack cannot say (upload rather than lose it). */
+  private async threadHasFile(channel: string, ts: string, filename: string): Promise<boolean> {
+    const replies = await this.options.client.conversations.replies({ channel, ts, limit: 200 }).catch(() => undefined);
+    return (replies?.messages ?? []).some((message) => message.files?.some((file) => file.name === filename));
   }
 
   async retrying(job: RunJob, attempt: RunAttempt, reason: string): Promise<void> {

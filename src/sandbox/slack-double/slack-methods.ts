@@ -57,6 +57,9 @@ function publicMessage(message: SlackMessage): Record<string, unknown> {
     text: message.text,
     ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    ...(message.files
+      ? { files: message.files.map((file) => ({ id: file.id, name: file.name, title: file.title })) }
+      : {}),
   };
 }
 
@@ -226,6 +229,17 @@ const viewsOpen: Method = (args, context) => {
   return { body: { ok: true, view: { id, ...(view as Record<string, unknown>) } } };
 };
 
+/** A thread as Slack answers it: the parent first, then the replies, oldest first (one page: the double keeps few). */
+const conversationsReplies: Method = (args, context) => {
+  const channel = channelFor(args, context);
+  if (typeof channel !== 'string') return channel;
+  const ts = string(args.ts);
+  const parent = ts ? context.state.find(channel, ts) : undefined;
+  if (!parent || !ts) return fail('thread_not_found');
+  const messages = [parent, ...context.state.thread(channel, ts)].map(publicMessage);
+  return { body: { ok: true, messages, has_more: false } };
+};
+
 const authTest: Method = (_args, context) => ({
   body: {
     ok: true,
@@ -245,6 +259,7 @@ export const SLACK_METHODS: Readonly<Record<string, Method>> = {
   'chat.update': update,
   'chat.postEphemeral': postEphemeral,
   'chat.getPermalink': getPermalink,
+  'conversations.replies': conversationsReplies,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
   'usergroups.users.list': usergroupUsers,
