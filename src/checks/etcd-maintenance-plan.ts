@@ -122,17 +122,25 @@ export function planSpaceMaintenance(
       basis,
     });
   }
-  const inUseFits = reachable.every(
-    (member) =>
-      (member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0) < quotaBytes * thresholds.disarmBelowRatio,
-  );
-  if (nospace.length > 0 && inUseFits) {
+  // Proposed whenever NOSPACE is raised: right after compaction a member's dbSizeInUse still counts pages bbolt has
+  // not released yet, so what is in use now does not say what defragmentation will leave. The executor disarms only
+  // when every member's file is below the line after defragmentation, and says so when it is not.
+  if (nospace.length > 0) {
+    const full = reachable.filter(
+      (member) =>
+        (member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0) >=
+        quotaBytes * thresholds.disarmBelowRatio,
+    );
+    const line = `${Math.round(thresholds.disarmBelowRatio * 100)}%`;
     proposals.push({
       action: 'etcd.disarm',
-      summary: 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.',
+      summary:
+        full.length === 0
+          ? 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.'
+          : `Disarm the NOSPACE alarm only if defragmentation brings every member below ${line} of the quota (${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} more than that in use now; if it stays so, the alarm stays armed and the quota must grow), then verify that a write succeeds.`,
       alarms: nospace.map((alarm) => ({ memberId: alarm.memberId, alarm: 'NOSPACE' as const })),
       condition: {
-        description: `every member's db size is below ${Math.round(thresholds.disarmBelowRatio * 100)}% of the ${formatBytes(quotaBytes)} quota after defragmentation`,
+        description: `every member's db size is below ${line} of the ${formatBytes(quotaBytes)} quota after defragmentation`,
         maxDbSizeRatio: thresholds.disarmBelowRatio,
         quotaBytes,
         belowBytes: Math.floor(quotaBytes * thresholds.disarmBelowRatio),

@@ -23,14 +23,33 @@ function safeUrl(url: string): string | undefined {
   return url.replace(/[<>|\s]/g, (char) => encodeURIComponent(char));
 }
 
-function alertLine(alert: TriggerAlert): string {
+/** One line per distinct alert; the same rule firing for several instances with the same summary shows once. */
+export interface AlertGroup {
+  alert: TriggerAlert;
+  count: number;
+}
+
+/** Groups alerts that would print the same line (name, severity, summary, link), in order of first appearance. */
+export function groupTriggerAlerts(alerts: readonly TriggerAlert[]): AlertGroup[] {
+  const groups = new Map<string, AlertGroup>();
+  for (const alert of alerts) {
+    const key = JSON.stringify([alert.name, alert.severity, alert.summary, alert.generatorURL]);
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { alert, count: 1 });
+  }
+  return [...groups.values()];
+}
+
+function alertLine({ alert, count }: AlertGroup): string {
   const emoji = SEVERITY_EMOJI[alert.severity ?? ''] ?? ':bell:';
   const name = fitMrkdwn(alert.name, 150);
   const url = alert.generatorURL ? safeUrl(alert.generatorURL) : undefined;
   const shownName = url ? `<${url}|${name}>` : `*${name}*`;
+  const times = count > 1 ? ` ×${count}` : '';
   const severity = alert.severity ? ` ${fitMrkdwn(alert.severity, 40)}` : '';
   const summary = alert.summary ? ` — ${fitMrkdwn(redact(alert.summary), 300)}` : '';
-  return `${emoji} ${shownName}${severity}${summary}`;
+  return `${emoji} ${shownName}${times}${severity}${summary}`;
 }
 
 /**
@@ -45,14 +64,16 @@ export function triggerAlertsBlock(trigger: RunTrigger): Block | undefined {
   const room = BLOCK_KIT_LIMITS.sectionTextChars - head.length - 40;
   const lines: string[] = [];
   let used = 0;
-  for (const alert of trigger.alerts) {
-    let line = alertLine(alert);
-    if (line.length > room) line = alertLine({ ...alert, generatorURL: undefined } as TriggerAlert);
+  let shown = 0;
+  for (const group of groupTriggerAlerts(trigger.alerts)) {
+    let line = alertLine(group);
+    if (line.length > room) line = alertLine({ ...group, alert: { ...group.alert, generatorURL: undefined } });
     if (used + line.length + 1 > room) break;
     lines.push(line);
     used += line.length + 1;
+    shown += group.count;
   }
-  const more = total - lines.length;
+  const more = total - shown;
   return {
     type: 'section',
     text: { type: 'mrkdwn', text: `${head}\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}` },

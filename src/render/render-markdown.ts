@@ -2,6 +2,7 @@ import type { Finding } from '../findings/finding.js';
 import { redact } from '../findings/redact.js';
 import type { DiagnosisReport } from '../diagnosis/diagnosis-report.js';
 import { describeProposal, PROPOSAL_LEAD } from './describe-proposal.js';
+import { groupTriggerAlerts } from './alert-blocks.js';
 import { isExcerpt } from './excerpt.js';
 import { codeBlock, codeSpan, escapeMarkdown, escapeMarkdownProse, escapeTableCell } from './markdown-escape.js';
 import { becauseLine, shownFindings, shownRootCause, splitPassed, summarizeReport } from './report-summary.js';
@@ -72,7 +73,7 @@ function triggerAlerts(report: DiagnosisReport): string[] {
   const { trigger } = report;
   if (trigger.kind !== 'alert' || !trigger.alerts?.length) return [];
   const total = Math.max(trigger.alertCount ?? 0, trigger.alerts.length);
-  const lines = trigger.alerts.map((alert) => {
+  const lines = groupTriggerAlerts(trigger.alerts).map(({ alert, count }) => {
     const name = escapeMarkdown(alert.name);
     const shown =
       alert.generatorURL && /^https?:\/\//.test(alert.generatorURL)
@@ -80,7 +81,7 @@ function triggerAlerts(report: DiagnosisReport): string[] {
         : name;
     const severity = alert.severity ? ` (${escapeMarkdown(alert.severity)})` : '';
     const summary = alert.summary ? ` — ${escapeMarkdownProse(redact(alert.summary))}` : '';
-    return `- ${shown}${severity}${summary}`.replace(/\r?\n/g, ' ');
+    return `- ${shown}${count > 1 ? ` ×${count}` : ''}${severity}${summary}`.replace(/\r?\n/g, ' ');
   });
   const more = total - trigger.alerts.length;
   return [

@@ -227,7 +227,8 @@ function nextValueBytes(gap: number, valueBytes: number): number {
  * bbolt keeps the pages a transaction frees "pending" until a later write transaction begins, and etcd commits its
  * batch every 100 ms: right after compaction dbSizeInUse still equals dbSize (measured here: 25 MB of 28 MB in use),
  * and it takes one or two more committed writes to drop (to 24 KiB). Deletes are allowed under NOSPACE: delete a
- * marker key, give the commit 300 ms, and repeat with the next marker until every member shows the freed space.
+ * marker key, give the commits up to a second (a follower under load applies the compaction late), and repeat with
+ * the next marker until every member shows the freed space.
  */
 async function releaseFreedPages(
   client: Etcd3,
@@ -238,7 +239,7 @@ async function releaseFreedPages(
 ): Promise<void> {
   for (const marker of markers) {
     await client.kv.deleteRange({ key: marker }, { deadline });
-    for (const until = Math.min(deadline, Date.now() + 300); Date.now() < until; await sleep(50)) {
+    for (const until = Math.min(deadline, Date.now() + 1_000); Date.now() < until; await sleep(50)) {
       if (await fragmented(endpoints, deadline, tls)) return;
     }
   }
@@ -292,7 +293,7 @@ export async function fillToNospace(
   const deadline = started + timeoutMs;
   const call = (): { deadline: number } => ({ deadline });
   const client = writer(endpoints, options.tls);
-  const markers = [0, 1, 2, 3, 4, 5].map((i) => Buffer.from(`${keyPrefix}marker-${i}`));
+  const markers = Array.from({ length: 10 }, (_, i) => Buffer.from(`${keyPrefix}marker-${i}`));
   const fillKey = (i: number): Buffer => Buffer.from(`${keyPrefix}bloat-${i % keys}`);
   let puts = 0;
   let bytesWritten = 0;

@@ -35,6 +35,28 @@ describe('alert runs in messages', () => {
     expect(text).toMatch(/…and 4 more$/);
   });
 
+  it('shows the same rule firing for several members once, with a count', () => {
+    const member = {
+      name: 'etcdDatabaseQuotaLowSpace',
+      severity: 'critical',
+      summary: 'etcd cluster database is running full.',
+    };
+    const three: RunTrigger = {
+      kind: 'alert',
+      alertCount: 4,
+      alerts: [member, member, { ...member, severity: 'warning' }, member],
+    };
+    const text = (triggerAlertsBlock(three) as { text: { text: string } }).text.text;
+    expect(text.split('\n')).toEqual([
+      '*Started by 4 alerts:*',
+      ':red_circle: *etcdDatabaseQuotaLowSpace* ×3 critical — etcd cluster database is running full.',
+      ':large_orange_circle: *etcdDatabaseQuotaLowSpace* warning — etcd cluster database is running full.',
+    ]);
+    expect(renderMarkdown({ ...report, trigger: three })).toContain(
+      '- etcdDatabaseQuotaLowSpace ×3 (critical) — etcd cluster database is running full.',
+    );
+  });
+
   it("shows nothing for a run nobody's alert started", () => {
     expect(triggerAlertsBlock({ kind: 'slack', by: 'U1' })).toBeUndefined();
   });

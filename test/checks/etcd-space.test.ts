@@ -91,13 +91,15 @@ describe('planSpaceMaintenance', () => {
     }
   });
 
-  it('does not propose disarming when the data in use itself fills the quota', async () => {
+  it('still proposes disarming when the data in use fills the quota, saying it will stay armed unless space is freed', async () => {
     const etcd = nospaceCluster();
     for (const [endpoint, status] of etcd.statuses) {
       if (!(status instanceof Error)) etcd.statuses.set(endpoint, { ...status, dbSizeInUseBytes: 31 * MiB });
     }
-    const actions = (await plan(etcd, etcd.alarmList, 32 * MiB)).map((p) => p.action);
-    expect(actions).not.toContain('etcd.disarm');
+    const disarm = (await plan(etcd, etcd.alarmList, 32 * MiB)).find((p) => p.action === 'etcd.disarm');
+    expect(disarm?.summary).toMatch(/only if defragmentation brings every member below 90% of the quota/);
+    expect(disarm?.summary).toContain('etcd-1, etcd-2, etcd-3 report more than that in use now');
+    expect(disarm?.action === 'etcd.disarm' && disarm.condition.belowBytes).toBe(Math.floor(32 * MiB * 0.9));
   });
 
   it('leaves an unreachable member out of the defragmentation plan', async () => {

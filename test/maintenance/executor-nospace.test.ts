@@ -181,11 +181,11 @@ describe('the maintenance executor on a real 3-member etcd', () => {
   /** An approved request for the cluster as it is now (compaction and a defragmentation of every member). */
   async function approvedNow(
     reason: string,
-    actions: Array<Proposal['action']> = ['etcd.compact', 'etcd.defrag'],
+    actions: Array<Proposal['action'] | Proposal> = ['etcd.compact', 'etcd.defrag'],
     dryRun = false,
   ): Promise<ApprovalRecord> {
     const observation = await observeCluster(admin, 5_000);
-    const template = actions.map((action) => ({ action }) as Proposal);
+    const template = actions.map((action) => (typeof action === 'string' ? { action } : action) as Proposal);
     const basis = { runId: 'r-test-00000000', cluster: CLUSTER, quotaBytes: QUOTA } as Proposal['basis'];
     const record = newApproval({
       cluster: CLUSTER,
@@ -599,6 +599,37 @@ describe('the maintenance executor on a real 3-member etcd', () => {
     }
     expect(
       slack.state.thread(CHANNEL, runTs).some((message) => message.text.includes('Dry run: would compact to revision')),
+    ).toBe(true);
+  }, 60_000);
+
+  it('leaves NOSPACE armed and says why when a file is still over the line at the disarm step', async () => {
+    // Without compaction the filler's history stays: nothing the disarm step could free, every file at the quota.
+    await fillToNospace(etcd.endpoints, { compact: false });
+    const belowBytes = Math.floor(QUOTA * 0.9);
+    const disarm = {
+      action: 'etcd.disarm',
+      summary: 'Disarm NOSPACE',
+      condition: { description: 'below 90% of the quota', maxDbSizeRatio: 0.9, quotaBytes: QUOTA, belowBytes },
+    } as Proposal;
+    const record = await approvedNow('disarm over the line test', [disarm]);
+    expect(record.plan.map((step) => step.action)).toEqual(['etcd.disarm']);
+    await queue.enqueue({ approvalId: record.id, cluster: CLUSTER });
+    const stopped = await ended(record.id);
+    expect(stopped.state).toBe('failed');
+    expect(stopped.execution!.outcome).toMatch(
+      /NOSPACE left armed: etcd-\d is [\d.]+ MiB.*, not below 14\.4 MiB \(90% of the quota\)/,
+    );
+    expect((await admin.alarms()).map((alarm) => alarm.alarm)).toContain('NOSPACE');
+    const client = writer();
+    try {
+      await expect(client.put('/quorum-test/after-refused-disarm').value('x')).rejects.toThrow(
+        /database space exceeded/,
+      );
+    } finally {
+      client.close();
+    }
+    expect(
+      slack.state.thread(CHANNEL, runTs).some((message) => message.text.startsWith(':warning: NOSPACE left armed')),
     ).toBe(true);
   }, 60_000);
 });
