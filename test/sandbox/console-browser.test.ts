@@ -30,11 +30,21 @@ describe('chat console in Chromium', () => {
   let browser: BrowserHandle;
   let page: BrowserPage;
   const pageErrors: Error[] = [];
+  /** The stack's last log lines, shown when a wait fails (the full run is too busy to re-run it by hand). */
+  const stackLog: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [stack, browser] = await Promise.all([startDemoStack({ print: () => undefined }), launchChromium()]);
+    [stack, browser] = await Promise.all([
+      startDemoStack({
+        print: (line) => {
+          stackLog.push(line);
+          if (stackLog.length > 200) stackLog.shift();
+        },
+      }),
+      launchChromium(),
+    ]);
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error));
     await page.goto(`${stack.consoleUrl}?user=${ONCALL_USER.id}`);
@@ -68,11 +78,26 @@ describe('chat console in Chromium', () => {
 
   it('fires the NOSPACE alert through Prometheus and Alertmanager and shows the auto-diagnosis', async () => {
     await page.click('[data-scenario=nospace]');
+    await page.waitForFunction(
+      `/filled into NOSPACE|failed/.test(document.getElementById('switch-said')?.textContent ?? '')`,
+      undefined,
+      { timeout: 60_000, polling: 250 },
+    );
+    expect(await page.textContent('#switch-said')).toMatch(/^etcd filled into NOSPACE/);
     // Filling etcd, a scrape, a rule evaluation and Alertmanager's group wait: seconds alone, but once in a full CI
     // run on two busy cores it took over a minute.
-    await page.waitForSelector('#alerts li[data-alert=etcdDatabaseQuotaLowSpace][data-state=firing]', {
-      timeout: 150_000,
-    });
+    await page
+      .waitForSelector('#alerts li[data-alert=etcdDatabaseQuotaLowSpace][data-state=firing]', { timeout: 150_000 })
+      .catch(async (error: unknown) => {
+        const [rules, routed] = await Promise.all([
+          fetch(`${stack.prometheusUrl}/api/v1/alerts`).then((answer) => answer.text(), String),
+          fetch(`${stack.alertmanagerUrl}/api/v2/alerts`).then((answer) => answer.text(), String),
+        ]);
+        throw new Error(
+          `${String(error)}\nconsole alerts: ${await page.textContent('#alerts')}\nPrometheus: ${rules}\n` +
+            `Alertmanager: ${routed}\nstack log:\n${stackLog.slice(-80).join('\n')}`,
+        );
+      });
     await waitForMessage(page, '#messages', ['etcdDatabaseQuotaLowSpace', 'NOSPACE alarm']);
     await shot('02-alert-auto-diagnosis');
   }, 240_000);
