@@ -170,6 +170,8 @@ describe('POST /alerts/alertmanager on the bot', () => {
     expect(blocksText(message)).toContain('etcdDatabaseQuotaLowSpace');
     expect(blocksText(message)).toContain('etcd cluster database is running full.');
     expect(blocksText(message)).toContain('<http://prometheus:9090/graph?g0.expr=up&g0.tab=1|');
+    // The run message is posted before the job is queued (the job carries the message's ts).
+    await waitUntil(async () => (await backlog()) === 0, { what: 'the inbox to drain', timeoutMs: 5_000 });
     expect(await waiting('prod-eu')).toBe(1);
     const runId = /run `(r-[a-z0-9-]+)`/.exec(blocksText(message))?.[1] as string;
     const record = await new RunRecords({ connection, prefix: config.redis.prefix }).get(runId);
@@ -243,6 +245,7 @@ describe('POST /alerts/alertmanager on the bot', () => {
     });
     await waitUntil(() => messages().length > before, { what: 'the run of the retried alert', timeoutMs: 15_000 });
     expect(blocksText(messages().at(-1))).toContain('KubeAPIDown');
+    await waitUntil(async () => (await backlog()) === 0, { what: 'the inbox to drain', timeoutMs: 5_000 });
     expect(await waiting('prod-us')).toBe(1);
   });
 });
