@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '../core/redis-client.js';
 import type { Logger } from '../core/logger.js';
 import { QuorumError } from '../core/errors.js';
@@ -39,6 +40,8 @@ export interface AlertProcessorOptions {
   reclaimIdleMs?: number;
   /** Longest wait for new entries in one read (ms). @defaultValue 1000 */
   blockMs?: number;
+  /** Wait after the first failed read while Redis is away, doubling up to `max` (ms). @defaultValue 500 to 10000 */
+  retryMs?: { first: number; max: number };
   now?: () => Date;
 }
 
@@ -86,6 +89,8 @@ function latest(times: (string | undefined)[], fallback: Date): Date {
  */
 export class AlertProcessor {
   private stopped = false;
+  /** Wakes the loop from its back-off wait when the processor stops. */
+  private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly unroutedNames = new Set<string>();
   private readonly now: () => Date;
@@ -108,6 +113,7 @@ export class AlertProcessor {
    */
   async stop(graceMs = 2_000): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
@@ -117,6 +123,7 @@ export class AlertProcessor {
     const { inbox, connection, consumer } = this.options;
     const reclaimIdleMs = this.options.reclaimIdleMs ?? 30_000;
     let grouped = false;
+    let failures = 0;
     while (!this.stopped) {
       try {
         if (!grouped) {
@@ -130,6 +137,7 @@ export class AlertProcessor {
         }
         if (entries.length === 0)
           entries = await inbox.read(connection, consumer, BATCH, this.options.blockMs ?? 1_000);
+        failures = 0;
         if (entries.length === 0) continue;
         // One round trip for the batch; a crash before it only means these are processed again (idempotent).
         if (await this.processEntries(entries))
@@ -141,9 +149,18 @@ export class AlertProcessor {
         if (this.stopped) break;
         // A Redis that restarted without its data lost the consumer group too.
         if (String((error as Error).message).includes('NOGROUP')) grouped = false;
-        // Redis away: the connection reconnects on its own; wait a little rather than spin.
-        this.options.log.warn({ err: error }, 'alert inbox unavailable; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // Redis away: the connection reconnects on its own. Back off (0.5 s doubling to 10 s) rather than spin, and
+        // say so on the first failure and then every tenth, not twice a second through an outage.
+        const { first, max } = this.options.retryMs ?? { first: 500, max: 10_000 };
+        const waitMs = Math.min(max, first * 2 ** Math.min(failures, 20));
+        if (failures % 10 === 0) {
+          this.options.log.warn(
+            { err: error, failures: failures + 1, retryInMs: waitMs },
+            'alert inbox unavailable; retrying',
+          );
+        }
+        failures++;
+        await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
   }

@@ -7,6 +7,7 @@ import {
   maintenanceStepMessage,
   maintenanceSummaryMessage,
 } from '../render/approval-blocks.js';
+import type { BlockMessage } from '../render/block-kit-types.js';
 
 /**
  * The executor's voice in Slack: every step as a reply in the request's thread, the request's message updated to its
@@ -16,14 +17,7 @@ export class SlackMaintenanceReporter implements MaintenanceReporter {
   constructor(private readonly options: { client: WebClient; store: ApprovalStore }) {}
 
   async step(record: ApprovalRecord, text: string): Promise<void> {
-    if (!record.slack) return;
-    const message = maintenanceStepMessage(text);
-    await this.options.client.chat.postMessage({
-      channel: record.slack.channel,
-      thread_ts: record.slack.threadTs,
-      text: message.text,
-      blocks: message.blocks,
-    });
+    await this.reply(record, maintenanceStepMessage(text));
   }
 
   async updated(record: ApprovalRecord): Promise<void> {
@@ -38,25 +32,23 @@ export class SlackMaintenanceReporter implements MaintenanceReporter {
   }
 
   async finished(record: ApprovalRecord): Promise<void> {
-    if (!record.slack) return;
-    const message = maintenanceSummaryMessage(record);
-    await this.options.client.chat.postMessage({
+    await this.reply(record, maintenanceSummaryMessage(record));
+  }
+
+  async replanned(_previous: ApprovalRecord, next: ApprovalRecord): Promise<void> {
+    const ts = await this.reply(next, approvalRequestMessage(next));
+    if (ts) await this.options.store.apply(next.id, { kind: 'slack', requestTs: ts });
+  }
+
+  /** Posts in the request's thread; the reply's ts, or nothing for a request made outside Slack. */
+  private async reply(record: ApprovalRecord, message: BlockMessage): Promise<string | undefined> {
+    if (!record.slack) return undefined;
+    const posted = await this.options.client.chat.postMessage({
       channel: record.slack.channel,
       thread_ts: record.slack.threadTs,
       text: message.text,
       blocks: message.blocks,
     });
-  }
-
-  async replanned(_previous: ApprovalRecord, next: ApprovalRecord): Promise<void> {
-    if (!next.slack) return;
-    const message = approvalRequestMessage(next);
-    const posted = await this.options.client.chat.postMessage({
-      channel: next.slack.channel,
-      thread_ts: next.slack.threadTs,
-      text: message.text,
-      blocks: message.blocks,
-    });
-    await this.options.store.apply(next.id, { kind: 'slack', requestTs: posted.ts as string });
+    return posted.ts;
   }
 }
