@@ -137,7 +137,7 @@ export function planSpaceMaintenance(
       summary:
         full.length === 0
           ? 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.'
-          : `Disarm the NOSPACE alarm only if defragmentation brings every member below ${line} of the quota (${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} more than that in use now; if it stays so, the alarm stays armed and the quota must grow), then verify that a write succeeds.`,
+          : `Disarm the NOSPACE alarm only if defragmentation brings every member below ${line} of the quota (${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} more than that in use now: if defragmentation cannot free it, the alarm stays armed and the quota must grow), then verify that a write succeeds.`,
       alarms: nospace.map((alarm) => ({ memberId: alarm.memberId, alarm: 'NOSPACE' as const })),
       condition: {
         description: `every member's db size is below ${line} of the ${formatBytes(quotaBytes)} quota after defragmentation`,

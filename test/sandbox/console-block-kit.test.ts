@@ -1,4 +1,6 @@
 /** The console's Block Kit renderer (plain JavaScript, shared by the page and this test). */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { renderBlocks as reportBlocks } from '../../src/render/render-blocks.js';
 import { mrkdwn, renderBlocks, setUserNames } from '../../src/sandbox/slack-double/console/block-kit.js';
@@ -41,6 +43,17 @@ describe('console Block Kit renderer', () => {
     setUserNames([{ id: 'U0ONCALL01', name: 'Dana' }]);
     expect(mrkdwn('requested by <@U0ONCALL01>')).toContain('@Dana');
     expect(mrkdwn('and <@U0SOMEONE>')).toContain('@U0SOMEONE');
+  });
+
+  it('draws every emoji shortcode the bot writes', () => {
+    const sources = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join('src', file), 'utf8'));
+    const shortcodes = new Set(
+      sources.flatMap((source) => [...source.matchAll(/(?<=['"`\s]):([a-z][a-z0-9_]*):(?=[\s'"`])/g)].map((m) => m[0])),
+    );
+    expect(shortcodes.size).toBeGreaterThan(10);
+    expect([...shortcodes].filter((shortcode) => mrkdwn(shortcode).includes(shortcode))).toEqual([]);
   });
 
   it('draws buttons with their style, value and confirm dialog', () => {

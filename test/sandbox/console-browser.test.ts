@@ -128,7 +128,9 @@ describe('chat console in Chromium', () => {
     await waitForMessage(page, '#thread', ['Defragmenting']);
     await waitForMessage(page, '#thread', ['Maintenance done'], 120_000);
     const thread = (await page.textContent('#thread')) ?? '';
-    expect(thread).toMatch(/Compacted to revision/);
+    // The alert may fire while the switchboard's filler is still at work: then the diagnosis planned compaction at a
+    // revision the filler's own compaction passed since, and the executor says so instead of compacting again.
+    expect(thread).toMatch(/Compacted to revision|History before \d+ was already compacted/);
     expect(thread.match(/defragmented in [^:]*: [\d.]+ MiB → [\d.]+ KiB on disk/g)).toHaveLength(3);
     expect(thread).toMatch(/A test write succeeded/);
     await shot('05-maintenance-done');

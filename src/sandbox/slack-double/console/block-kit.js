@@ -68,6 +68,8 @@ const EMOJI = {
   black_square_button: '🔲',
   arrows_counterclockwise: '🔄',
   hourglass_done: '⌛',
+  fast_forward: '⏩',
+  alarm_clock: '⏰',
 };
 
 /** Display names of user ids, so `<@U0ONCALL01>` reads "@Dana" as in Slack. */
