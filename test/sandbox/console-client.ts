@@ -44,7 +44,11 @@ export function buttonsOf(message: ConsoleMessage): ConsoleButton[] {
 }
 
 export class ConsoleClient {
-  constructor(private readonly consoleUrl: string) {}
+  /** @param explain what to add to a failed wait (the stack's last log lines, say): full runs are hard to replay */
+  constructor(
+    private readonly consoleUrl: string,
+    private readonly explain?: () => string,
+  ) {}
 
   private url(path: string): string {
     return new URL(path, this.consoleUrl).href;
@@ -86,7 +90,9 @@ export class ConsoleClient {
         return found !== undefined;
       },
       { what, timeoutMs, intervalMs: 250 },
-    );
+    ).catch((error: unknown) => {
+      throw this.explain ? new Error(`${String(error)}\n${this.explain()}`, { cause: error }) : error;
+    });
     return found as T;
   }
 }
