@@ -125,7 +125,13 @@ describe('quorum demo: the whole system behind the chat console', () => {
       120_000,
     );
     const steps = thread(done.messages).map((each) => each.text);
-    expect(steps.some((text) => /^:white_check_mark: Compacted/.test(text))).toBe(true);
+    // Compacted, or already compacted past the planned revision when the alert fired while the filler was still at
+    // work (its own compaction came after the diagnosis read etcd).
+    expect(
+      steps.some((text) =>
+        /^(:white_check_mark: Compacted|:fast_forward: History before \d+ was already compacted)/.test(text),
+      ),
+    ).toBe(true);
     expect(steps.filter((text) => /defragmented in .*MiB → .*KiB on disk/.test(text))).toHaveLength(3);
     expect(steps.some((text) => /Disarmed NOSPACE/.test(text))).toBe(true);
     expect(steps.some((text) => /A test write succeeded/.test(text))).toBe(true);
