@@ -31,6 +31,11 @@ const Args = z.object({
   slowFloorMs: z.number().positive().default(50),
   /** Every member this slow (median, ms) is a warning of its own: etcd is slow from here, not one member. */
   allSlowMs: z.number().positive().default(500),
+  /**
+   * A member that looks much slower is measured again this long after the first round, and named only if it is slow
+   * in both: a stall of a second or two (a compaction, a busy node) is not a slow member. 0 turns the second round off.
+   */
+  confirmAfterMs: z.number().int().nonnegative().max(30_000).default(2_000),
 });
 
 /** The path the API server answers from memory, without touching etcd (unlike `/livez`, whose etcd check reads). */
@@ -126,21 +131,42 @@ export const etcdRoundTripCheck = defineCheck({
       sleep,
     };
     const { targets, skipped } = await memberTargets(etcd);
-    // Members and the API server side by side: separate paths, and the figures are meant to be compared.
-    const [members, apiserver] = await Promise.all([
+    const measure = (chosen: readonly MemberTarget[]): Promise<Measured[]> =>
       Promise.all(
-        targets.map(async (target): Promise<Measured> => {
+        chosen.map(async (target): Promise<Measured> => {
           const sampled = await sampleRoundTrips(etcdProbe(etcd, target.endpoint, args.timeoutMs), sampling);
           const summary = summarizeRoundTrips(sampled);
           return { ...target, sampled, ...(summary ? { summary } : {}) };
         }),
-      ),
+      );
+    // Members and the API server side by side: separate paths, and the figures are meant to be compared.
+    const [members, apiserver] = await Promise.all([
+      measure(targets),
       sampleRoundTrips(apiserverProbe(kube, args.timeoutMs), sampling),
     ]);
     const apiserverSummary = summarizeRoundTrips(apiserver);
     const answering = members.flatMap((member) => (member.summary ? [{ ...member, summary: member.summary }] : []));
     const unreachable = members.filter((member) => !member.summary);
-    const slow = findSlowMembers(answering, { ratio: args.slowRatio, floorMs: args.slowFloorMs });
+    const rule = { ratio: args.slowRatio, floorMs: args.slowFloorMs };
+    let slow = findSlowMembers(answering, rule);
+    const confirmation: Evidence[] = [];
+    if (slow.length > 0 && args.confirmAfterMs > 0) {
+      await sleep(args.confirmAfterMs, signal);
+      const again = (await measure(answering)).flatMap((member) =>
+        member.summary ? [{ ...member, summary: member.summary }] : [],
+      );
+      const stillSlow = new Set(findSlowMembers(again, rule).map((member) => member.name));
+      const passed = slow.filter((member) => !stillSlow.has(member.name));
+      slow = slow.filter((member) => stillSlow.has(member.name));
+      confirmation.push({
+        label: 'second round',
+        value: `${args.confirmAfterMs / 1000} s later: ${again.map((member) => `${member.name} median ${formatMs(member.summary.medianMs)}`).join(', ')}${
+          passed.length > 0
+            ? ` \u2014 ${passed.map((member) => member.name).join(', ')} no longer much slower (a passing stall)`
+            : ''
+        }`,
+      });
+    }
     const slowNames = new Set(slow.map((member) => member.name));
 
     const evidence: Evidence[] = [
@@ -149,10 +175,11 @@ export const etcdRoundTripCheck = defineCheck({
         value: `${describeMeasured(member.sampled, member.summary)}${slowNames.has(member.name) ? ' \u2014 much slower than the others' : ''}`,
       })),
       ...skipped.map((name) => ({ label: name, value: 'not started (no client URL)' })),
+      ...confirmation,
       { label: `API server (GET ${APISERVER_PATH})`, value: describeMeasured(apiserver, apiserverSummary) },
       {
         label: 'method',
-        value: `a serializable count-only read of one key per member, ${args.samples} samples ${args.spacingMs} ms apart after one warm-up call, each within ${args.timeoutMs} ms, timed from this worker`,
+        value: `a serializable count-only read of one key per member, ${args.samples} samples ${args.spacingMs} ms apart after one warm-up call, each within ${args.timeoutMs} ms, timed from this worker${args.confirmAfterMs > 0 ? `; a member that looks much slower is measured again ${args.confirmAfterMs / 1000} s later and named only if it still is` : ''}`,
       },
     ];
     const data = {

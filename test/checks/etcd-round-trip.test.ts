@@ -35,6 +35,29 @@ describe('etcd.round-trip', () => {
     expect(etcd.pingCalls).toBe(18);
   });
 
+  it('measures a suspect member again and lets a passing stall go, saying so', async () => {
+    const stalled = () => {
+      const { etcd, kube } = readers();
+      etcd.pings.set(etcd.endpoints[0] as string, [3]);
+      // First round (warm-up and five samples) stalled; the second round, two seconds later, fast again.
+      etcd.pings.set(etcd.endpoints[1] as string, [300, 180, 240, 170, 190, 175, 5, 4, 4, 4, 4, 4]);
+      etcd.pings.set(etcd.endpoints[2] as string, [4]);
+      return { etcd, kube };
+    };
+    const first = stalled();
+    const [finding] = await run(first.etcd, first.kube);
+    expect(finding?.severity).toBe('ok');
+    expect(finding?.evidence).toContainEqual({
+      label: 'second round',
+      value:
+        '2 s later: etcd-1 median 3.0 ms, etcd-2 median 4.0 ms, etcd-3 median 4.0 ms — etcd-2 no longer much slower (a passing stall)',
+    });
+    // Without the second round, the stall is called a slow member.
+    const second = stalled();
+    const [unconfirmed] = await run(second.etcd, second.kube, { confirmAfterMs: 0 });
+    expect(unconfirmed?.severity).toBe('warning');
+  });
+
   it('names the member much slower than the others, quotes its figures and says what it can explain', async () => {
     const { etcd, kube } = readers();
     etcd.pings.set(etcd.endpoints[0] as string, [3, 3, 4, 3, 3, 3]);
