@@ -175,23 +175,14 @@ export interface FillReport {
   compactedRevision?: string;
 }
 
-/** Every member's status, each read through a client of its own. */
-async function statuses(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<IStatusResponse[]> {
-  return Promise.all(
-    endpoints.map(async (endpoint) => {
-      const member = writer([endpoint], tls);
-      try {
-        return await member.maintenance.status({ deadline });
-      } finally {
-        member.close();
-      }
-    }),
-  );
+/** Every member's status, each read through its own client (a multi-endpoint client answers from any one member). */
+function statuses(members: readonly Etcd3[], deadline: number): Promise<IStatusResponse[]> {
+  return Promise.all(members.map((member) => member.maintenance.status({ deadline })));
 }
 
 /** True once every member reports less than half of its file in use. */
-async function fragmented(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<boolean> {
-  const all = await statuses(endpoints, deadline, tls);
+async function fragmented(members: readonly Etcd3[], deadline: number): Promise<boolean> {
+  const all = await statuses(members, deadline);
   return all.every((status) => Number(status.dbSize) > 0 && Number(status.dbSizeInUse) < Number(status.dbSize) / 2);
 }
 
@@ -232,20 +223,17 @@ function nextValueBytes(gap: number, valueBytes: number): number {
  */
 async function releaseFreedPages(
   client: Etcd3,
-  endpoints: readonly string[],
+  members: readonly Etcd3[],
   markers: readonly Buffer[],
   deadline: number,
-  tls?: SeedTls,
 ): Promise<void> {
   for (const marker of markers) {
     await client.kv.deleteRange({ key: marker }, { deadline });
     for (const until = Math.min(deadline, Date.now() + 1_000); Date.now() < until; await sleep(50)) {
-      if (await fragmented(endpoints, deadline, tls)) return;
+      if (await fragmented(members, deadline)) return;
     }
   }
-  throw new ServiceStartError(
-    `compacted etcd at ${endpoints.join(', ')}, but dbSizeInUse did not drop below half of dbSize`,
-  );
+  throw new ServiceStartError('compacted etcd, but dbSizeInUse did not drop below half of dbSize on every member');
 }
 
 /**
@@ -253,9 +241,9 @@ async function releaseFreedPages(
  * put, a member can show 1–4 MB less than it has (seen here: -1.0 MB, then +1.3 MB over the quota 150 ms later). Waits
  * until two readings 120 ms apart agree on every member.
  */
-async function waitForCommittedSizes(endpoints: readonly string[], deadline: number, tls?: SeedTls): Promise<void> {
+async function waitForCommittedSizes(members: readonly Etcd3[], deadline: number): Promise<void> {
   const sizes = async (): Promise<string> =>
-    (await statuses(endpoints, deadline, tls)).map((status) => status.dbSize).join(',');
+    (await statuses(members, deadline)).map((status) => status.dbSize).join(',');
   for (let previous = await sizes(); Date.now() < deadline;) {
     await sleep(120);
     const current = await sizes();
@@ -293,6 +281,8 @@ export async function fillToNospace(
   const deadline = started + timeoutMs;
   const call = (): { deadline: number } => ({ deadline });
   const client = writer(endpoints, options.tls);
+  // One client per member for the whole fill: a new gRPC channel per status read made each put cost three handshakes.
+  const members = endpoints.map((endpoint) => writer([endpoint], options.tls));
   const markers = Array.from({ length: 10 }, (_, i) => Buffer.from(`${keyPrefix}marker-${i}`));
   const fillKey = (i: number): Buffer => Buffer.from(`${keyPrefix}bloat-${i % keys}`);
   let puts = 0;
@@ -314,7 +304,7 @@ export async function fillToNospace(
       if (Date.now() >= deadline) throw roomToSpare();
       // The deadline may pass inside this read too: that is still "no space problem in time", not a gRPC error.
       const committed = (
-        await statuses(endpoints, deadline, options.tls).catch((error: unknown) => {
+        await statuses(members, deadline).catch((error: unknown) => {
           throw Date.now() >= deadline ? roomToSpare(error) : error;
         })
       ).map((status) => Number(status.dbSize));
@@ -340,7 +330,7 @@ export async function fillToNospace(
       }
       await sleep(20);
     }
-    await waitForCommittedSizes(endpoints, deadline, options.tls);
+    await waitForCommittedSizes(members, deadline);
     let compactedRevision: string | undefined;
     if (compact) {
       // Deletes are allowed under NOSPACE; compaction frees the old revisions' pages without shrinking the file.
@@ -352,7 +342,7 @@ export async function fillToNospace(
       const { header } = await client.kv.range({ key: markers[0], count_only: true }, call());
       await client.kv.compact({ revision: header.revision, physical: true }, call());
       compactedRevision = header.revision;
-      await releaseFreedPages(client, endpoints, markers, deadline, options.tls);
+      await releaseFreedPages(client, members, markers, deadline);
     }
     return {
       puts,
@@ -362,5 +352,6 @@ export async function fillToNospace(
     };
   } finally {
     client.close();
+    for (const member of members) member.close();
   }
 }
