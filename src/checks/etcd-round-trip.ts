@@ -152,7 +152,7 @@ export const etcdRoundTripCheck = defineCheck({
     const confirmation: Evidence[] = [];
     if (slow.length > 0 && args.confirmAfterMs > 0) {
       await sleep(args.confirmAfterMs, signal);
-      const again = (await measure(answering)).flatMap((member) =>
+      const again = (await measure(answering.map(({ name, endpoint }) => ({ name, endpoint })))).flatMap((member) =>
         member.summary ? [{ ...member, summary: member.summary }] : [],
       );
       const stillSlow = new Set(findSlowMembers(again, rule).map((member) => member.name));
