@@ -152,7 +152,7 @@ export class AlertProcessor {
         // Redis away: the connection reconnects on its own. Back off (0.5 s doubling to 10 s) rather than spin, and
         // say so on the first failure and then every tenth, not twice a second through an outage.
         const { first, max } = this.options.retryMs ?? { first: 500, max: 10_000 };
-        const waitMs = Math.min(max, first * 2 ** Math.min(failures, 20));
+        const waitMs = Math.max(1, Math.min(max, first * 2 ** Math.min(failures, 20)));
         if (failures % 10 === 0) {
           this.options.log.warn(
             { err: error, failures: failures + 1, retryInMs: waitMs },

@@ -132,12 +132,13 @@ export function planSpaceMaintenance(
         quotaBytes * thresholds.disarmBelowRatio,
     );
     const line = `${Math.round(thresholds.disarmBelowRatio * 100)}%`;
+    const compacting = proposals.some((proposal) => proposal.action === 'etcd.compact');
     proposals.push({
       action: 'etcd.disarm',
       summary:
         full.length === 0
           ? 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.'
-          : `Disarm the NOSPACE alarm only if defragmentation brings every member below ${line} of the quota (${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} more than that in use now: if defragmentation cannot free it, the alarm stays armed and the quota must grow), then verify that a write succeeds.`,
+          : `Disarm the NOSPACE alarm only if ${compacting ? 'compaction and defragmentation bring' : 'defragmentation brings'} every member below ${line} of the quota (${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} at least that much in use now; if that space is live data, the alarm stays armed and the quota must grow), then verify that a write succeeds.`,
       alarms: nospace.map((alarm) => ({ memberId: alarm.memberId, alarm: 'NOSPACE' as const })),
       condition: {
         description: `every member's db size is below ${line} of the ${formatBytes(quotaBytes)} quota after defragmentation`,

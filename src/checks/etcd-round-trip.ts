@@ -131,10 +131,11 @@ export const etcdRoundTripCheck = defineCheck({
       sleep,
     };
     const { targets, skipped } = await memberTargets(etcd);
-    const measure = (chosen: readonly MemberTarget[]): Promise<Measured[]> =>
+    const began = performance.now();
+    const measure = (chosen: readonly MemberTarget[], within = sampling): Promise<Measured[]> =>
       Promise.all(
         chosen.map(async (target): Promise<Measured> => {
-          const sampled = await sampleRoundTrips(etcdProbe(etcd, target.endpoint, args.timeoutMs), sampling);
+          const sampled = await sampleRoundTrips(etcdProbe(etcd, target.endpoint, args.timeoutMs), within);
           const summary = summarizeRoundTrips(sampled);
           return { ...target, sampled, ...(summary ? { summary } : {}) };
         }),
@@ -150,21 +151,32 @@ export const etcdRoundTripCheck = defineCheck({
     const rule = { ratio: args.slowRatio, floorMs: args.slowFloorMs };
     let slow = findSlowMembers(answering, rule);
     const confirmation: Evidence[] = [];
-    if (slow.length > 0 && args.confirmAfterMs > 0) {
+    let confirmedMedians: number[] | undefined;
+    // The second round shares the first one's budget: the check stays within its deadline either way.
+    const left = sampling.budgetMs - (performance.now() - began) - args.confirmAfterMs;
+    if (slow.length > 0 && args.confirmAfterMs > 0 && left > 0) {
       await sleep(args.confirmAfterMs, signal);
-      const again = (await measure(answering.map(({ name, endpoint }) => ({ name, endpoint })))).flatMap((member) =>
-        member.summary ? [{ ...member, summary: member.summary }] : [],
-      );
+      const again = (
+        await measure(
+          answering.map(({ name, endpoint }) => ({ name, endpoint })),
+          { ...sampling, budgetMs: left },
+        )
+      ).flatMap((member) => (member.summary ? [{ ...member, summary: member.summary }] : []));
+      const answeredAgain = new Set(again.map((member) => member.name));
       const stillSlow = new Set(findSlowMembers(again, rule).map((member) => member.name));
-      const passed = slow.filter((member) => !stillSlow.has(member.name));
-      slow = slow.filter((member) => stillSlow.has(member.name));
+      // Cleared only when it answered again among at least one other member, and was not slow: silence is no recovery.
+      const cleared = (name: string) => again.length >= 2 && answeredAgain.has(name) && !stillSlow.has(name);
+      const passed = slow.filter((member) => cleared(member.name));
+      const silent = slow.filter((member) => !answeredAgain.has(member.name));
+      slow = slow.filter((member) => !cleared(member.name));
+      if (passed.length > 0) confirmedMedians = again.map((member) => member.summary.medianMs);
       confirmation.push({
         label: 'second round',
-        value: `${args.confirmAfterMs / 1000} s later: ${again.map((member) => `${member.name} median ${formatMs(member.summary.medianMs)}`).join(', ')}${
+        value: `${args.confirmAfterMs / 1000} s later: ${again.map((member) => `${member.name} median ${formatMs(member.summary.medianMs)}`).join(', ') || 'no member answered'}${
           passed.length > 0
             ? ` \u2014 ${passed.map((member) => member.name).join(', ')} no longer much slower (a passing stall)`
             : ''
-        }`,
+        }${silent.length > 0 ? ` \u2014 ${silent.map((member) => member.name).join(', ')} did not answer` : ''}`,
       });
     }
     const slowNames = new Set(slow.map((member) => member.name));
@@ -227,7 +239,8 @@ export const etcdRoundTripCheck = defineCheck({
       ] satisfies Finding[];
     }
 
-    const medians = answering.map((member) => member.summary.medianMs);
+    // After a passing stall, the second round's figures are the ones that describe the members now.
+    const medians = confirmedMedians ?? answering.map((member) => member.summary.medianMs);
     const range = medians.length > 0 ? formatMsRange([Math.min(...medians), Math.max(...medians)]) : undefined;
     if (medians.length > 0 && Math.min(...medians) >= args.allSlowMs) {
       const apiserverFast = apiserverSummary !== undefined && apiserverSummary.medianMs < args.allSlowMs;

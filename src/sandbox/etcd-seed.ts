@@ -228,6 +228,7 @@ async function releaseFreedPages(
   deadline: number,
 ): Promise<void> {
   for (const marker of markers) {
+    if (Date.now() >= deadline) break;
     await client.kv.deleteRange({ key: marker }, { deadline });
     for (const until = Math.min(deadline, Date.now() + 1_000); Date.now() < until; await sleep(50)) {
       if (await fragmented(members, deadline)) return;

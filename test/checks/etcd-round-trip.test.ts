@@ -52,10 +52,34 @@ describe('etcd.round-trip', () => {
       value:
         '2 s later: etcd-1 median 3.0 ms, etcd-2 median 4.0 ms, etcd-3 median 4.0 ms — etcd-2 no longer much slower (a passing stall)',
     });
+    expect(finding?.title).toBe(
+      'etcd round trip 3.0–4.0 ms median per member, none much slower than the others (API server 3.0 ms)',
+    );
     // Without the second round, the stall is called a slow member.
     const second = stalled();
     const [unconfirmed] = await run(second.etcd, second.kube, { confirmAfterMs: 0 });
     expect(unconfirmed?.severity).toBe('warning');
+  });
+
+  it('keeps a suspect that stops answering in the second round as slow, and says it went silent', async () => {
+    const { etcd, kube } = readers();
+    const refused = { timedOut: false, error: 'connection refused' };
+    etcd.pings.set(etcd.endpoints[0] as string, [3]);
+    etcd.pings.set(etcd.endpoints[1] as string, [300, 180, 240, 170, 190, 175, ...Array(6).fill(refused)]);
+    etcd.pings.set(etcd.endpoints[2] as string, [4]);
+    const [finding] = await run(etcd, kube);
+    expect(finding).toMatchObject({ severity: 'warning', about: { component: 'etcd', instance: 'etcd-2' } });
+    expect(finding?.evidence.find((each) => each.label === 'second round')?.value).toBe(
+      '2 s later: etcd-1 median 3.0 ms, etcd-3 median 4.0 ms — etcd-2 did not answer',
+    );
+  });
+
+  it('skips the second round when the budget has no room for it, keeping the first verdict', async () => {
+    const { etcd, kube } = readers();
+    etcd.pings.set(etcd.endpoints[1] as string, [300, 180, 240, 170, 190, 175, 4, 4, 4, 4, 4, 4]);
+    const [finding] = await run(etcd, kube, { budgetSeconds: 1, confirmAfterMs: 2_000 });
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence.some((each) => each.label === 'second round')).toBe(false);
   });
 
   it('names the member much slower than the others, quotes its figures and says what it can explain', async () => {
