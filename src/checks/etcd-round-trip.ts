@@ -7,6 +7,7 @@ import type { EtcdReader } from '../ports/etcd-reader.js';
 import { defineCheck } from './check.js';
 import { sampleRoundTrips, type RoundTripProbe, type SampledRoundTrips } from './round-trip-sampler.js';
 import {
+  confirmSlowMembers,
   describeSlowMember,
   describeSummary,
   findSlowMembers,
@@ -49,6 +50,23 @@ interface MemberTarget {
 interface Measured extends MemberTarget {
   sampled: SampledRoundTrips;
   summary?: RoundTripSummary;
+}
+
+type Answering = Measured & { summary: RoundTripSummary };
+
+/** The members that answered at least one sample. */
+function answered(members: readonly Measured[]): Answering[] {
+  return members.flatMap((member) => (member.summary ? [{ ...member, summary: member.summary }] : []));
+}
+
+/** "2 s later: etcd-1 median 3.0 ms, etcd-3 median 4.0 ms — etcd-2 did not answer". */
+function describeSecondRound(afterMs: number, again: readonly Answering[], passed: string[], silent: string[]): string {
+  const figures = again.map((member) => `${member.name} median ${formatMs(member.summary.medianMs)}`).join(', ');
+  return [
+    `${afterMs / 1000} s later: ${figures || 'no member answered'}`,
+    ...(passed.length > 0 ? [`${passed.join(', ')} no longer much slower (a passing stall)`] : []),
+    ...(silent.length > 0 ? [`${silent.join(', ')} did not answer`] : []),
+  ].join(' \u2014 ');
 }
 
 /** Members by name, from etcd's own list; the configured endpoints stand in when the list cannot be read. */
@@ -146,7 +164,7 @@ export const etcdRoundTripCheck = defineCheck({
       sampleRoundTrips(apiserverProbe(kube, args.timeoutMs), sampling),
     ]);
     const apiserverSummary = summarizeRoundTrips(apiserver);
-    const answering = members.flatMap((member) => (member.summary ? [{ ...member, summary: member.summary }] : []));
+    const answering = answered(members);
     const unreachable = members.filter((member) => !member.summary);
     const rule = { ratio: args.slowRatio, floorMs: args.slowFloorMs };
     let slow = findSlowMembers(answering, rule);
@@ -156,27 +174,15 @@ export const etcdRoundTripCheck = defineCheck({
     const left = sampling.budgetMs - (performance.now() - began) - args.confirmAfterMs;
     if (slow.length > 0 && args.confirmAfterMs > 0 && left > 0) {
       await sleep(args.confirmAfterMs, signal);
-      const again = (
-        await measure(
-          answering.map(({ name, endpoint }) => ({ name, endpoint })),
-          { ...sampling, budgetMs: left },
-        )
-      ).flatMap((member) => (member.summary ? [{ ...member, summary: member.summary }] : []));
-      const answeredAgain = new Set(again.map((member) => member.name));
-      const stillSlow = new Set(findSlowMembers(again, rule).map((member) => member.name));
-      // Cleared only when it answered again among at least one other member, and was not slow: silence is no recovery.
-      const cleared = (name: string) => again.length >= 2 && answeredAgain.has(name) && !stillSlow.has(name);
-      const passed = slow.filter((member) => cleared(member.name));
-      const silent = slow.filter((member) => !answeredAgain.has(member.name));
-      slow = slow.filter((member) => !cleared(member.name));
-      if (passed.length > 0) confirmedMedians = again.map((member) => member.summary.medianMs);
+      const fresh = answering.map(({ name, endpoint }) => ({ name, endpoint }));
+      const again = answered(await measure(fresh, { ...sampling, budgetMs: left }));
+      const opinion = confirmSlowMembers(slow, again, rule);
+      slow = opinion.slow;
+      // After a passing stall, the second round's figures are the ones that describe the members now.
+      if (opinion.passed.length > 0) confirmedMedians = again.map((member) => member.summary.medianMs);
       confirmation.push({
         label: 'second round',
-        value: `${args.confirmAfterMs / 1000} s later: ${again.map((member) => `${member.name} median ${formatMs(member.summary.medianMs)}`).join(', ') || 'no member answered'}${
-          passed.length > 0
-            ? ` \u2014 ${passed.map((member) => member.name).join(', ')} no longer much slower (a passing stall)`
-            : ''
-        }${silent.length > 0 ? ` \u2014 ${silent.map((member) => member.name).join(', ')} did not answer` : ''}`,
+        value: describeSecondRound(args.confirmAfterMs, again, opinion.passed, opinion.silent),
       });
     }
     const slowNames = new Set(slow.map((member) => member.name));
@@ -239,7 +245,6 @@ export const etcdRoundTripCheck = defineCheck({
       ] satisfies Finding[];
     }
 
-    // After a passing stall, the second round's figures are the ones that describe the members now.
     const medians = confirmedMedians ?? answering.map((member) => member.summary.medianMs);
     const range = medians.length > 0 ? formatMsRange([Math.min(...medians), Math.max(...medians)]) : undefined;
     if (medians.length > 0 && Math.min(...medians) >= args.allSlowMs) {

@@ -98,6 +98,32 @@ export function findSlowMembers(members: readonly MemberRoundTrip[], rule: SlowM
   return slow;
 }
 
+/** What a second round says of the members the first one found much slower. */
+export interface SecondOpinion {
+  /** Still much slower, or silent: a member that stopped answering has not recovered. */
+  slow: SlowMember[];
+  /** Answered again, among at least one other member, and no longer much slower: a passing stall. */
+  passed: string[];
+  /** Did not answer in the second round. */
+  silent: string[];
+}
+
+/** Judges the first round's suspects by a second round of the members that answered it. */
+export function confirmSlowMembers(
+  suspects: readonly SlowMember[],
+  again: readonly MemberRoundTrip[],
+  rule: SlowMemberRule,
+): SecondOpinion {
+  const answered = new Set(again.map((member) => member.name));
+  const stillSlow = new Set(findSlowMembers(again, rule).map((member) => member.name));
+  const cleared = (name: string) => again.length >= 2 && answered.has(name) && !stillSlow.has(name);
+  return {
+    slow: suspects.filter((member) => !cleared(member.name)),
+    passed: suspects.filter((member) => cleared(member.name)).map((member) => member.name),
+    silent: suspects.filter((member) => !answered.has(member.name)).map((member) => member.name),
+  };
+}
+
 /** "0.8 ms", "3.4 ms", "180 ms", "2.40 s": a decimal where it still means something. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';

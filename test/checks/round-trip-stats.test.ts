@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  confirmSlowMembers,
   describeSlowMember,
   describeSummary,
   findSlowMembers,
@@ -57,6 +58,25 @@ describe('round-trip statistics', () => {
     ['five members, one slow', [2, 3, 2, 250, 3], ['etcd-4']],
   ])('flags %s', (_case, medians, expected) => {
     expect(findSlowMembers(members(...medians), RULE).map((member) => member.name)).toEqual(expected);
+  });
+
+  it.each([
+    ['fast again: a passing stall', members(3, 4, 4), { slow: [], passed: ['etcd-2'], silent: [] }],
+    ['still slow', members(3, 190, 4), { slow: ['etcd-2'], passed: [], silent: [] }],
+    [
+      'silent: no recovery',
+      [members(3, 0, 4)[0]!, members(3, 0, 4)[2]!],
+      { slow: ['etcd-2'], passed: [], silent: ['etcd-2'] },
+    ],
+    [
+      'one member left to compare with: nothing cleared',
+      members(3).slice(0, 1),
+      { slow: ['etcd-2'], passed: [], silent: ['etcd-2'] },
+    ],
+  ])('confirms a first-round suspect by a second round: %s', (_case, again, expected) => {
+    const suspects = findSlowMembers(members(3, 180, 4), RULE);
+    const opinion = confirmSlowMembers(suspects, again, RULE);
+    expect({ ...opinion, slow: opinion.slow.map((member) => member.name) }).toEqual(expected);
   });
 
   it('measures a slow member against the median of the others, and quotes their range', () => {
