@@ -55,6 +55,11 @@ export function observedBasis(
   };
 }
 
+/** Bytes in use; the whole file when the member does not report it (etcd before 3.4). */
+function inUseBytes(member: MemberView): number {
+  return member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0;
+}
+
 function reclaimable(member: MemberView): number {
   const status = member.status;
   if (!status || status.dbSizeInUseBytes === undefined) return 0;
@@ -78,10 +83,7 @@ export function planSpaceMaintenance(
   const nospace = alarms.filter((alarm) => alarm.alarm === 'NOSPACE');
   const proposals: Proposal[] = [];
   const revision = (view.leader ?? reachable[0])?.status?.revision;
-  const inUseHigh = reachable.some(
-    (member) =>
-      (member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0) >= quotaBytes * thresholds.defragQuotaRatio,
-  );
+  const inUseHigh = reachable.some((member) => inUseBytes(member) >= quotaBytes * thresholds.defragQuotaRatio);
   if (revision && (nospace.length > 0 || inUseHigh)) {
     proposals.push({
       action: 'etcd.compact',
@@ -106,7 +108,7 @@ export function planSpaceMaintenance(
     endpoint: member.endpoint,
     role: member.status?.isLeader ? 'leader' : 'follower',
     dbSizeBytes: member.status?.dbSizeBytes ?? 0,
-    dbSizeInUseBytes: member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0,
+    dbSizeInUseBytes: inUseBytes(member),
     expectedReclaimBytes: reclaimable(member),
   }));
   if (members.length > 0) {
@@ -126,11 +128,7 @@ export function planSpaceMaintenance(
   // not released yet, so what is in use now does not say what defragmentation will leave. The executor disarms only
   // when every member's file is below the line after defragmentation, and says so when it is not.
   if (nospace.length > 0) {
-    const full = reachable.filter(
-      (member) =>
-        (member.status?.dbSizeInUseBytes ?? member.status?.dbSizeBytes ?? 0) >=
-        quotaBytes * thresholds.disarmBelowRatio,
-    );
+    const full = reachable.filter((member) => inUseBytes(member) >= quotaBytes * thresholds.disarmBelowRatio);
     const line = `${Math.round(thresholds.disarmBelowRatio * 100)}%`;
     const compacting = proposals.some((proposal) => proposal.action === 'etcd.compact');
     proposals.push({
@@ -138,7 +136,7 @@ export function planSpaceMaintenance(
       summary:
         full.length === 0
           ? 'Disarm the NOSPACE alarm once space is reclaimed, then verify that a write succeeds.'
-          : `Disarm the NOSPACE alarm only if ${compacting ? 'compaction and defragmentation bring' : 'defragmentation brings'} every member below ${line} of the quota (${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} at least that much in use now; if that space is live data, the alarm stays armed and the quota must grow), then verify that a write succeeds.`,
+          : `Disarm the NOSPACE alarm only if ${compacting ? 'compaction and defragmentation bring' : 'defragmentation brings'} every member below ${line} of the quota, then verify that a write succeeds. ${full.map((member) => member.name).join(', ')} ${full.length === 1 ? 'reports' : 'report'} at least that much in use now; if that space is live data, the alarm stays armed and the quota must grow.`,
       alarms: nospace.map((alarm) => ({ memberId: alarm.memberId, alarm: 'NOSPACE' as const })),
       condition: {
         description: `every member's db size is below ${line} of the ${formatBytes(quotaBytes)} quota after defragmentation`,
