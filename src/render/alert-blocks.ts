@@ -1,5 +1,6 @@
-import type { RunTrigger, TriggerAlert } from '../diagnosis/run-request.js';
+import type { RunTrigger } from '../diagnosis/run-request.js';
 import { redact } from '../findings/redact.js';
+import { groupTriggerAlerts, type AlertGroup } from './trigger-alerts.js';
 import { formatDuration, pluralize } from '../findings/format.js';
 import type { Block, BlockMessage } from './block-kit-types.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
@@ -21,24 +22,6 @@ const SEVERITY_EMOJI: Readonly<Record<string, string>> = {
 function safeUrl(url: string): string | undefined {
   if (!/^https?:\/\//i.test(url)) return undefined;
   return url.replace(/[<>|\s]/g, (char) => encodeURIComponent(char));
-}
-
-/** One line per distinct alert; the same rule firing for several instances with the same summary shows once. */
-export interface AlertGroup {
-  alert: TriggerAlert;
-  count: number;
-}
-
-/** Groups alerts that would print the same line (name, severity, summary, link), in order of first appearance. */
-export function groupTriggerAlerts(alerts: readonly TriggerAlert[]): AlertGroup[] {
-  const groups = new Map<string, AlertGroup>();
-  for (const alert of alerts) {
-    const key = JSON.stringify([alert.name, alert.severity, alert.summary, alert.generatorURL]);
-    const group = groups.get(key);
-    if (group) group.count++;
-    else groups.set(key, { alert, count: 1 });
-  }
-  return [...groups.values()];
 }
 
 function alertLine({ alert, count }: AlertGroup): string {
