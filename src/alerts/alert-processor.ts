@@ -149,8 +149,9 @@ export class AlertProcessor {
         if (this.stopped) break;
         // A Redis that restarted without its data lost the consumer group too.
         if (String((error as Error).message).includes('NOGROUP')) grouped = false;
-        // Redis away: the connection reconnects on its own. Back off (0.5 s doubling to 10 s) rather than spin, and
-        // say so on the first failure and then every tenth, not twice a second through an outage.
+        // The worker connection waits out an outage by itself; what lands here is an error Redis keeps answering
+        // (OOM, NOAUTH, WRONGTYPE at the inbox key, a cluster moving slots). Back off (0.5 s doubling to 10 s) rather
+        // than spin, and log the first failure and then every tenth, not twice a second for as long as it lasts.
         const { first, max } = this.options.retryMs ?? { first: 500, max: 10_000 };
         const waitMs = Math.max(1, Math.min(max, first * 2 ** Math.min(failures, 20)));
         if (failures % 10 === 0) {
