@@ -244,7 +244,9 @@ export const componentLogsCheck = defineCheck({
       }
     }
     const findingContext: LogFindingContext = {
-      nowMs,
+      // "first seen 10m ago" is read against the moment the logs arrived, not the one the reads began: under load
+      // the API server answers seconds later, and its lookback window ends then.
+      nowMs: Math.max(nowMs, now().getTime()),
       window: windowLabel(args.lookbackMinutes),
       stillFailingMs: args.stillFailingMinutes * 60_000,
       slowApplyWarning: args.slowApplyWarning,

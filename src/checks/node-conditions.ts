@@ -155,9 +155,10 @@ export const nodeConditionsCheck = defineCheck({
   args: Args,
   async run(context, args) {
     const { kube } = context;
-    const now = context.now();
     const graceMs = args.nodeMonitorGracePeriodSeconds * 1000;
     const renewals = await nodeRenewalsOnce(context);
+    // Read after the Leases arrived: a slow answer must not make a heartbeat look younger than it is.
+    const now = context.now();
     const overview = overviewLeases(renewals, now, graceMs);
     const options = { now, graceMs, allLeasesStale: overview.allStale };
     let total = 0;

@@ -137,7 +137,7 @@ export const schedulerPendingCheck = defineCheck({
             activityLookbackMs: args.activityLookbackMinutes * 60_000,
             examples: args.examples,
           },
-          now,
+          context.now,
         )
       ).map(withUnattemptedSignal),
     );

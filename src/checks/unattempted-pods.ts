@@ -134,7 +134,7 @@ export async function unattemptedFindings(
   waiting: readonly PendingPod[],
   allPending: readonly PendingPod[],
   options: UnattemptedOptions,
-  now: Date,
+  clock: () => Date,
 ): Promise<Finding[]> {
   const bySchedulers = new Map<string, PendingPod[]>();
   for (const pod of waiting) {
@@ -142,7 +142,7 @@ export async function unattemptedFindings(
     list.push(pod);
     bySchedulers.set(pod.schedulerName, list);
   }
-  const since = now.getTime() - options.activityLookbackMs;
+  const since = clock().getTime() - options.activityLookbackMs;
   return Promise.all(
     [...bySchedulers].map(async ([scheduler, pods]): Promise<Finding> => {
       const isDefault = scheduler === DEFAULT_SCHEDULER;
@@ -151,12 +151,14 @@ export async function unattemptedFindings(
         kube.lease(options.schedulerNamespace, leaseName),
         isDefault ? Promise.resolve(undefined) : kube.lease(options.schedulerNamespace, KUBE_SCHEDULER_LEASE),
       ]);
-      const own = leaseState(lease, now);
+      // Ages are read after what they date arrived: a slow answer must not make a renewal look more recent than it is.
+      const own = leaseState(lease, clock());
       // Without a lease, any work within the lookback counts; with a stale one, only work after its last renewal
       // (something schedules without it, e.g. --leader-elect=false), not the work of the leader that died.
       const renewedAt = Date.parse(lease?.spec?.renewTime ?? lease?.spec?.acquireTime ?? '');
       const after = lease && Number.isFinite(renewedAt) ? renewedAt : since;
       const activity = own.held ? undefined : await schedulerActivity(kube, scheduler, allPending, since, after);
+      const now = clock();
       const waitedMs = oldestWaitMs(pods, now);
       const pastGrace = waitedMs > options.graceMs;
       const grace = formatDuration(options.graceMs);

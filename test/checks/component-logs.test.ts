@@ -129,6 +129,32 @@ describe('control-plane.logs with a cloud-controller-manager', () => {
   });
 });
 
+describe('control-plane.logs when the API server answers seconds after the check began', () => {
+  it('dates what it quotes from when the logs arrived, so the oldest line of the lookback reads "10m" ago', async () => {
+    const answeredMs = NOW + 2500;
+    const scenario = await parseScenario(
+      `name: component-logs-late\nextends: healthy\ndescription: Component logs.\nlogs:\n  - namespace: kube-system\n    pod: kube-scheduler-cp-1\n    repeat: { every: 30s, from: -11m }\n    text: '${GRPC_REFUSED}'\n`,
+      join(defaultScenariosDir(), 'component-logs-late.yaml'),
+    );
+    const sim = await startSimulator({ scenario, now: () => answeredMs });
+    const kube = createKubeReader({ kubeconfigPath: sim.kubeconfigPath });
+    let calls = 0;
+    // The first reading of the clock is the check's start; every later one is after the API server answered.
+    const now = () => new Date(calls++ === 0 ? NOW : answeredMs);
+    try {
+      const findings = await componentLogsCheck.run(
+        checkContext({ kube, now }),
+        componentLogsCheck.args.parse({ components: ['kube-scheduler'] }),
+      );
+      const quotedLine = findings.flatMap((finding) => finding.evidence).find((item) => /^\d+× /.test(item.label));
+      expect(quotedLine?.value).toMatch(/\(first 10m 0s ago, last 0s ago\)$/);
+    } finally {
+      kube.close();
+      await sim.stop();
+    }
+  });
+});
+
 describe('control-plane.logs on a component printing megabytes a minute', () => {
   let sim: RunningSimulator;
   let kube: ClosableKubeReader;
