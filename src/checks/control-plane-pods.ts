@@ -462,13 +462,14 @@ export const controlPlanePodsCheck = defineCheck({
     const nodeNames = found.flatMap(({ pod }) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []));
     const [backOffs, nodes] = await Promise.all([
       recentRestart ? collectBackOffs(kube, args.namespace) : new Map<string, BackOffSummary>(),
-      readNodeLiveness(context, nodeNames, at, args.nodeMonitorGracePeriodSeconds * 1000),
+      readNodeLiveness(context, nodeNames, args.nodeMonitorGracePeriodSeconds * 1000),
     ]);
     const policy: RestartPolicy = {
       restartWarning: args.restartWarning,
       restartCritical: args.restartCritical,
       lookbackMs,
-      now: at,
+      // The BackOff events arrived after `at`: date the crash loops they describe from now.
+      now: now(),
       backOffs,
       nodes,
     };

@@ -92,10 +92,10 @@ export const etcdCertificatesCheck = defineCheck({
   args: withExpiryArgs({}),
   async run({ etcd, now, run }, args) {
     if (!etcd) return [];
-    const at = now();
     const { members, note } = await membersOf(etcd);
     const readings = await Promise.all(members.map((member) => readMember(etcd, member)));
     const client = await etcd.clientCertificate();
+    const at = now();
     const findings: Finding[] = [];
     const summary: Evidence[] = [];
     const caProblems = new Map<string, CertificateJudgement>();

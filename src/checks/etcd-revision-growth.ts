@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Finding } from '../findings/finding.js';
 import { formatBytes, formatDuration } from '../findings/format.js';
+import { timedRead } from './timed-read.js';
 import { defineCheck } from './check.js';
 import { readClusterView, resolveQuota } from './etcd-cluster-view.js';
 
@@ -20,16 +21,15 @@ export const etcdRevisionGrowthCheck = defineCheck({
   args: Args,
   async run({ etcd, etcdQuotaBytes, signal, sleep, now, run }, args) {
     if (!etcd) return [];
-    const view = await readClusterView(etcd);
+    const { value: view, atMs: firstAtMs } = await timedRead(now, () => readClusterView(etcd));
     const member = view.leader ?? view.members.find((candidate) => candidate.status);
     if (!member?.status) throw new Error('no etcd member answered a status request');
     const first = member.status;
     const quota = await resolveQuota(etcd, view, etcdQuotaBytes, run.cluster);
-    const began = now().getTime();
     await sleep(args.windowSeconds * 1000, signal);
     // The revision is cluster-wide, so the same member's second reading is enough even if leadership moved.
-    const second = await etcd.status(member.endpoint);
-    const seconds = Math.max((now().getTime() - began) / 1000, 0.001);
+    const { value: second, atMs: secondAtMs } = await timedRead(now, () => etcd.status(member.endpoint));
+    const seconds = Math.max((secondAtMs - firstAtMs) / 1000, 0.001);
     const revisions = Number(BigInt(second.revision) - BigInt(first.revision));
     const perSecond = revisions / seconds;
     const grownBytes = second.dbSizeBytes - first.dbSizeBytes;

@@ -1,4 +1,3 @@
-import type { KubeReader } from '../ports/kube-reader.js';
 import {
   aggregate,
   collectHistograms,
@@ -9,7 +8,9 @@ import {
   type ParsedMetrics,
 } from '../metrics/index.js';
 import { clusterSetting } from '../core/setting-name.js';
-import type { CheckContext } from './check.js';
+import { apiServerMetricsText } from './apiserver-metrics-text.js';
+import type { CheckContext, RunScope } from './check.js';
+import { timedRead } from './timed-read.js';
 import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 export type { MetricsWindow };
@@ -23,15 +24,9 @@ const SCRAPED_FAMILIES: ReadonlySet<string> = new Set([...Object.keys(QUERIES), 
 /** How many times the second scrape is retried to land on the API server that answered the first. */
 const SAME_SERVER_ATTEMPTS = 5;
 
-async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
-  const response = await kube.raw('/metrics', { accept: 'text/plain;version=0.0.4' });
-  if (response.status === 401 || response.status === 403) {
-    throw new Error(
-      `GET /metrics answered HTTP ${response.status}: grant the diagnostics "get" on nonResourceURLs ["/metrics"] (ClusterRole rule) to read the API server's metrics`,
-    );
-  }
-  if (response.status !== 200) throw new Error(`GET /metrics answered HTTP ${response.status}`);
-  return parsePrometheusText(response.body, { families: SCRAPED_FAMILIES });
+async function scrape(run: RunScope): Promise<{ metrics: ParsedMetrics; atMs: number }> {
+  const { value: text, atMs } = await timedRead(run.now, () => apiServerMetricsText(run.kube));
+  return { metrics: parsePrometheusText(text, { families: SCRAPED_FAMILIES }), atMs };
 }
 
 /**
@@ -41,22 +36,27 @@ async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
   return context.once(`metrics-window:${windowSeconds}`, async (run) => {
     if (run.prometheus) return prometheusWindow(run.prometheus, run.signal);
-    const before = await scrape(run.kube);
-    const began = run.now().getTime();
+    const first = await scrape(run);
     await run.sleep(windowSeconds * 1000, run.signal);
     // Behind a load balancer each scrape may reach another replica (or the server restarted): deltas between two
     // processes mean nothing, so insist on the same process or give up with what to do instead.
     const startedAt = (metrics: ParsedMetrics) => metrics.get(START_TIME)?.samples[0]?.value;
-    let after = await scrape(run.kube);
-    for (let attempt = 1; startedAt(after) !== startedAt(before) && attempt < SAME_SERVER_ATTEMPTS; attempt += 1) {
-      after = await scrape(run.kube);
+    const before = first.metrics;
+    let second = await scrape(run);
+    for (
+      let attempt = 1;
+      startedAt(second.metrics) !== startedAt(before) && attempt < SAME_SERVER_ATTEMPTS;
+      attempt += 1
+    ) {
+      second = await scrape(run);
     }
+    const after = second.metrics;
     if (startedAt(after) !== startedAt(before)) {
       throw new Error(
         `the two scrapes of /metrics reached different API server processes (started at ${startedAt(before)} and ${startedAt(after)}): a load balancer spreads requests over several API servers, or one restarted. Set ${clusterSetting(context.run.cluster, 'prometheus.url')} to read the window from Prometheus, or point the kubeconfig at a single API server`,
       );
     }
-    const seconds = (run.now().getTime() - began) / 1000;
+    const seconds = (second.atMs - first.atMs) / 1000;
     return {
       before,
       after,

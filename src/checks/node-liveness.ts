@@ -144,15 +144,16 @@ async function readNode(kube: KubeReader, name: string): Promise<Node | undefine
  * A node that cannot be read is left out: its pods are judged by their own conditions.
  */
 export async function readNodeLiveness(
-  context: Pick<CheckContext, 'kube' | 'once'>,
+  context: Pick<CheckContext, 'kube' | 'once' | 'now'>,
   names: Iterable<string>,
-  now: Date,
   graceMs: number,
 ): Promise<Map<string, NodeLiveness>> {
   const [renewals, nodes] = await Promise.all([
     nodeRenewalsOnce(context),
     Promise.all([...new Set(names)].map((name) => readNode(context.kube, name).catch(() => undefined))),
   ]);
+  // Judged once the Leases arrived: a slow answer must not make a heartbeat look younger than it is.
+  const now = context.now();
   const options = { now, graceMs, allLeasesStale: overviewLeases(renewals, now, graceMs).allStale };
   const liveness = new Map<string, NodeLiveness>();
   for (const node of nodes) {

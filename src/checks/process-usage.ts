@@ -3,6 +3,8 @@ import { describeError } from '../core/errors.js';
 import type { Component } from '../findings/cause-vocabulary.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { parsePrometheusText, type ParsedMetrics } from '../metrics/index.js';
+import { apiServerMetricsText } from './apiserver-metrics-text.js';
+import { timedRead } from './timed-read.js';
 import { defineCheck, type CheckContext } from './check.js';
 import { formatCores, formatMemory } from './usage-format.js';
 
@@ -246,23 +248,13 @@ export function processFinding(
   };
 }
 
-async function scrapeApiServer(context: CheckContext): Promise<ParsedMetrics> {
-  const response = await context.kube.raw('/metrics', { accept: 'text/plain;version=0.0.4' });
-  if (response.status === 401 || response.status === 403) {
-    throw new Error(
-      `GET /metrics answered HTTP ${response.status}: grant the diagnostics "get" on nonResourceURLs ["/metrics"] (ClusterRole rule) to read the API server's metrics`,
-    );
-  }
-  if (response.status !== 200) throw new Error(`GET /metrics answered HTTP ${response.status}`);
-  return parsePrometheusText(response.body, { families: FAMILIES });
-}
-
 interface Target {
   component: Component;
   instance?: string;
   label: string;
   source: string;
-  scrape: () => Promise<ParsedMetrics>;
+  /** The metrics text; parsed once the scrape is dated. */
+  fetch: () => Promise<string>;
 }
 
 /** Scrapes every target `samples` times over the window; a target that fails once is left out with its error. */
@@ -284,8 +276,9 @@ async function sampleAll(
         .filter((result) => result.error === undefined)
         .map(async (result) => {
           try {
-            const metrics = await result.target.scrape();
-            result.samples.push(sampleOf(metrics, context.now().getTime()));
+            // Parsed after it is dated: parsing a large scrape takes time the server did not.
+            const { value: text, atMs } = await timedRead(context.now, result.target.fetch);
+            result.samples.push(sampleOf(parsePrometheusText(text, { families: FAMILIES }), atMs));
           } catch (error) {
             if (context.signal.aborted) throw error;
             result.error = describeError(error);
@@ -313,7 +306,7 @@ export const processUsageCheck = defineCheck({
         component: 'kube-apiserver',
         label: 'kube-apiserver process',
         source: "the API server's /metrics",
-        scrape: () => scrapeApiServer(context),
+        fetch: () => apiServerMetricsText(context.kube),
       },
     ];
     const { etcd } = context;
@@ -332,7 +325,7 @@ export const processUsageCheck = defineCheck({
           instance: member.name,
           label: `etcd member ${member.name} process`,
           source: `${member.endpoint}/metrics`,
-          scrape: async () => parsePrometheusText(await etcd.metricsText(member.endpoint), { families: FAMILIES }),
+          fetch: () => etcd.metricsText(member.endpoint),
         });
       }
     }

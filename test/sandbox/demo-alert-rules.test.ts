@@ -16,13 +16,16 @@ describe("the demo's alert rules", () => {
   const dir = mkdtempSync(join(tmpdir(), 'quorum-demo-rules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are rules promtool accepts, with no wait and 30-second windows', async () => {
+  it('are rules promtool accepts, with no wait (3 s for a target down) and 30-second windows', async () => {
     const text = await demoAlertRules();
     const file = join(dir, 'rules.yml');
     writeFileSync(file, text);
     expect(execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' })).toContain('SUCCESS');
     const rules = (parse(text) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules);
-    expect(rules.every((rule) => rule.for === '0s')).toBe(true);
+    const down = rules.filter((rule) => /\bup\{/.test(rule.expr));
+    expect(down.map((rule) => rule.alert)).toEqual(expect.arrayContaining(['etcdMembersDown', 'KubeAPIDown']));
+    expect(down.every((rule) => rule.for === '3s')).toBe(true);
+    expect(rules.filter((rule) => !down.includes(rule)).every((rule) => rule.for === '0s')).toBe(true);
     expect(rules.filter((rule) => /\[(?!30s\])\d+[smh]\]/.test(rule.expr))).toEqual([]);
   });
 

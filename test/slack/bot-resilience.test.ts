@@ -37,7 +37,6 @@ describe('the bot when things go wrong: Redis away, Slack rate limits, a cancell
       server: { port: 0, host: '127.0.0.1' },
       redis: { url: redis.url },
       slack: { apiUrl: slack.apiUrl },
-      worker: { lockSeconds: 2 },
     });
     bot = await startBot({ config, secrets });
     worker = await startWorker({ config, secrets, progressIntervalMs: 100 });

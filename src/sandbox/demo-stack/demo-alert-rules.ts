@@ -56,6 +56,13 @@ const LATENCY_RULE = {
   },
 };
 
+/**
+ * Rules that read `up` wait a few scrapes: on a loaded host one scrape of 1 s can time out, and with no wait that
+ * alone would page "etcd members down" or "API server down" for a target that answered the next second.
+ */
+const READS_UP = /\bup\{/;
+const DOWN_FOR = '3s';
+
 const RuleFileSchema = z.object({
   spec: z.object({
     groups: z.array(
@@ -68,8 +75,8 @@ const RuleFileSchema = z.object({
 });
 
 /**
- * The alert rules Quorum ships (deploy/prometheus/quorum-alert-rules.yaml), made demo-fast: `for: 0s` and 30-second
- * windows instead of ten or fifteen minutes, so that an incident switched on in the console pages within seconds.
+ * The alert rules Quorum ships (deploy/prometheus/quorum-alert-rules.yaml), made demo-fast: `for: 0s` (3 s for the
+ * down detectors) and 30-second windows instead of ten or fifteen minutes, so that an incident switched on in the console pages within seconds.
  * Same alert names, labels and annotations: the bot maps them exactly as in production.
  */
 export async function demoAlertRules(): Promise<string> {
@@ -78,7 +85,11 @@ export async function demoAlertRules(): Promise<string> {
     name: group.name,
     rules: group.rules
       .filter((rule) => !LEFT_OUT.has(rule.alert))
-      .map((rule) => ({ ...rule, for: '0s', expr: rule.expr.replace(/\[(\d+)[mh]\]/g, '[30s]') })),
+      .map((rule) => ({
+        ...rule,
+        for: READS_UP.test(rule.expr) ? DOWN_FOR : '0s',
+        expr: rule.expr.replace(/\[(\d+)[mh]\]/g, '[30s]'),
+      })),
   }));
   groups.push({ name: 'quorum-demo-apiserver-slo', rules: [LATENCY_RULE] });
   return stringify({ groups });
