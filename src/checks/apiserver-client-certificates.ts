@@ -6,13 +6,12 @@ import {
   aggregate,
   collectHistograms,
   histogramDelta,
-  parsePrometheusText,
   selectSeries,
   formatLabelMatchers,
   type Bucket,
   type ParsedMetrics,
 } from '../metrics/index.js';
-import type { KubeReader } from '../ports/kube-reader.js';
+import { scrapeApiServer } from './apiserver-metrics-text.js';
 import { CLIENT_HISTOGRAM_ADVICE } from './certificate-advice.js';
 import { thresholdsText, withExpiryArgs, type ExpiryThresholds } from './certificate-expiry.js';
 import { defineCheck, type CheckContext } from './check.js';
@@ -36,17 +35,6 @@ interface Observations {
   /** "in the last 300 s", "since the API server started 3d 2h ago". */
   span: string;
   source: string;
-}
-
-async function scrape(kube: KubeReader): Promise<ParsedMetrics> {
-  const response = await kube.raw('/metrics', { accept: 'text/plain;version=0.0.4' });
-  if (response.status === 401 || response.status === 403) {
-    throw new Error(
-      `GET /metrics answered HTTP ${response.status}: grant the diagnostics "get" on nonResourceURLs ["/metrics"] (ClusterRole rule) to read the API server's metrics`,
-    );
-  }
-  if (response.status !== 200) throw new Error(`GET /metrics answered HTTP ${response.status}`);
-  return parsePrometheusText(response.body, { families: FAMILIES });
 }
 
 function bucketsOf(metrics: ParsedMetrics): Bucket[] | undefined {
@@ -84,26 +72,25 @@ async function fromPrometheus(source: PrometheusWindowSource, signal: AbortSigna
 
 /** Without Prometheus: one scrape (counts since the API server started) or two, `windowSeconds` apart. */
 async function fromScrapes(context: CheckContext, windowSeconds: number): Promise<Observations | undefined> {
-  const first = await scrape(context.kube);
+  const { metrics: first, atMs: firstAtMs } = await scrapeApiServer(context.kube, context.now, FAMILIES);
   if (windowSeconds <= 0) {
     const buckets = bucketsOf(first);
     if (!buckets) return undefined;
     const started = first.get(START_TIME)?.samples[0]?.value;
-    const uptime = started === undefined ? undefined : context.now().getTime() - started * 1000;
+    const uptime = started === undefined ? undefined : firstAtMs - started * 1000;
     const span =
       uptime === undefined || uptime < 0
         ? 'since the API server started'
         : `since the API server started ${formatDuration(uptime)} ago`;
     return { buckets, span, source: "one scrape of the API server's /metrics (counts since it started)" };
   }
-  const began = context.now().getTime();
   await context.sleep(windowSeconds * 1000, context.signal);
-  const second = await scrape(context.kube);
+  const { metrics: second, atMs: secondAtMs } = await scrapeApiServer(context.kube, context.now, FAMILIES);
   const series = (metrics: ParsedMetrics) =>
     collectHistograms(metrics.get(CLIENT_CERTIFICATE_METRIC)?.samples ?? [], CLIENT_CERTIFICATE_METRIC);
   if (!second.has(CLIENT_CERTIFICATE_METRIC)) return undefined;
   const [summed] = aggregate(histogramDelta(series(first), series(second)).deltas, []);
-  const seconds = Math.round((context.now().getTime() - began) / 1000);
+  const seconds = Math.round((secondAtMs - firstAtMs) / 1000);
   return {
     buckets: [...(summed?.buckets ?? [])],
     span: `in the last ${seconds} s`,

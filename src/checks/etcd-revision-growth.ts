@@ -21,10 +21,11 @@ export const etcdRevisionGrowthCheck = defineCheck({
   args: Args,
   async run({ etcd, etcdQuotaBytes, signal, sleep, now, run }, args) {
     if (!etcd) return [];
-    const { value: view, atMs: firstAtMs } = await timedRead(now, () => readClusterView(etcd));
+    const view = await readClusterView(etcd);
     const member = view.leader ?? view.members.find((candidate) => candidate.status);
     if (!member?.status) throw new Error('no etcd member answered a status request');
-    const first = member.status;
+    // Read again on its own: the view's reading waited for every member, and is dated no better than the slowest.
+    const { value: first, atMs: firstAtMs } = await timedRead(now, () => etcd.status(member.endpoint));
     const quota = await resolveQuota(etcd, view, etcdQuotaBytes, run.cluster);
     await sleep(args.windowSeconds * 1000, signal);
     // The revision is cluster-wide, so the same member's second reading is enough even if leadership moved.

@@ -3,14 +3,12 @@ import {
   collectHistograms,
   histogramDelta,
   histogramQuantile,
-  parsePrometheusText,
   type MetricsWindow,
   type ParsedMetrics,
 } from '../metrics/index.js';
 import { clusterSetting } from '../core/setting-name.js';
-import { apiServerMetricsText } from './apiserver-metrics-text.js';
+import { scrapeApiServer } from './apiserver-metrics-text.js';
 import type { CheckContext, RunScope } from './check.js';
-import { timedRead } from './timed-read.js';
 import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 export type { MetricsWindow };
@@ -24,9 +22,8 @@ const SCRAPED_FAMILIES: ReadonlySet<string> = new Set([...Object.keys(QUERIES), 
 /** How many times the second scrape is retried to land on the API server that answered the first. */
 const SAME_SERVER_ATTEMPTS = 5;
 
-async function scrape(run: RunScope): Promise<{ metrics: ParsedMetrics; atMs: number }> {
-  const { value: text, atMs } = await timedRead(run.now, () => apiServerMetricsText(run.kube));
-  return { metrics: parsePrometheusText(text, { families: SCRAPED_FAMILIES }), atMs };
+function scrape(run: RunScope): Promise<{ metrics: ParsedMetrics; atMs: number }> {
+  return scrapeApiServer(run.kube, run.now, SCRAPED_FAMILIES);
 }
 
 /**

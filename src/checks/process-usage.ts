@@ -253,8 +253,8 @@ interface Target {
   instance?: string;
   label: string;
   source: string;
-  /** The metrics text; parsed once the scrape is dated. */
-  fetch: () => Promise<string>;
+  /** The metrics text and when its figures were taken; parsed after, as parsing takes time the process did not. */
+  scrape: () => Promise<{ text: string; atMs: number }>;
 }
 
 /** Scrapes every target `samples` times over the window; a target that fails once is left out with its error. */
@@ -276,8 +276,7 @@ async function sampleAll(
         .filter((result) => result.error === undefined)
         .map(async (result) => {
           try {
-            // Parsed after it is dated: parsing a large scrape takes time the server did not.
-            const { value: text, atMs } = await timedRead(context.now, result.target.fetch);
+            const { text, atMs } = await result.target.scrape();
             result.samples.push(sampleOf(parsePrometheusText(text, { families: FAMILIES }), atMs));
           } catch (error) {
             if (context.signal.aborted) throw error;
@@ -306,7 +305,7 @@ export const processUsageCheck = defineCheck({
         component: 'kube-apiserver',
         label: 'kube-apiserver process',
         source: "the API server's /metrics",
-        fetch: () => apiServerMetricsText(context.kube),
+        scrape: () => apiServerMetricsText(context.kube, context.now),
       },
     ];
     const { etcd } = context;
@@ -325,7 +324,10 @@ export const processUsageCheck = defineCheck({
           instance: member.name,
           label: `etcd member ${member.name} process`,
           source: `${member.endpoint}/metrics`,
-          fetch: () => etcd.metricsText(member.endpoint),
+          scrape: async () => {
+            const { value: text, atMs } = await timedRead(context.now, () => etcd.metricsText(member.endpoint));
+            return { text, atMs };
+          },
         });
       }
     }

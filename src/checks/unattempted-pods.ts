@@ -151,8 +151,10 @@ export async function unattemptedFindings(
         kube.lease(options.schedulerNamespace, leaseName),
         isDefault ? Promise.resolve(undefined) : kube.lease(options.schedulerNamespace, KUBE_SCHEDULER_LEASE),
       ]);
-      // Ages are read after what they date arrived: a slow answer must not make a renewal look more recent than it is.
-      const own = leaseState(lease, clock());
+      // Dated once the leases arrived, one reading for every lease judgement: a slow answer must not make a renewal
+      // look more recent than it is, nor two readings judge the same lease twice.
+      const leasesAt = clock();
+      const own = leaseState(lease, leasesAt);
       // Without a lease, any work within the lookback counts; with a stale one, only work after its last renewal
       // (something schedules without it, e.g. --leader-elect=false), not the work of the leader that died.
       const renewedAt = Date.parse(lease?.spec?.renewTime ?? lease?.spec?.acquireTime ?? '');
@@ -170,11 +172,14 @@ export async function unattemptedFindings(
       if (pods.length > options.examples) {
         evidence.push({ label: 'more', value: `${pods.length - options.examples} more pods` });
       }
-      evidence.push({ label: `lease ${options.schedulerNamespace}/${leaseName}`, value: leaseEvidence(lease, now) });
+      evidence.push({
+        label: `lease ${options.schedulerNamespace}/${leaseName}`,
+        value: leaseEvidence(lease, leasesAt),
+      });
       if (!isDefault) {
         evidence.push({
           label: `lease ${options.schedulerNamespace}/${KUBE_SCHEDULER_LEASE}`,
-          value: leaseEvidence(kubeSchedulerLease, now),
+          value: leaseEvidence(kubeSchedulerLease, leasesAt),
         });
       }
       if (activity) {
@@ -204,7 +209,7 @@ export async function unattemptedFindings(
       const verb = pods.length === 1 ? 'waits' : 'wait';
 
       if (served) {
-        const kubeSchedulerHeld = leaseState(kubeSchedulerLease, now).held;
+        const kubeSchedulerHeld = leaseState(kubeSchedulerLease, leasesAt).held;
         const how = own.held
           ? `Scheduler "${scheduler}" is running (leader ${holderHost(lease?.spec?.holderIdentity)}).`
           : !isDefault && !lease && kubeSchedulerHeld
@@ -243,7 +248,7 @@ export async function unattemptedFindings(
       const checked = isDefault
         ? `No kube-scheduler lease in ${options.schedulerNamespace} and no events from default-scheduler in ${lookback}`
         : `No lease "${scheduler}" in ${options.schedulerNamespace}, no events from "${scheduler}" in ${lookback}, no other pod of it tried${
-            leaseState(kubeSchedulerLease, now).held
+            leaseState(kubeSchedulerLease, leasesAt).held
               ? '; kube-scheduler is healthy but shows no profile by that name'
               : ''
           }`;

@@ -76,6 +76,7 @@ describe('chat console in Chromium', () => {
     await page.click('#thread-close');
   }, 30_000);
 
+  // Jest's timeouts here sit above the sum of each test's own waits: a slow stage fails with its own message.
   it('fires the NOSPACE alert through Prometheus and Alertmanager and shows the auto-diagnosis', async () => {
     await page.click('[data-scenario=nospace]');
     await page.waitForFunction(
@@ -100,7 +101,6 @@ describe('chat console in Chromium', () => {
       });
     await waitForMessage(page, '#messages', ['etcdDatabaseQuotaLowSpace', 'NOSPACE alarm']);
     await shot('02-alert-auto-diagnosis');
-    // Above the sum of the waits, here and below: a slow stage fails with its own message, not Jest's timeout.
   }, 330_000);
 
   it('lets the on-call engineer request maintenance with a reason and the approver approve it, with live steps', async () => {

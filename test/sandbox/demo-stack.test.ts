@@ -74,6 +74,7 @@ describe('quorum demo: the whole system behind the chat console', () => {
     expect(everything(message)).toMatch(/ok/);
   }, 90_000);
 
+  // Jest's timeouts here sit above the sum of each test's own waits: a slow stage fails with its own message.
   it('pages through Prometheus and Alertmanager on NOSPACE, recovers through an approval, and resolves the alert', async () => {
     const switched = await client.post('scenario', { id: 'nospace' });
     expect(String(switched.said)).toMatch(/NOSPACE/);
@@ -141,7 +142,6 @@ describe('quorum demo: the whole system behind the chat console', () => {
     );
     const channel = (await client.state(ONCALL)).messages.filter((each) => !each.threadTs && !each.ephemeral);
     expect(channel.filter((each) => /etcdDatabaseQuotaLowSpace/.test(everything(each)))).toHaveLength(1);
-    // Above the sum of the waits, so that a slow stage fails with its own message rather than Jest's timeout.
   }, 600_000);
 
   it.each([

@@ -30,7 +30,9 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
       kube: { kubeconfig: simulator.kubeconfigPath },
       etcd: { endpoints: [etcd.endpoints[1] as string], quotaBytes: QUOTA },
     });
+    const began = Date.now();
     const report = await diagnose(config, { playbook: 'etcd-db-growth', params: { windowSeconds: 1 } });
+    const tookSeconds = (Date.now() - began) / 1000;
     const [top, second] = report.findings;
     expect(top?.check).toBe('etcd.space');
     expect(top?.severity).toBe('critical');
@@ -49,9 +51,11 @@ describe('etcd-db-growth against a real 3-member etcd in NOSPACE', () => {
 
     const keyspace = report.findings.find((finding) => finding.check === 'etcd.keyspace');
     expect(keyspace?.evidence[0]?.label).toBe('/registry/events/');
-    // A 1-second window between two readings, each dated at the middle of its request: at least the wait.
+    // A 1-second wait between two readings, each dated at the middle of its request: at least the wait, at most the run.
     const growth = report.findings.find((finding) => finding.check === 'etcd.revision-growth')?.summary ?? '';
-    expect(Number(/Measured over (\d+\.\d) s/.exec(growth)?.[1])).toBeGreaterThanOrEqual(1);
+    const measured = Number(/Measured over (\d+\.\d) s/.exec(growth)?.[1]);
+    expect(measured).toBeGreaterThanOrEqual(1);
+    expect(measured).toBeLessThanOrEqual(tookSeconds + 0.05);
   });
 
   it('prints the documented JSON and exits 2 from the command line', async () => {

@@ -76,8 +76,8 @@ const RuleFileSchema = z.object({
 
 /**
  * The alert rules Quorum ships (deploy/prometheus/quorum-alert-rules.yaml), made demo-fast: `for: 0s` (3 s for the
- * down detectors) and 30-second windows instead of ten or fifteen minutes, so that an incident switched on in the console pages within seconds.
- * Same alert names, labels and annotations: the bot maps them exactly as in production.
+ * down detectors) and 30-second windows instead of ten or fifteen minutes, so that an incident switched on in the
+ * console pages within seconds. Same alert names, labels and annotations: the bot maps them exactly as in production.
  */
 export async function demoAlertRules(): Promise<string> {
   const file = RuleFileSchema.parse(parse(await readFile(RULES_FILE, 'utf8')));
