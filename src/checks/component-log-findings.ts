@@ -10,7 +10,10 @@ const CHECK = 'control-plane.logs';
 
 /** What a finding needs besides its group. */
 export interface LogFindingContext {
+  /** When the report is written: what "N ago" counts from. */
   nowMs: number;
+  /** When each pod's log arrived (by pod name): whether a problem still goes on is judged against its own log's end. */
+  readAtMs?: ReadonlyMap<string, number>;
   /** The lookback, as titles say it: `10m`. */
   window: string;
   /** A problem last seen within this many ms is still happening. */
@@ -267,7 +270,8 @@ const NOW_MS = 60_000;
  */
 function isOngoing(group: LogGroup, context: LogFindingContext): boolean {
   if (group.last === undefined) return true;
-  const since = context.nowMs - group.last;
+  const readAtMs = Math.max(...group.sources.map((source) => context.readAtMs?.get(source.pod) ?? context.nowMs));
+  const since = readAtMs - group.last;
   if (since > context.stillFailingMs) return false;
   return since <= NOW_MS || group.last - (group.first ?? group.last) >= NOW_MS;
 }

@@ -62,6 +62,8 @@ interface ReadResult {
   target: Target;
   logs: Array<{ previous: boolean; log: BoundedLog }>;
   errors: string[];
+  /** When the last of the pod's logs arrived (ms since the epoch). */
+  readAtMs?: number;
 }
 
 /**
@@ -225,6 +227,7 @@ export const componentLogsCheck = defineCheck({
           result.errors.push(`${previous ? 'previous run: ' : ''}${errorText(error)}`);
         }
       }
+      result.readAtMs = now().getTime();
       // The previous instance's log is often gone (node rebooted, log rotated, or the API server answers 400):
       // with the current one read, that is not worth a finding.
       if (result.logs.some(({ previous }) => !previous)) result.errors = [];
@@ -247,6 +250,11 @@ export const componentLogsCheck = defineCheck({
       // "first seen 10m ago" is read against the moment the logs arrived, not the one the reads began: under load
       // the API server answers seconds later, and its lookback window ends then.
       nowMs: Math.max(nowMs, now().getTime()),
+      readAtMs: new Map(
+        readable.flatMap((result) =>
+          result.readAtMs === undefined ? [] : [[result.target.source.pod, result.readAtMs]],
+        ),
+      ),
       window: windowLabel(args.lookbackMinutes),
       stillFailingMs: args.stillFailingMinutes * 60_000,
       slowApplyWarning: args.slowApplyWarning,

@@ -263,6 +263,24 @@ describe('what control-plane.logs shows', () => {
     expect(finding.signals).toEqual(severity === 'critical' ? ['logs.rbac-forbidden'] : undefined);
   });
 
+  it('judges whether a problem goes on against the end of its own log, not the end of every read', () => {
+    const summary = new LogSummary();
+    const source = { component: 'kube-scheduler', pod: 'kube-scheduler-cp-1', node: 'cp-1' };
+    // A 2-second burst that ended 55 s before this pod's log arrived; the other pods' logs took 20 s more.
+    summary.add(
+      source,
+      [-57_000, -56_000, -55_000].map((offset) => refused(NOW + offset)),
+      false,
+    );
+    const [group] = summary.all();
+    if (!group?.cause) throw new Error('the refusals were not grouped under their cause');
+    const late = { ...context, nowMs: NOW + 20_000 };
+    expect(causeFinding(group, group.cause, { ...late, readAtMs: new Map([[source.pod, NOW]]) }).severity).toBe(
+      'critical',
+    );
+    expect(causeFinding(group, group.cause, late).title).toMatch(/; stopped 1m 15s ago\)$/);
+  });
+
   it('redacts secrets in the lines it quotes, and in the patterns it keeps', () => {
     const summary = new LogSummary();
     const source = { component: 'kube-controller-manager', pod: 'kube-controller-manager-cp-2', node: 'cp-2' };
