@@ -269,8 +269,13 @@ async function sampleAll(
     error: undefined as string | undefined,
   }));
   const rounds = args.windowSeconds > 0 ? args.samples : 1;
+  const intervalMs = rounds > 1 ? (args.windowSeconds * 1000) / (rounds - 1) : 0;
+  const startMs = context.now().getTime();
   for (let round = 0; round < rounds; round++) {
-    if (round > 0) await context.sleep((args.windowSeconds * 1000) / (rounds - 1), context.signal);
+    // Rounds start on a fixed schedule, as Prometheus scrapes: slow scrapes must not stretch the window.
+    if (round > 0) {
+      await context.sleep(Math.max(0, startMs + round * intervalMs - context.now().getTime()), context.signal);
+    }
     await Promise.all(
       results
         .filter((result) => result.error === undefined)

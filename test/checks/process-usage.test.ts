@@ -113,6 +113,28 @@ describe('control-plane.process-usage', () => {
     });
   });
 
+  it('keeps the window when scrapes are slow: rounds start on a fixed schedule, each dated mid-request', async () => {
+    const kube = new FakeKubeReader();
+    kube.rawResponses.set('/metrics', [
+      { status: 200, body: metricsText({ rss: MI, heap: MI, cpu: 1, goroutines: 1 }) },
+    ]);
+    const etcd = new FakeEtcdReader(1);
+    const endpoint = etcd.memberList[0]?.clientURLs[0] as string;
+    etcd.metricTexts.set(endpoint, [metricsText({ rss: MI, heap: MI, cpu: 1, goroutines: 1 })]);
+    const time = clock();
+    const answer = etcd.metricsText.bind(etcd);
+    // Each scrape of the member takes 3 s of the 5 s between rounds.
+    etcd.metricsText = async (url: string) => {
+      await time.sleep(3_000);
+      return answer(url);
+    };
+    const findings = await processUsageCheck.run(checkContext({ kube, etcd, ...time }), ARGS);
+    expect(findings[1]?.evidence).toContainEqual({
+      label: 'measured from',
+      value: `3 scrapes of ${endpoint}/metrics over 10 s`,
+    });
+  });
+
   it('warns when resident memory and heap both run away', async () => {
     const kube = new FakeKubeReader();
     kube.rawResponses.set(
