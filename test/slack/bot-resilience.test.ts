@@ -96,7 +96,15 @@ describe('the bot when things go wrong: Redis away, Slack rate limits, a cancell
   }, 60_000);
 
   it('counts commands and queue jobs on /metrics', async () => {
-    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    // Outcomes reach the bot over Redis pub/sub after the worker updated the message: wait for both to be counted.
+    let metrics = '';
+    await waitUntil(
+      async () => {
+        metrics = await (await fetch(`${bot.url}/metrics`)).text();
+        return metrics.includes('result="succeeded"} 1') && metrics.includes('result="cancelled"} 1');
+      },
+      { what: 'both runs counted on /metrics', timeoutMs: 10_000 },
+    );
     expect(metrics).toMatch(/quorum_commands_total\{subcommand="diagnose",outcome="queued"\} [1-9]/);
     expect(metrics).toMatch(/quorum_queue_jobs\{cluster="lab",state="completed"\} [1-9]/);
     expect(metrics).toContain('quorum_redis_up 1');

@@ -61,7 +61,10 @@ export interface EtcdCluster {
   /** With `tls`: the CA and the client certificate to connect with (`etcdctl --cacert/--cert/--key`). */
   readonly tls?: { caFile: string; certFile: string; keyFile: string };
   member(name: string): EtcdClusterMember;
-  /** Stops one member (SIGTERM, SIGKILL after 5 s) and keeps its data for {@link startMember}. */
+  /**
+   * Stops one member (SIGTERM, SIGKILL after 5 s) and keeps its data for {@link startMember}. While the others keep
+   * quorum, resolves once they report a leader again.
+   */
   stopMember(name: string): Promise<void>;
   /**
    * Restarts a stopped member on its old ports and data (`--initial-cluster-state existing`) and waits until it is
@@ -191,7 +194,15 @@ async function startOnce(
     endpoints: processes.map((member) => member.clientUrl),
     ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile } } : {}),
     member: (name) => view(find(name), proxies.get(name)),
-    stopMember: async (name) => find(name).stop(),
+    async stopMember(name) {
+      await find(name).stop();
+      // A stopped leader leaves the others without one for an election timeout: wait it out while they keep quorum,
+      // so that what runs next meets a degraded cluster, not one between leaders.
+      const running = processes.filter((member) => member.running);
+      if (running.length > processes.length / 2) {
+        await Promise.all(running.map((member) => member.waitHealthy(startTimeoutMs)));
+      }
+    },
     async startMember(name, timeoutMs = startTimeoutMs) {
       const member = find(name);
       member.start('existing');

@@ -5,11 +5,11 @@ import { assertStillRunning, startError } from './start-error.js';
 import { etcdAnswersHealthy, etcdServesPeers } from './etcd-health-probe.js';
 import { waitUntil } from './wait-until.js';
 
-/** Raft timing for tests: fast elections on loopback, still 10 heartbeats per election timeout as etcd advises. */
+/** Raft timing: 10 heartbeats per election timeout, as etcd advises. */
 export interface EtcdTiming {
-  /** `--heartbeat-interval`, in ms. @defaultValue 50 */
+  /** `--heartbeat-interval`, in ms. @defaultValue 100 */
   heartbeatMs?: number;
-  /** `--election-timeout`, in ms. @defaultValue 500 */
+  /** `--election-timeout`, in ms. @defaultValue 1000 */
   electionMs?: number;
 }
 
@@ -96,8 +96,10 @@ export class EtcdMemberProcess {
       clusterToken,
       quotaBytes,
       tls,
-      heartbeatMs = 50,
-      electionMs = 500,
+      // etcd's own defaults, with pre-vote: with 500 ms, a loaded test host that stalls the leader for half a second
+      // could elect another mid-test, and pre-vote keeps a lagging member from forcing an election.
+      heartbeatMs = 100,
+      electionMs = 1000,
     } = this.config;
     const args = commandLineFlags({
       name,
@@ -111,6 +113,7 @@ export class EtcdMemberProcess {
       'initial-cluster-token': clusterToken,
       'heartbeat-interval': heartbeatMs,
       'election-timeout': electionMs,
+      'pre-vote': true,
       logger: 'zap',
       'log-outputs': 'stderr',
       'listen-metrics-urls': this.metricsUrl,
