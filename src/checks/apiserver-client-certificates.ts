@@ -72,7 +72,7 @@ async function fromPrometheus(source: PrometheusWindowSource, signal: AbortSigna
 
 /** Without Prometheus: one scrape (counts since the API server started) or two, `windowSeconds` apart. */
 async function fromScrapes(context: CheckContext, windowSeconds: number): Promise<Observations | undefined> {
-  const { metrics: first, atMs: firstAtMs } = await scrapeApiServer(context.kube, context.now, FAMILIES);
+  const { value: first, atMs: firstAtMs } = await scrapeApiServer(context.kube, context.now, FAMILIES);
   if (windowSeconds <= 0) {
     const buckets = bucketsOf(first);
     if (!buckets) return undefined;
@@ -85,7 +85,7 @@ async function fromScrapes(context: CheckContext, windowSeconds: number): Promis
     return { buckets, span, source: "one scrape of the API server's /metrics (counts since it started)" };
   }
   await context.sleep(windowSeconds * 1000, context.signal);
-  const { metrics: second, atMs: secondAtMs } = await scrapeApiServer(context.kube, context.now, FAMILIES);
+  const { value: second, atMs: secondAtMs } = await scrapeApiServer(context.kube, context.now, FAMILIES);
   const series = (metrics: ParsedMetrics) =>
     collectHistograms(metrics.get(CLIENT_CERTIFICATE_METRIC)?.samples ?? [], CLIENT_CERTIFICATE_METRIC);
   if (!second.has(CLIENT_CERTIFICATE_METRIC)) return undefined;

@@ -1,18 +1,13 @@
 import { parsePrometheusText, type ParsedMetrics } from '../metrics/index.js';
 import type { KubeReader } from '../ports/kube-reader.js';
-
-/** The API server's own `/metrics` text and when its figures were taken (ms since the epoch). */
-export interface ApiServerScrape {
-  text: string;
-  atMs: number;
-}
+import type { Dated } from './timed-read.js';
 
 /**
  * GET /metrics, dated at the middle of its time on the wire: the server took its figures somewhere between request
  * and answer, and a wait in Quorum's own rate limiter before sending belongs to neither. An answer other than 200 is
  * an error that says what to grant.
  */
-export async function apiServerMetricsText(kube: KubeReader, now: () => Date): Promise<ApiServerScrape> {
+export async function apiServerMetricsText(kube: KubeReader, now: () => Date): Promise<Dated<string>> {
   const sentMs = now().getTime();
   const response = await kube.raw('/metrics', { accept: 'text/plain;version=0.0.4' });
   const receivedMs = now().getTime();
@@ -23,7 +18,7 @@ export async function apiServerMetricsText(kube: KubeReader, now: () => Date): P
   }
   if (response.status !== 200) throw new Error(`GET /metrics answered HTTP ${response.status}`);
   const wireMs = Math.min(response.durationMs ?? receivedMs - sentMs, receivedMs - sentMs);
-  return { text: response.body, atMs: receivedMs - wireMs / 2 };
+  return { value: response.body, atMs: receivedMs - wireMs / 2 };
 }
 
 /** The families asked for from the API server's `/metrics`, parsed once the scrape is dated, with its date. */
@@ -31,7 +26,7 @@ export async function scrapeApiServer(
   kube: KubeReader,
   now: () => Date,
   families: ReadonlySet<string>,
-): Promise<{ metrics: ParsedMetrics; atMs: number }> {
-  const { text, atMs } = await apiServerMetricsText(kube, now);
-  return { metrics: parsePrometheusText(text, { families }), atMs };
+): Promise<Dated<ParsedMetrics>> {
+  const { value: text, atMs } = await apiServerMetricsText(kube, now);
+  return { value: parsePrometheusText(text, { families }), atMs };
 }

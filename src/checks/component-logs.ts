@@ -63,7 +63,7 @@ interface ReadResult {
   logs: Array<{ previous: boolean; log: BoundedLog }>;
   errors: string[];
   /** When the last of the pod's logs arrived (ms since the epoch). */
-  readAtMs?: number;
+  readAtMs: number;
 }
 
 /**
@@ -209,7 +209,7 @@ export const componentLogsCheck = defineCheck({
     const results = await mapWithConcurrency(targets, PODS_AT_ONCE, async (target): Promise<ReadResult> => {
       const reads = [...(target.previous ? [true] : []), ...(target.current ? [false] : [])];
       const budget = Math.floor(args.maxBytesPerPod / reads.length);
-      const result: ReadResult = { target, logs: [], errors: [] };
+      const result: ReadResult = { target, logs: [], errors: [], readAtMs: nowMs };
       for (const previous of reads) {
         try {
           const log = await readBoundedLog(kube, {
@@ -250,11 +250,7 @@ export const componentLogsCheck = defineCheck({
       // "first seen 10m ago" is read against the moment the logs arrived, not the one the reads began: under load
       // the API server answers seconds later, and its lookback window ends then.
       nowMs: Math.max(nowMs, now().getTime()),
-      readAtMs: new Map(
-        readable.flatMap((result) =>
-          result.readAtMs === undefined ? [] : [[result.target.source.pod, result.readAtMs]],
-        ),
-      ),
+      readAtMs: new Map(readable.map((result) => [result.target.source.pod, result.readAtMs])),
       window: windowLabel(args.lookbackMinutes),
       stillFailingMs: args.stillFailingMinutes * 60_000,
       slowApplyWarning: args.slowApplyWarning,

@@ -8,7 +8,7 @@ import {
 } from '../metrics/index.js';
 import { clusterSetting } from '../core/setting-name.js';
 import { scrapeApiServer } from './apiserver-metrics-text.js';
-import type { CheckContext, RunScope } from './check.js';
+import type { CheckContext } from './check.js';
 import { QUERIES, prometheusWindow } from './prometheus-window.js';
 
 export type { MetricsWindow };
@@ -22,10 +22,6 @@ const SCRAPED_FAMILIES: ReadonlySet<string> = new Set([...Object.keys(QUERIES), 
 /** How many times the second scrape is retried to land on the API server that answered the first. */
 const SAME_SERVER_ATTEMPTS = 5;
 
-function scrape(run: RunScope): Promise<{ metrics: ParsedMetrics; atMs: number }> {
-  return scrapeApiServer(run.kube, run.now, SCRAPED_FAMILIES);
-}
-
 /**
  * The window shared by every latency check of a run: one scrape, a wait, a second scrape. Cumulative histograms
  * describe the server's whole uptime; only their deltas describe now.
@@ -33,21 +29,22 @@ function scrape(run: RunScope): Promise<{ metrics: ParsedMetrics; atMs: number }
 export function metricsWindow(context: CheckContext, windowSeconds: number): Promise<MetricsWindow> {
   return context.once(`metrics-window:${windowSeconds}`, async (run) => {
     if (run.prometheus) return prometheusWindow(run.prometheus, run.signal);
-    const first = await scrape(run);
+    const scrape = () => scrapeApiServer(run.kube, run.now, SCRAPED_FAMILIES);
+    const first = await scrape();
     await run.sleep(windowSeconds * 1000, run.signal);
     // Behind a load balancer each scrape may reach another replica (or the server restarted): deltas between two
     // processes mean nothing, so insist on the same process or give up with what to do instead.
     const startedAt = (metrics: ParsedMetrics) => metrics.get(START_TIME)?.samples[0]?.value;
-    const before = first.metrics;
-    let second = await scrape(run);
+    const before = first.value;
+    let second = await scrape();
     for (
       let attempt = 1;
-      startedAt(second.metrics) !== startedAt(before) && attempt < SAME_SERVER_ATTEMPTS;
+      startedAt(second.value) !== startedAt(before) && attempt < SAME_SERVER_ATTEMPTS;
       attempt += 1
     ) {
-      second = await scrape(run);
+      second = await scrape();
     }
-    const after = second.metrics;
+    const after = second.value;
     if (startedAt(after) !== startedAt(before)) {
       throw new Error(
         `the two scrapes of /metrics reached different API server processes (started at ${startedAt(before)} and ${startedAt(after)}): a load balancer spreads requests over several API servers, or one restarted. Set ${clusterSetting(context.run.cluster, 'prometheus.url')} to read the window from Prometheus, or point the kubeconfig at a single API server`,

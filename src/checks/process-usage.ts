@@ -4,7 +4,7 @@ import type { Component } from '../findings/cause-vocabulary.js';
 import type { Evidence, Finding } from '../findings/finding.js';
 import { parsePrometheusText, type ParsedMetrics } from '../metrics/index.js';
 import { apiServerMetricsText } from './apiserver-metrics-text.js';
-import { timedRead } from './timed-read.js';
+import { timedRead, type Dated } from './timed-read.js';
 import { defineCheck, type CheckContext } from './check.js';
 import { formatCores, formatMemory } from './usage-format.js';
 
@@ -254,7 +254,7 @@ interface Target {
   label: string;
   source: string;
   /** The metrics text and when its figures were taken; parsed after, as parsing takes time the process did not. */
-  scrape: () => Promise<{ text: string; atMs: number }>;
+  scrape: () => Promise<Dated<string>>;
 }
 
 /** Scrapes every target `samples` times over the window; a target that fails once is left out with its error. */
@@ -281,7 +281,7 @@ async function sampleAll(
         .filter((result) => result.error === undefined)
         .map(async (result) => {
           try {
-            const { text, atMs } = await result.target.scrape();
+            const { value: text, atMs } = await result.target.scrape();
             result.samples.push(sampleOf(parsePrometheusText(text, { families: FAMILIES }), atMs));
           } catch (error) {
             if (context.signal.aborted) throw error;
@@ -329,10 +329,7 @@ export const processUsageCheck = defineCheck({
           instance: member.name,
           label: `etcd member ${member.name} process`,
           source: `${member.endpoint}/metrics`,
-          scrape: async () => {
-            const { value: text, atMs } = await timedRead(context.now, () => etcd.metricsText(member.endpoint));
-            return { text, atMs };
-          },
+          scrape: () => timedRead(context.now, () => etcd.metricsText(member.endpoint)),
         });
       }
     }

@@ -226,6 +226,7 @@ async function releaseFreedPages(
   members: readonly Etcd3[],
   markers: readonly Buffer[],
   deadline: number,
+  where: string,
 ): Promise<void> {
   for (const marker of markers) {
     if (Date.now() >= deadline) break;
@@ -234,7 +235,11 @@ async function releaseFreedPages(
       if (await fragmented(members, deadline)) return;
     }
   }
-  throw new ServiceStartError('compacted etcd, but dbSizeInUse did not drop below half of dbSize on every member');
+  throw new ServiceStartError(
+    `compacted etcd at ${where}, but before the fill's deadline not every member released the freed pages ` +
+      '(dbSizeInUse still above half of dbSize): the host is likely too busy; try again, or give fillToNospace a ' +
+      'longer timeoutMs.',
+  );
 }
 
 /**
@@ -343,7 +348,7 @@ export async function fillToNospace(
       const { header } = await client.kv.range({ key: markers[0], count_only: true }, call());
       await client.kv.compact({ revision: header.revision, physical: true }, call());
       compactedRevision = header.revision;
-      await releaseFreedPages(client, members, markers, deadline);
+      await releaseFreedPages(client, members, markers, deadline, endpoints.join(', '));
     }
     return {
       puts,
